@@ -1,0 +1,80 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { IdentityError, IdentityErrorCode } from '@app/identity';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+const STATUS_OF: Record<IdentityErrorCode, number> = {
+  invalid_request: HttpStatus.BAD_REQUEST,
+  forbidden: HttpStatus.FORBIDDEN,
+  not_found: HttpStatus.NOT_FOUND,
+  conflict: HttpStatus.CONFLICT,
+  unprocessable: HttpStatus.UNPROCESSABLE_ENTITY,
+};
+
+const CODE_OF_STATUS: Record<number, string> = {
+  400: 'invalid_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'unprocessable',
+  429: 'too_many_requests',
+  503: 'unavailable',
+};
+
+/** The admin API's error body. */
+export interface AdminErrorBody {
+  error: { code: string; message: string; requestId?: string };
+}
+
+/** Renders every error of the admin API as `{error: {code, message}}`; unknown errors as a 500 without details. */
+@Catch()
+export class AdminExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger(AdminExceptionFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const { status, body } = this.describe(exception, String(request.id));
+    if (status === HttpStatus.UNAUTHORIZED) void reply.header('WWW-Authenticate', 'Bearer');
+    void reply.status(status).send(body);
+  }
+
+  private describe(exception: unknown, requestId: string): { status: number; body: AdminErrorBody } {
+    if (exception instanceof IdentityError) {
+      return { status: STATUS_OF[exception.code], body: { error: { code: exception.code, message: exception.message } } };
+    }
+    const status = httpStatusOf(exception);
+    if (status !== undefined && status < 500) {
+      return {
+        status,
+        body: { error: { code: CODE_OF_STATUS[status] ?? 'invalid_request', message: messageOf(exception) } },
+      };
+    }
+    this.logger.error({ err: exception, requestId }, 'unhandled error in the admin API');
+    return {
+      status: HttpStatus.INTERNAL_SERVER_ERROR,
+      body: { error: { code: 'internal_error', message: 'internal error', requestId } },
+    };
+  }
+}
+
+/** The HTTP status of a Nest HttpException or a Fastify error (bad JSON, body too large, wrong media type). */
+function httpStatusOf(exception: unknown): number | undefined {
+  if (exception instanceof HttpException) return exception.getStatus();
+  const statusCode = (exception as { statusCode?: unknown } | null)?.statusCode;
+  return typeof statusCode === 'number' && statusCode >= 400 && statusCode < 600 ? statusCode : undefined;
+}
+
+function messageOf(exception: unknown): string {
+  if (exception instanceof HttpException) {
+    const response = exception.getResponse();
+    if (typeof response === 'string') return response;
+    const message = (response as { message?: unknown }).message;
+    return Array.isArray(message) ? message.join('; ') : String(message ?? exception.message);
+  }
+  return exception instanceof Error ? exception.message : 'request refused';
+}

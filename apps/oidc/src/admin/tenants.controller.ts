@@ -1,0 +1,51 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, UseGuards } from '@nestjs/common';
+import {
+  CreateTenantInput,
+  TenantView,
+  TenantsService,
+  UpdateTenantInput,
+  createTenantInput,
+  toTenantView,
+  updateTenantInput,
+} from '@app/identity';
+import { APP_CONFIG, ResolvedConfig } from '@app/platform';
+import { AdminAuthGuard } from './admin-auth.guard';
+import { ZodValidationPipe } from './zod-validation.pipe';
+
+@Controller('admin/v1/tenants')
+@UseGuards(AdminAuthGuard)
+export class TenantsController {
+  constructor(
+    private readonly tenants: TenantsService,
+    @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
+  ) {}
+
+  @Post()
+  async create(@Body(new ZodValidationPipe(createTenantInput)) input: CreateTenantInput): Promise<TenantView> {
+    return toTenantView(await this.tenants.create(input), this.config);
+  }
+
+  @Get()
+  async list(): Promise<{ tenants: TenantView[] }> {
+    return { tenants: (await this.tenants.list()).map((tenant) => toTenantView(tenant, this.config)) };
+  }
+
+  @Get(':slug')
+  async get(@Param('slug') slug: string): Promise<TenantView> {
+    return toTenantView(await this.tenants.get(slug), this.config);
+  }
+
+  @Patch(':slug')
+  async update(
+    @Param('slug') slug: string,
+    @Body(new ZodValidationPipe(updateTenantInput)) input: UpdateTenantInput,
+  ): Promise<TenantView> {
+    return toTenantView(await this.tenants.update(slug, input), this.config);
+  }
+
+  @Delete(':slug')
+  @HttpCode(204)
+  async delete(@Param('slug') slug: string): Promise<void> {
+    await this.tenants.delete(slug);
+  }
+}

@@ -1,0 +1,4 @@
+import { runHttpApp } from '@app/platform';
+import { createScimApp } from './create-scim-app';
+
+void runHttpApp('scim', createScimApp, (config) => config.ports.scim);

@@ -1,0 +1,45 @@
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { OutboxEventEntity } from '../events/outbox-event.entity';
+import { TenantDomainEntity } from '../tenants/tenant-domain.entity';
+import { TenantEntity } from '../tenants/tenant.entity';
+import { ScimTokenEntity } from '../tokens/scim-token.entity';
+import { Foundation1763900000000 } from './migrations/1763900000000-foundation';
+
+/** Every entity of the identity domain. */
+export const ENTITIES = [TenantEntity, TenantDomainEntity, ScimTokenEntity, OutboxEventEntity];
+
+/** Every migration, oldest first. The schema is only ever changed through these. */
+export const MIGRATIONS = [Foundation1763900000000];
+
+/** TypeORM options for the gateway's PostgreSQL database. */
+export function dataSourceOptions(url: string, applicationName = 'identity-gateway'): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'schema_migrations',
+    synchronize: false,
+    applicationName,
+    extra: { max: 20 },
+  };
+}
+
+// An arbitrary, fixed key: only one process at a time migrates a database.
+const MIGRATION_LOCK_KEY = 7_401_955_120;
+
+/**
+ * Runs pending migrations under a PostgreSQL advisory lock, so replicas that
+ * start together migrate once, one after another, instead of racing.
+ */
+export async function migrate(dataSource: DataSource): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    await runner.release();
+  }
+}

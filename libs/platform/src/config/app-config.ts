@@ -1,0 +1,38 @@
+/** The gateway's configuration: one typed object, validated once at boot. */
+export interface AppConfig {
+  /** PostgreSQL connection string; undefined means "run the embedded PostgreSQL under dataDir". */
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly redisUrl: string;
+  /** Prefix of every Redis key the gateway writes (BullMQ queues included). */
+  readonly redisPrefix: string;
+  readonly ports: { readonly scim: number; readonly oidc: number; readonly worker: number };
+  /** Public base URL of the OIDC app (no trailing slash). */
+  readonly publicUrl: string;
+  /** Public base URL of the SCIM app (no trailing slash). */
+  readonly scimPublicUrl: string;
+  /** Operator bearer token; undefined until dev secrets are resolved. */
+  readonly adminToken: string | undefined;
+  /** 32-byte key that encrypts secrets at rest; undefined until dev secrets are resolved. */
+  readonly secretsKey: Buffer | undefined;
+  readonly allowHttpIssuers: boolean;
+  /** Base delay of the webhook retry schedule. */
+  readonly deliveryBackoffMs: number;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/** An AppConfig whose database and generated secrets have been resolved: what the apps run on. */
+export interface ResolvedConfig extends AppConfig {
+  readonly databaseUrl: string;
+  readonly adminToken: string;
+  readonly secretsKey: Buffer;
+}
+
+/** Raised for a configuration value that cannot be used; names the variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}

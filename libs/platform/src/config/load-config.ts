@@ -1,0 +1,115 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { AppConfig, ConfigError } from './app-config';
+
+// One minute in milliseconds: the production retry schedule grows from here to
+// about a day over the delivery attempts (see the worker's backoff strategy).
+const DEFAULT_DELIVERY_BACKOFF_MS = 60_000;
+
+const port = z.coerce
+  .number({ error: 'must be a port number' })
+  .int('must be a whole number')
+  .min(1, 'must be between 1 and 65535')
+  .max(65535, 'must be between 1 and 65535');
+
+const httpUrl = z
+  .string()
+  .refine((value) => isUrlWithProtocol(value, ['http:', 'https:']), 'must be an http:// or https:// URL')
+  .transform((value) => value.replace(/\/+$/, ''));
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const environmentSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .refine(
+      (value) => isUrlWithProtocol(value, ['postgres:', 'postgresql:']),
+      'must be a postgres:// or postgresql:// connection URL',
+    )
+    .optional(),
+  DATA_DIR: z.string().min(1).default('./.data'),
+  REDIS_URL: z
+    .string()
+    .refine((value) => isUrlWithProtocol(value, ['redis:', 'rediss:']), 'must be a redis:// or rediss:// URL')
+    .default('redis://127.0.0.1:6379'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'must be letters, digits, dots, dashes or underscores')
+    .default('gw'),
+  SCIM_PORT: port.default(3000),
+  OIDC_PORT: port.default(3001),
+  WORKER_PORT: port.default(3002),
+  PUBLIC_URL: httpUrl.optional(),
+  SCIM_PUBLIC_URL: httpUrl.optional(),
+  ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters long').optional(),
+  SECRETS_KEY: z
+    .string()
+    .transform((value, ctx) => {
+      const key = decodeKey(value);
+      if (!key) {
+        ctx.addIssue({ code: 'custom', message: 'must be 32 bytes, as 64 hex digits or base64' });
+        return z.NEVER;
+      }
+      return key;
+    })
+    .optional(),
+  ALLOW_HTTP_ISSUERS: booleanFlag.default(false),
+  DELIVERY_BACKOFF_MS: z.coerce
+    .number({ error: 'must be a number of milliseconds' })
+    .int('must be a whole number of milliseconds')
+    .positive('must be positive')
+    .default(DEFAULT_DELIVERY_BACKOFF_MS),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/**
+ * Builds the configuration from environment variables. Empty strings count as
+ * unset, so `FOO=` in a compose file behaves like leaving FOO out.
+ * Throws a ConfigError naming every variable that is wrong.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = environmentSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`),
+    );
+  }
+  const vars = parsed.data;
+  return {
+    databaseUrl: vars.DATABASE_URL,
+    dataDir: resolve(vars.DATA_DIR),
+    redisUrl: vars.REDIS_URL,
+    redisPrefix: vars.REDIS_PREFIX,
+    ports: { scim: vars.SCIM_PORT, oidc: vars.OIDC_PORT, worker: vars.WORKER_PORT },
+    publicUrl: vars.PUBLIC_URL ?? `http://localhost:${vars.OIDC_PORT}`,
+    scimPublicUrl: vars.SCIM_PUBLIC_URL ?? `http://localhost:${vars.SCIM_PORT}`,
+    adminToken: vars.ADMIN_TOKEN,
+    secretsKey: vars.SECRETS_KEY,
+    allowHttpIssuers: vars.ALLOW_HTTP_ISSUERS,
+    deliveryBackoffMs: vars.DELIVERY_BACKOFF_MS,
+    logLevel: vars.LOG_LEVEL,
+  };
+}
+
+function isUrlWithProtocol(value: string, protocols: readonly string[]): boolean {
+  try {
+    const url = new URL(value);
+    return protocols.includes(url.protocol) && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** Accepts a 32-byte key as 64 hex digits or as (url-safe) base64. */
+export function decodeKey(value: string): Buffer | undefined {
+  const trimmed = value.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(trimmed)) return Buffer.from(trimmed, 'hex');
+  if (/^[A-Za-z0-9+/_-]{43}=?$/.test(trimmed)) {
+    const key = Buffer.from(trimmed, 'base64');
+    if (key.length === 32) return key;
+  }
+  return undefined;
+}

@@ -1,0 +1,54 @@
+import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { ResolvedConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+
+/** Injection token of the app's shared ioredis client. */
+export const REDIS = Symbol('REDIS');
+
+/**
+ * Opens a Redis client that never stops the app: while Redis is down, commands
+ * fail fast (no offline queue) and the client keeps reconnecting in the background.
+ */
+export function createRedisClient(config: Pick<ResolvedConfig, 'redisUrl'>, name: string): Redis {
+  const logger = new Logger(`Redis:${name}`);
+  const client = new Redis(config.redisUrl, {
+    connectionName: name,
+    lazyConnect: false,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 5000),
+  });
+  let lastReported = 0;
+  client.on('error', (error: Error) => {
+    // Reconnection errors repeat every few hundred ms; say so at most every 30 s.
+    if (Date.now() - lastReported > 30_000) {
+      lastReported = Date.now();
+      logger.warn(`Redis unavailable: ${error.message}`);
+    }
+  });
+  return client;
+}
+
+@Injectable()
+class RedisCloser implements OnApplicationShutdown {
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
+
+@Global()
+@Module({
+  providers: [
+    {
+      provide: REDIS,
+      inject: [APP_CONFIG],
+      useFactory: (config: ResolvedConfig) => createRedisClient(config, 'gateway'),
+    },
+    RedisCloser,
+  ],
+  exports: [REDIS],
+})
+export class RedisModule {}
