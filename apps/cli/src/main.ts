@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ScimTokenView, TenantView } from '@app/identity';
-import { ConfigError, loadConfig } from '@app/platform';
+import { ConfigError } from '@app/platform/config/app-config';
+import { loadConfig } from '@app/platform/config/load-config';
 import { Command, Option } from 'commander';
 import { AdminApiError, AdminClient } from './admin-client';
 import { table } from './table';

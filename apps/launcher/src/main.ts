@@ -1,5 +1,7 @@
 import { join } from 'node:path';
-import { ConfigError, EXIT_CONFIG, ResolvedConfig, Runtime, prepareRuntime } from '@app/platform';
+import { ConfigError, ResolvedConfig } from '@app/platform/config/app-config';
+import { Runtime, prepareRuntime } from '@app/platform/runtime/prepare-runtime';
+import { EXIT_CONFIG } from '@app/platform/runtime/exit-codes';
 import { AppProcess, Supervisor } from './supervisor';
 import { waitUntilLive } from './wait-until-live';
 

@@ -10,4 +10,5 @@ export * from './metrics/metrics.module';
 export * from './redis/redis.module';
 export * from './runtime/prepare-runtime';
 export * from './platform.module';
+export * from './runtime/exit-codes';
 export * from './runtime/run-http-app';

@@ -1,4 +1,5 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { BaseExceptionFilter } from '@nestjs/core';
 import { IdentityError, IdentityErrorCode } from '@app/identity';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
@@ -29,15 +30,19 @@ export interface AdminErrorBody {
   error: { code: string; message: string; requestId?: string };
 }
 
-/** Renders every error of the admin API as `{error: {code, message}}`; unknown errors as a 500 without details. */
+/**
+ * Renders every error under `/admin/` as `{error: {code, message}}`, unknown
+ * errors as a 500 without details; other routes (health probes) keep Nest's rendering.
+ */
 @Catch()
-export class AdminExceptionFilter implements ExceptionFilter {
+export class AdminExceptionFilter extends BaseExceptionFilter {
   private readonly logger = new Logger(AdminExceptionFilter.name);
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  override catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
+    if (!request.url.startsWith('/admin/')) return super.catch(exception, host);
     const { status, body } = this.describe(exception, String(request.id));
     if (status === HttpStatus.UNAUTHORIZED) void reply.header('WWW-Authenticate', 'Bearer');
     void reply.status(status).send(body);
@@ -48,10 +53,10 @@ export class AdminExceptionFilter implements ExceptionFilter {
       return { status: STATUS_OF[exception.code], body: { error: { code: exception.code, message: exception.message } } };
     }
     const status = httpStatusOf(exception);
-    if (status !== undefined && status < 500) {
+    if (status !== undefined) {
       return {
         status,
-        body: { error: { code: CODE_OF_STATUS[status] ?? 'invalid_request', message: messageOf(exception) } },
+        body: { error: { code: CODE_OF_STATUS[status] ?? (status < 500 ? 'invalid_request' : 'internal_error'), message: messageOf(exception) } },
       };
     }
     this.logger.error({ err: exception, requestId }, 'unhandled error in the admin API');

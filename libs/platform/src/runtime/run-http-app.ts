@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { ConfigError, ResolvedConfig } from '../config/app-config';
+import { EXIT_CONFIG } from './exit-codes';
 import { prepareRuntime } from './prepare-runtime';
 
 /**
@@ -30,6 +31,3 @@ export async function runHttpApp(
     process.exit(1);
   }
 }
-
-/** sysexits.h EX_CONFIG: "something was found in an unconfigured or misconfigured state". */
-export const EXIT_CONFIG = 78;

@@ -1,0 +1,91 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ScimTokensService } from '@app/identity';
+import { createOidcApp } from '../../apps/oidc/src/create-oidc-app';
+import { childEnv, distEntry, runNode } from '../support/processes';
+import { TestApp, startTestApp } from '../support/test-app';
+
+describe('the operator CLI', () => {
+  let gateway: TestApp;
+  let baseUrl: string;
+
+  beforeAll(async () => {
+    gateway = await startTestApp(createOidcApp);
+    await (gateway.app as NestFastifyApplication).listen(0, '127.0.0.1');
+    baseUrl = await gateway.app.getUrl();
+  });
+  afterAll(() => gateway.close());
+
+  const cli = (...args: string[]) =>
+    runNode(distEntry('cli'), args, childEnv({ PUBLIC_URL: baseUrl, ADMIN_TOKEN: gateway.config.adminToken }));
+
+  it('creates a tenant and prints its setup values', async () => {
+    const result = await cli('tenants', 'create', 'acme', '--name', 'Acme Corp', '--domain', 'acme.com', 'acme.io');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Acme Corp (acme)');
+    expect(result.stdout).toContain('acme.com, acme.io');
+    expect(result.stdout).toContain('https://scim.gateway.test/scim/v2');
+    expect(result.stdout).toContain('https://login.gateway.test/auth/callback');
+  });
+
+  it('issues a SCIM token that authenticates, lists it without its secret, and revokes it', async () => {
+    const issued = await cli('--json', 'tokens', 'issue', 'acme');
+    expect(issued.code).toBe(0);
+    const { id, token } = JSON.parse(issued.stdout) as { id: string; token: string };
+    expect(await gateway.app.get(ScimTokensService).authenticate(token)).toMatchObject({ tenantSlug: 'acme', tokenId: id });
+
+    const human = await cli('tokens', 'issue', 'acme');
+    expect(human.stdout).toMatch(/Copy it now: it is not shown again\.\n\n {4}gws_\S{43}\n/);
+
+    const listed = await cli('tokens', 'list', 'acme');
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/^ID\s+PREFIX\s+STATUS\s+CREATED\s+EXPIRES\s+LAST USED/);
+    expect(listed.stdout).toContain(id);
+    expect(listed.stdout).not.toContain(token);
+
+    const revoked = await cli('tokens', 'revoke', 'acme', id);
+    expect(revoked.code).toBe(0);
+    expect(await gateway.app.get(ScimTokensService).authenticate(token)).toBeUndefined();
+    expect((await cli('tokens', 'list', 'acme')).stdout).toMatch(new RegExp(`${id}\\s+\\S+\\s+revoked`));
+  });
+
+  it('lists, shows, updates and deletes tenants', async () => {
+    await cli('tenants', 'create', 'globex', '--name', 'Globex');
+    expect((await cli('tenants', 'list')).stdout).toMatch(/globex\s+Globex\s+jit/);
+    const updated = await cli('tenants', 'update', 'globex', '--sign-in', 'provisioned-only');
+    expect(updated.stdout).toContain('provisioned-only');
+    expect((await cli('--json', 'tenants', 'show', 'globex')).stdout).toContain('"signIn": "provisioned-only"');
+    expect((await cli('tenants', 'delete', 'globex')).code).toBe(0);
+    expect((await cli('tenants', 'show', 'globex')).code).toBe(1);
+  });
+
+  it.each([
+    [['tenants', 'create', 'Bad Slug', '--name', 'x'], 'slug'],
+    [['tenants', 'create', 'acme', '--name', 'again'], 'already exists'],
+    [['tokens', 'issue', 'nobody'], 'no tenant'],
+    [['tokens', 'issue', 'acme', '--expires-at', 'yesterday'], 'expiresAt'],
+    [['tokens', 'revoke', 'acme', '00000000-0000-0000-0000-000000000000'], 'no SCIM token'],
+  ])('fails with a readable message and exit code 1: %j', async (args, message) => {
+    const result = await cli(...args);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error: /);
+    expect(result.stderr).toContain(message);
+  });
+
+  it('fails on a wrong admin token', async () => {
+    const result = await runNode(distEntry('cli'), ['tenants', 'list'], childEnv({ PUBLIC_URL: baseUrl, ADMIN_TOKEN: 'x'.repeat(30) }));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('invalid admin token');
+  });
+
+  it('fails with exit code 2 when the gateway cannot be reached', async () => {
+    const result = await runNode(distEntry('cli'), ['tenants', 'list'], childEnv({ PUBLIC_URL: 'http://127.0.0.1:1', ADMIN_TOKEN: 'x'.repeat(30) }));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('cannot reach the admin API');
+  });
+
+  it('rejects an unknown command with usage help', async () => {
+    const result = await cli('tenants', 'frobnicate');
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('Usage');
+  });
+});
