@@ -1,0 +1,2 @@
+export * from './resource-validator';
+export * from './projection';

@@ -1,0 +1,153 @@
+/**
+ * Which attributes a response carries (RFC 7643 §7 `returned`, RFC 7644
+ * §3.4.2.5 and §3.9 `attributes` / `excludedAttributes`).
+ */
+import {
+  COMMON_ATTRIBUTES,
+  findExtensionSchema,
+  parseAttributeName,
+  resolveAttribute,
+  toResourceType,
+  type ResourceTypeRef,
+  type ScimResourceType,
+} from '../schemas/schema-registry';
+import type { AttributeDefinition } from '../schemas/schema.types';
+import { isPlainObject, type ScimResource } from './resource-validator';
+
+/** The `attributes` / `excludedAttributes` query parameters, already split into names. */
+export interface ProjectionOptions {
+  readonly attributes?: readonly string[];
+  readonly excludedAttributes?: readonly string[];
+}
+
+/**
+ * Splits an `attributes` or `excludedAttributes` query parameter (RFC 7644
+ * §3.4.2.5: comma-separated attribute names; a repeated parameter is read as
+ * one list) into trimmed, non-empty names.
+ */
+export function parseAttributeList(raw: string | readonly string[] | undefined | null): string[] {
+  if (raw === undefined || raw === null) return [];
+  const parts = typeof raw === 'string' ? [raw] : raw;
+  return parts.flatMap((part) => part.split(',')).map((name) => name.trim()).filter((name) => name.length > 0);
+}
+
+/** The attributes (and, per attribute, sub-attributes) a list names. */
+interface Selection {
+  readonly whole: Set<string>;
+  readonly subs: Map<string, Set<string>>;
+}
+
+function attributeKey(container: string | undefined, definition: AttributeDefinition): string {
+  return `${container ?? ''}|${definition.name}`;
+}
+
+function selectName(type: ScimResourceType, selection: Selection, name: string): void {
+  const extension = findExtensionSchema(type, name);
+  if (extension) {
+    extension.attributes.forEach((definition) => selection.whole.add(attributeKey(extension.id, definition)));
+    return;
+  }
+  // RFC 7644 §3.4.2.5 gives no error for unknown names; they select nothing.
+  const resolved = resolveAttribute(type, parseAttributeName(name));
+  if (!resolved) return;
+  const key = attributeKey(resolved.container, resolved.attribute);
+  if (!resolved.subAttribute) {
+    selection.whole.add(key);
+    return;
+  }
+  const subs = selection.subs.get(key) ?? new Set<string>();
+  subs.add(resolved.subAttribute.name);
+  selection.subs.set(key, subs);
+}
+
+function toSelection(type: ScimResourceType, names: readonly string[]): Selection {
+  const selection: Selection = { whole: new Set(), subs: new Map() };
+  for (const name of names) selectName(type, selection, name);
+  return selection;
+}
+
+/** Decides, attribute by attribute, what the response keeps. */
+interface Projector {
+  /** True when `attributes` was given: only named attributes (and `always` ones) are returned. */
+  readonly onlyRequested: boolean;
+  readonly requested: Selection;
+  readonly excluded: Selection;
+}
+
+function isNamed(selection: Selection, key: string): boolean {
+  return selection.whole.has(key) || selection.subs.has(key);
+}
+
+function includesAttribute(projector: Projector, key: string, definition: AttributeDefinition): boolean {
+  if (definition.returned === 'never') return false;
+  // RFC 7644 §3.4.2.5: excludedAttributes "SHALL have no effect on attributes whose … returned setting is always".
+  if (definition.returned === 'always') return true;
+  if (projector.onlyRequested) return isNamed(projector.requested, key);
+  return definition.returned === 'default' && !projector.excluded.whole.has(key);
+}
+
+function includesSub(projector: Projector, key: string, sub: AttributeDefinition): boolean {
+  if (sub.returned === 'never') return false;
+  if (sub.returned === 'always') return true;
+  if (projector.onlyRequested) {
+    const named = projector.requested.subs.get(key)?.has(sub.name) ?? false;
+    // `attributes=name` returns name's default sub-attributes; `attributes=name.givenName` only that one.
+    return named || (projector.requested.whole.has(key) && sub.returned === 'default');
+  }
+  return sub.returned === 'default' && !(projector.excluded.subs.get(key)?.has(sub.name) ?? false);
+}
+
+function projectComplex(projector: Projector, key: string, definition: AttributeDefinition, value: unknown): unknown {
+  if (!isPlainObject(value)) return value;
+  const result: Record<string, unknown> = {};
+  for (const sub of definition.subAttributes ?? []) {
+    if (sub.name in value && includesSub(projector, key, sub)) result[sub.name] = value[sub.name];
+  }
+  return Object.keys(result).length > 0 ? result : undefined;
+}
+
+function projectValue(projector: Projector, key: string, definition: AttributeDefinition, value: unknown): unknown {
+  if (definition.type !== 'complex') return value;
+  if (!Array.isArray(value)) return projectComplex(projector, key, definition, value);
+  const elements = value.map((element) => projectComplex(projector, key, definition, element)).filter((element) => element !== undefined);
+  return elements.length > 0 ? elements : undefined;
+}
+
+function projectAttributes(projector: Projector, source: unknown, container: string | undefined, definitions: readonly AttributeDefinition[]): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  if (!isPlainObject(source)) return result;
+  for (const definition of definitions) {
+    const key = attributeKey(container, definition);
+    if (source[definition.name] === undefined || !includesAttribute(projector, key, definition)) continue;
+    const value = projectValue(projector, key, definition, source[definition.name]);
+    if (value !== undefined) result[definition.name] = value;
+  }
+  return result;
+}
+
+/**
+ * The representation of `resource` to return: `always` attributes (id) at all
+ * times, `never` ones (password) never, `default` ones unless excluded or
+ * another list was asked for, `request` ones only when named. Names are
+ * case-insensitive and may be URN-qualified; unknown names are ignored.
+ * `attributes` wins when both lists are given (RFC 7644 §3.9 makes them
+ * mutually exclusive). Attributes no schema defines are never returned.
+ */
+export function project(resource: ScimResource, options: ProjectionOptions, ref: ResourceTypeRef): ScimResource {
+  const type = toResourceType(ref);
+  const attributes = options.attributes ?? [];
+  const projector: Projector = {
+    onlyRequested: attributes.length > 0,
+    requested: toSelection(type, attributes),
+    excluded: toSelection(type, attributes.length > 0 ? [] : (options.excludedAttributes ?? [])),
+  };
+  const [identifiers, meta] = [COMMON_ATTRIBUTES.filter((c) => c.name !== 'meta'), COMMON_ATTRIBUTES.filter((c) => c.name === 'meta')];
+  // Key order: schemas, id, externalId, core attributes, extensions, meta.
+  const output: ScimResource = resource.schemas === undefined ? {} : { schemas: resource.schemas };
+  Object.assign(output, projectAttributes(projector, resource, undefined, [...identifiers, ...type.schema.attributes]));
+  for (const { schema } of type.schemaExtensions) {
+    const values = projectAttributes(projector, resource[schema.id], schema.id, schema.attributes);
+    if (Object.keys(values).length > 0) output[schema.id] = values;
+  }
+  return Object.assign(output, projectAttributes(projector, resource, undefined, meta));
+}
