@@ -19,7 +19,7 @@ describe('admin API: SCIM tokens', () => {
   afterAll(() => gateway.close());
 
   const issue = async (slug = 'acme', body: unknown = {}) => (await admin.post(`/admin/v1/tenants/${slug}/scim-tokens`, body)).body;
-  const tokenCount = async (): Promise<number> => Number((await gateway.db.query<{ n: string }>('SELECT count(*) AS n FROM scim_tokens'))[0]!.n);
+  const tokenCount = async (): Promise<number> => Number((await gateway.db.query<{ n: string }>('SELECT count(*) AS n FROM scim_tokens'))[0].n);
 
   it('issues a token shown once, and keeps only its SHA-256 hash and a short prefix', async () => {
     const response = await admin.post('/admin/v1/tenants/acme/scim-tokens', {});
@@ -32,7 +32,7 @@ describe('admin API: SCIM tokens', () => {
       expiresAt: null,
     });
     const [row] = await gateway.db.query<Record<string, unknown>>('SELECT * FROM scim_tokens WHERE id = $1', [response.body.id]);
-    expect(row!.token_hash).toEqual(createHash('sha256').update(response.body.token).digest());
+    expect(row.token_hash).toEqual(createHash('sha256').update(response.body.token).digest());
     expect(JSON.stringify(row)).not.toContain(response.body.token);
     expect(JSON.stringify(row)).not.toContain(response.body.token.slice(10));
   });
@@ -65,7 +65,7 @@ describe('admin API: SCIM tokens', () => {
     expect(principal).toEqual({ tenantId: expect.any(String), tenantSlug: 'acme', tokenId: issued.id });
     for (let i = 0; i < 50; i++) {
       const [row] = await gateway.db.query<{ last_used_at: Date | null }>('SELECT last_used_at FROM scim_tokens WHERE id = $1', [issued.id]);
-      if (row!.last_used_at) return;
+      if (row.last_used_at) return;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     throw new Error('last_used_at was never recorded');

@@ -1,4 +1,3 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ScimTokensService } from '@app/identity';
 import { createOidcApp } from '../../apps/oidc/src/create-oidc-app';
 import { childEnv, distEntry, runNode } from '../support/processes';
@@ -10,7 +9,7 @@ describe('the operator CLI', () => {
 
   beforeAll(async () => {
     gateway = await startTestApp(createOidcApp);
-    await (gateway.app as NestFastifyApplication).listen(0, '127.0.0.1');
+    await (gateway.app).listen(0, '127.0.0.1');
     baseUrl = await gateway.app.getUrl();
   });
   afterAll(() => gateway.close());

@@ -8,8 +8,8 @@ async function main(): Promise<void> {
   const dataSource = await new DataSource(dataSourceOptions(runtime.config.databaseUrl, 'gateway-migrate')).initialize();
   try {
     await migrate(dataSource);
-    const applied = await dataSource.query(`SELECT name FROM schema_migrations ORDER BY id`);
-    process.stdout.write(`schema is up to date (${(applied as unknown[]).length} migrations applied)\n`);
+    const applied = await dataSource.query<{ name: string }[]>(`SELECT name FROM schema_migrations ORDER BY id`);
+    process.stdout.write(`schema is up to date (${applied.length} migrations applied)\n`);
   } finally {
     await dataSource.destroy();
     await runtime.close();

@@ -44,7 +44,7 @@ export class AdminExceptionFilter extends BaseExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     if (!request.url.startsWith('/admin/')) return super.catch(exception, host);
     const { status, body } = this.describe(exception, String(request.id));
-    if (status === HttpStatus.UNAUTHORIZED) void reply.header('WWW-Authenticate', 'Bearer');
+    if (status === 401) void reply.header('WWW-Authenticate', 'Bearer');
     void reply.status(status).send(body);
   }
 
@@ -79,7 +79,8 @@ function messageOf(exception: unknown): string {
     const response = exception.getResponse();
     if (typeof response === 'string') return response;
     const message = (response as { message?: unknown }).message;
-    return Array.isArray(message) ? message.join('; ') : String(message ?? exception.message);
+    if (Array.isArray(message)) return message.join('; ');
+    return typeof message === 'string' ? message : exception.message;
   }
   return exception instanceof Error ? exception.message : 'request refused';
 }

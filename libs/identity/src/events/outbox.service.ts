@@ -16,14 +16,14 @@ export class OutboxService {
   async append(em: EntityManager, event: NewIdentityEvent): Promise<IdentityEvent> {
     // The upsert row-locks the subject until commit, so concurrent changes of one
     // subject get gap-free, commit-ordered sequence numbers.
-    const [{ last_sequence: sequence }] = (await em.query(
+    const [{ last_sequence: sequence }] = await em.query<[{ last_sequence: string }]>(
       `INSERT INTO outbox_subject_sequences (subject_type, subject_id, last_sequence)
        VALUES ($1, $2, 1)
        ON CONFLICT (subject_type, subject_id)
        DO UPDATE SET last_sequence = outbox_subject_sequences.last_sequence + 1
        RETURNING last_sequence`,
       [event.subject.type, event.subject.id],
-    )) as [{ last_sequence: string }];
+    );
     const recorded: IdentityEvent = {
       id: randomUUID(),
       type: event.type,

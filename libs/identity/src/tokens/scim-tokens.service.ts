@@ -66,23 +66,23 @@ export class ScimTokensService {
   /** Revokes at once: the next request with this token is refused. Revoking twice is harmless. */
   async revoke(slug: string, tokenId: string): Promise<void> {
     const tenant = await this.tenants.get(slug);
-    const result = await this.dataSource.query(
+    const [, affected] = await this.dataSource.query<[unknown, number]>(
       `UPDATE scim_tokens SET revoked_at = COALESCE(revoked_at, now())
        WHERE tenant_id = $1 AND id::text = $2`,
       [tenant.id, tokenId],
     );
-    if ((result as [unknown, number])[1] === 0) throw IdentityError.notFound(`no SCIM token "${tokenId}" in tenant "${slug}"`);
+    if (affected === 0) throw IdentityError.notFound(`no SCIM token "${tokenId}" in tenant "${slug}"`);
   }
 
   /** The tenant the token names, or undefined for an unknown, revoked or expired token. */
   async authenticate(token: string): Promise<ScimPrincipal | undefined> {
     const hash = hashToken(token);
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<{ token_id: string; token_hash: Buffer; tenant_id: string; slug: string }[]>(
       `SELECT t.id AS token_id, t.token_hash, t.tenant_id, n.slug
          FROM scim_tokens t JOIN tenants n ON n.id = t.tenant_id
         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())`,
       [hash],
-    )) as { token_id: string; token_hash: Buffer; tenant_id: string; slug: string }[];
+    );
     const row = rows[0];
     // The index lookup already matched; the constant-time check keeps the comparison
     // itself free of early exits should the lookup ever become a prefix scan.

@@ -45,7 +45,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: (line: string)
   const password = await readOrCreatePassword(dataDir);
   const running = await runningPort(clusterDir);
   if (running !== undefined && (await answers(connectionUrl(password, running)))) {
-    return { url: connectionUrl(password, running), stop: async () => undefined };
+    return { url: connectionUrl(password, running), stop: () => Promise.resolve() };
   }
 
   const binaries = await loadBinaries();

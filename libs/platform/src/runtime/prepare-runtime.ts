@@ -35,7 +35,7 @@ export async function prepareRuntime(
     return {
       config: { ...config, databaseUrl: config.databaseUrl, adminToken, secretsKey },
       embedded: false,
-      close: async () => undefined,
+      close: () => Promise.resolve(),
     };
   }
   const embedded = await startEmbeddedPostgres(config.dataDir, notice);

@@ -59,7 +59,7 @@ export class FilterLexer {
     while (this.buffer.length <= ahead) {
       this.buffer.push(this.scan());
     }
-    return this.buffer[ahead] as FilterToken;
+    return this.buffer[ahead];
   }
 
   /** Consumes and returns the current token. */
@@ -93,14 +93,14 @@ export class FilterLexer {
   }
 
   private skipWhitespace(): void {
-    while (this.offset < this.text.length && WHITESPACE.test(this.text[this.offset] as string)) {
+    while (this.offset < this.text.length && WHITESPACE.test(this.text[this.offset])) {
       this.offset += 1;
     }
   }
 
   private scanWord(): FilterToken {
     const position = this.offset;
-    while (this.offset < this.text.length && WORD_CHAR.test(this.text[this.offset] as string)) {
+    while (this.offset < this.text.length && WORD_CHAR.test(this.text[this.offset])) {
       this.offset += 1;
     }
     return { kind: 'word', text: this.text.slice(position, this.offset), position, end: this.offset };

@@ -384,7 +384,7 @@ class FilterParser {
 /** Folds operands into a balanced tree: depth log2(n) instead of n. */
 function balance(op: LogicalNode['op'], operands: readonly FilterNode[]): FilterNode {
   if (operands.length === 1) {
-    return operands[0] as FilterNode;
+    return operands[0];
   }
   // ceil(n/2) on the left keeps three operands left-leaning: (a or b) or c.
   const middle = Math.ceil(operands.length / 2);

@@ -42,7 +42,7 @@ export function setValue(state: PatchState, resolved: ResolvedAttribute, value: 
 /** The current elements of a multi-valued attribute, copied. */
 export function currentElements(state: PatchState, resolved: ResolvedAttribute): unknown[] {
   const value = currentValue(state, resolved);
-  return Array.isArray(value) ? [...value] : [];
+  return Array.isArray(value) ? [...(value as unknown[])] : [];
 }
 
 /** Stores elements back; an empty array unassigns the attribute (RFC 7644 §3.5.2.2). */
