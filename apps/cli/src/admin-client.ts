@@ -18,11 +18,8 @@ export class AdminClient {
     private readonly token: string,
   ) {}
 
-  request<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
-    return this.send<T>(method, path, body);
-  }
-
-  private async send<T>(method: string, path: string, body: unknown): Promise<T> {
+  /** Sends one request; a non-2xx answer becomes an AdminApiError with the API's code and message. */
+  async request<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
     let response: Response;
     try {
       response = await fetch(`${this.baseUrl}/admin/v1${path}`, {

@@ -1,11 +1,21 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { DatabaseModule } from '@app/identity';
 import { PlatformModule, ResolvedConfig } from '@app/platform';
+import { ScimAuthModule } from './auth/scim-auth.module';
+import { DiscoveryModule } from './discovery/discovery.module';
+import { RouteTable } from './errors/route-table';
+import { ScimBodyParser } from './errors/scim-body.parser';
+import { ScimExceptionFilter } from './errors/scim-exception.filter';
 
 /** The SCIM 2.0 provisioning app (`/scim/v2`). */
 @Module({})
 export class ScimModule {
   static forRoot(config: ResolvedConfig): DynamicModule {
-    return { module: ScimModule, imports: [PlatformModule.forRoot(config), DatabaseModule] };
+    return {
+      module: ScimModule,
+      imports: [PlatformModule.forRoot(config), DatabaseModule, ScimAuthModule, DiscoveryModule],
+      providers: [RouteTable, ScimBodyParser, { provide: APP_FILTER, useClass: ScimExceptionFilter }],
+    };
   }
 }

@@ -12,3 +12,4 @@ export * from './runtime/prepare-runtime';
 export * from './platform.module';
 export * from './runtime/exit-codes';
 export * from './runtime/run-http-app';
+export * from './http/bearer-token';

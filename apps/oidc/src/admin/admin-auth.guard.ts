@@ -1,5 +1,5 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
-import { APP_CONFIG, ResolvedConfig } from '@app/platform';
+import { APP_CONFIG, ResolvedConfig, bearerToken } from '@app/platform';
 import { secretsEqual } from '@app/identity';
 import type { FastifyRequest } from 'fastify';
 
@@ -17,8 +17,3 @@ export class AdminAuthGuard implements CanActivate {
   }
 }
 
-/** The credentials of an `Authorization: Bearer …` header (scheme case-insensitive, RFC 7235 §2.1). */
-export function bearerToken(header: string | undefined): string | undefined {
-  const match = /^Bearer +(\S+) *$/i.exec(header ?? '');
-  return match?.[1];
-}

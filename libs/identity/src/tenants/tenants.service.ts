@@ -25,7 +25,7 @@ export class TenantsService {
         signIn: input.signIn,
         domains: input.domains.map((domain) => em.create(TenantDomainEntity, { domain })),
       });
-      return this.saveMappingConflicts(em, tenant, input.slug);
+      return this.saveOrConflict(em, tenant, input.slug);
     });
   }
 
@@ -59,7 +59,7 @@ export class TenantsService {
       }
       // Touch updatedAt even when only domains changed.
       tenant.updatedAt = new Date();
-      return this.saveMappingConflicts(em, tenant, slug);
+      return this.saveOrConflict(em, tenant, slug);
     });
   }
 
@@ -80,7 +80,7 @@ export class TenantsService {
   }
 
   /** Saves, turning a race lost on a unique key (slug or domain) into the same 409 as the pre-check. */
-  private async saveMappingConflicts(em: EntityManager, tenant: TenantEntity, slug: string): Promise<TenantEntity> {
+  private async saveOrConflict(em: EntityManager, tenant: TenantEntity, slug: string): Promise<TenantEntity> {
     try {
       return await em.save(TenantEntity, tenant);
     } catch (error) {

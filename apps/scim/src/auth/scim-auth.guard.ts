@@ -1,0 +1,35 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { ScimTokensService } from '@app/identity';
+import { bearerToken } from '@app/platform';
+import { ScimError } from '@app/identity/scim/errors';
+import { isOperationalRoute } from '../errors/operational-routes';
+import { AuthenticatedRequest } from './authenticated-request';
+
+/**
+ * Installed globally: every route of the SCIM app needs a tenant's bearer
+ * token, the discovery endpoints included (RFC 7644 §4 leaves that to the
+ * server; Okta and Entra send the token on every call, and an open
+ * `/Schemas` would tell anyone what the gateway runs). Only the operational
+ * probes (`/health/*`, `/metrics`) are open, as in the other apps.
+ *
+ * A refusal is a 401 `ScimError`; `ScimExceptionFilter` renders it in the
+ * SCIM error schema with `WWW-Authenticate` (Okta expects the SCIM body).
+ */
+@Injectable()
+export class ScimAuthGuard implements CanActivate {
+  constructor(private readonly tokens: ScimTokensService) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    // The matched route pattern, not the raw URL: a crafted path cannot pass for a probe.
+    if (isOperationalRoute(request.routeOptions.url ?? request.url)) return true;
+
+    const token = bearerToken(request.headers.authorization);
+    if (!token) throw new ScimError(401, undefined, 'a bearer token is required (Authorization: Bearer <token>)');
+    const principal = await this.tokens.authenticate(token);
+    // One answer for unknown, revoked and expired tokens: the difference is for the operator's logs, not the caller.
+    if (!principal) throw new ScimError(401, undefined, 'the bearer token is not valid');
+    request.scimPrincipal = principal;
+    return true;
+  }
+}

@@ -1,0 +1,45 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { ScimError } from '@app/identity/scim/errors';
+import type { FastifyInstance } from 'fastify';
+
+/**
+ * RFC 7644 §3.1 and §8.1: SCIM bodies are application/scim+json; clients also
+ * send application/json (Okta's conformance run, Entra at times). Parameters
+ * such as `; charset=utf-8` do not change the match.
+ */
+export const SCIM_REQUEST_MEDIA_TYPES: readonly string[] = ['application/json', 'application/scim+json'];
+
+/**
+ * Makes the SCIM app read JSON in both SCIM media types and nothing else, so
+ * any other type is a 415. Fastify's own parser still does the parsing (with
+ * its prototype-poisoning checks); a body it refuses becomes a SCIM
+ * `invalidSyntax` error (RFC 7644 §3.12) rather than Fastify's message, which
+ * names application/json whatever was sent.
+ *
+ * It runs at module init because Nest registers its own JSON and form parsers
+ * during `app.init()`, just before; a `bodyParser: false` option of
+ * `createHttpApp` would let this move into `createScimApp`.
+ */
+@Injectable()
+export class ScimBodyParser implements OnModuleInit {
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    const parseJson = fastify.getDefaultJsonParser('error', 'error');
+    fastify.removeAllContentTypeParsers();
+    fastify.addContentTypeParser(
+      [...SCIM_REQUEST_MEDIA_TYPES],
+      { parseAs: 'string' },
+      (request, body: string, done) => {
+        // Clients send a Content-Type on bodiless requests too (a DELETE): no body, not a broken one.
+        if (body.length === 0) return done(null, undefined);
+        // Fastify's parser answers through the callback (its type also allows a promise, never returned here).
+        void parseJson(request, body, (error, value) => {
+          done(error ? ScimError.badRequest('invalidSyntax', 'the request body is not valid JSON') : null, value);
+        });
+      },
+    );
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * Maps anything a SCIM request can fail with to a `ScimError` (RFC 7644 §3.12)
+ * and the headers that go with it. Pure, so every branch is unit-tested.
+ */
+import { HttpException } from '@nestjs/common';
+import { BODY_LIMIT_BYTES } from '@app/platform';
+import { ScimError } from '@app/identity/scim/errors';
+
+/** What the mapper needs to know about the failed request. */
+export interface FailedRequest {
+  readonly method: string;
+  /** Path without the query string (which may carry user names in a filter). */
+  readonly path: string;
+  readonly requestId: string;
+  /** False when no route matched (Fastify's not-found handler). */
+  readonly routeMatched: boolean;
+  /** Methods registered for the path: non-empty with `routeMatched: false` means "wrong method". */
+  readonly allowedMethods: readonly string[];
+}
+
+/** A SCIM error ready to send, and whether it is a bug to log. */
+export interface ScimFailure {
+  readonly error: ScimError;
+  readonly headers: Readonly<Record<string, string>>;
+  /** Set for failures the server did not expect: logged with the error, answered with a generic 500. */
+  readonly unexpected: boolean;
+}
+
+/** The statuses mapped specially; plain numbers, since a status read off an error is a number, not Nest's enum. */
+const STATUS = {
+  badRequest: 400,
+  unauthorized: 401,
+  notFound: 404,
+  methodNotAllowed: 405,
+  payloadTooLarge: 413,
+  unsupportedMediaType: 415,
+  internalServerError: 500,
+} as const;
+
+/** RFC 6750 §3: the challenge of a 401 for a bearer-protected resource. */
+export const BEARER_CHALLENGE = 'Bearer realm="SCIM"';
+
+export function toScimFailure(exception: unknown, request: FailedRequest): ScimFailure {
+  if (exception instanceof ScimError) return withChallenge(exception);
+  const status = httpStatusOf(exception);
+  if (status === undefined || status >= 500) return internalError(request.requestId);
+  if (status === STATUS.notFound && !request.routeMatched) return unknownRoute(request);
+  return withChallenge(
+    new ScimError(status, status === STATUS.badRequest ? 'invalidSyntax' : undefined, detailOf(status, exception)),
+  );
+}
+
+function withChallenge(error: ScimError): ScimFailure {
+  const headers: Record<string, string> =
+    error.status === STATUS.unauthorized ? { 'www-authenticate': BEARER_CHALLENGE } : {};
+  return { error, headers, unexpected: error.status >= 500 };
+}
+
+function internalError(requestId: string): ScimFailure {
+  return {
+    error: new ScimError(STATUS.internalServerError, undefined, `internal server error (request id ${requestId})`),
+    headers: {},
+    unexpected: true,
+  };
+}
+
+function unknownRoute(request: FailedRequest): ScimFailure {
+  if (request.allowedMethods.length === 0) {
+    return { error: ScimError.notFound(`no SCIM endpoint at ${request.path}`), headers: {}, unexpected: false };
+  }
+  const error = new ScimError(
+    STATUS.methodNotAllowed,
+    undefined,
+    `${request.method} is not supported on ${request.path}`,
+  );
+  // RFC 9110 §15.5.6: a 405 lists the methods the resource does support.
+  return { error, headers: { allow: request.allowedMethods.join(', ') }, unexpected: false };
+}
+
+/**
+ * The status of a Nest HttpException, or of a Fastify error carrying
+ * `statusCode` (Nest wraps those that reach its error handler in an
+ * HttpException; the check covers any that arrive unwrapped).
+ */
+function httpStatusOf(exception: unknown): number | undefined {
+  if (exception instanceof HttpException) return exception.getStatus();
+  const statusCode = (exception as { statusCode?: unknown } | null)?.statusCode;
+  return typeof statusCode === 'number' && statusCode >= 400 && statusCode < 600 ? statusCode : undefined;
+}
+
+/**
+ * Our own words for the transport errors Fastify raises before any handler
+ * runs; otherwise the exception's message. In this app every 400 that is not
+ * a ScimError comes from reading the request (bad JSON, empty body, a
+ * Content-Length that lies), hence `invalidSyntax` (RFC 7644 §3.12).
+ */
+function detailOf(status: number, exception: unknown): string {
+  if (status === STATUS.payloadTooLarge) return `the request body exceeds ${BODY_LIMIT_BYTES} bytes`;
+  if (status === STATUS.unsupportedMediaType)
+    return 'the request body must be application/scim+json or application/json';
+  return messageOf(exception);
+}
+
+function messageOf(exception: unknown): string {
+  if (exception instanceof HttpException) {
+    const response = exception.getResponse();
+    if (typeof response === 'string') return response;
+    const message = (response as { message?: unknown }).message;
+    if (Array.isArray(message)) return message.join('; ');
+    return typeof message === 'string' ? message : exception.message;
+  }
+  return exception instanceof Error ? exception.message : 'request refused';
+}
