@@ -7,6 +7,7 @@ import { DiscoveryModule } from './discovery/discovery.module';
 import { RouteTable } from './errors/route-table';
 import { ScimBodyParser } from './errors/scim-body.parser';
 import { ScimExceptionFilter } from './errors/scim-exception.filter';
+import { ScimUsersModule } from './users/users.module';
 
 /** The SCIM 2.0 provisioning app (`/scim/v2`). */
 @Module({})
@@ -14,7 +15,7 @@ export class ScimModule {
   static forRoot(config: ResolvedConfig): DynamicModule {
     return {
       module: ScimModule,
-      imports: [PlatformModule.forRoot(config), DatabaseModule, ScimAuthModule, DiscoveryModule],
+      imports: [PlatformModule.forRoot(config), DatabaseModule, ScimAuthModule, DiscoveryModule, ScimUsersModule],
       providers: [RouteTable, ScimBodyParser, { provide: APP_FILTER, useClass: ScimExceptionFilter }],
     };
   }

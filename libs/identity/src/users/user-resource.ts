@@ -1,0 +1,38 @@
+import type { ScimResource } from '../scim/resource/resource-validator';
+import { weakEtag } from '../scim/etag';
+import type { UserRow, UserWrite } from './user-row';
+
+/** Attributes never kept in the stored document: the server's own (id, meta), the secret, and the derived groups. */
+const NOT_STORED = new Set(['id', 'meta', 'password', 'groups']);
+
+/** The SCIM User a row represents, with `meta` (RFC 7643 §3.1); before projection. */
+export function toScimUser(row: UserRow, usersUrl: string): ScimResource {
+  return {
+    ...row.resource,
+    id: row.id,
+    meta: {
+      resourceType: 'User',
+      created: row.created_at.toISOString(),
+      lastModified: row.updated_at.toISOString(),
+      location: `${usersUrl}/${row.id}`,
+      version: weakEtag(row.version),
+    },
+  };
+}
+
+/** Splits a validated SCIM User into what the `users` table stores. */
+export function toUserWrite(resource: ScimResource): UserWrite {
+  const stored = Object.fromEntries(Object.entries(resource).filter(([key]) => !NOT_STORED.has(key)));
+  return {
+    userName: resource['userName'] as string,
+    externalId: typeof resource['externalId'] === 'string' ? resource['externalId'] : null,
+    // RFC 7643 §4.1.1 leaves the default to the provider: a user provisioned without `active` is active.
+    active: resource['active'] !== false,
+    resource: stored,
+  };
+}
+
+/** The password a request carries, if any (validated as a string already). */
+export function passwordOf(resource: ScimResource): string | undefined {
+  return typeof resource['password'] === 'string' ? resource['password'] : undefined;
+}

@@ -1,0 +1,19 @@
+import type { SqlAttribute } from '../scim/filter/filter-to-sql';
+import { resourceSqlMapping } from '../scim/storage/resource-sql-mapping';
+
+/** Indexed columns of `users` (alias `u`); every other attribute is read from the JSONB document. */
+const USER_COLUMNS: Record<string, SqlAttribute> = {
+  // id is a uuid column: compare its text, so that a malformed id in a filter matches nothing instead of failing.
+  id: { kind: 'column', sql: 'u.id::text', type: 'string', caseExact: true },
+  userName: { kind: 'column', sql: 'u.user_name', type: 'string', caseExact: false },
+  externalId: { kind: 'column', sql: 'u.external_id', type: 'string', caseExact: true },
+  active: { kind: 'column', sql: 'u.active', type: 'boolean', caseExact: false },
+  'meta.created': { kind: 'column', sql: 'u.created_at', type: 'dateTime', caseExact: false },
+  'meta.lastModified': { kind: 'column', sql: 'u.updated_at', type: 'dateTime', caseExact: false },
+};
+
+/** Where filters and sortBy find each User attribute. */
+export const USER_SQL_MAPPING = resourceSqlMapping('User', 'u.resource', {
+  scalars: USER_COLUMNS,
+  arrays: { emails: { sql: 'u.email_values', subAttribute: 'value', lowercased: true } },
+});

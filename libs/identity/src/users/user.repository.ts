@@ -1,0 +1,110 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager, QueryFailedError } from 'typeorm';
+import { ScimError } from '../scim/errors';
+import type { UserRow, UserWrite } from './user-row';
+
+const UNIQUE_VIOLATION = '23505';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const COLUMNS = 'id, tenant_id, user_name, external_id, active, resource, password_hash, version, created_at, updated_at';
+
+// email_values is derived in SQL with PostgreSQL's own lower(), the same function
+// the filter translator applies to the value searched for.
+const EMAIL_VALUES = `ARRAY(
+  SELECT DISTINCT lower(e ->> 'value')
+    FROM jsonb_array_elements(CASE WHEN jsonb_typeof($5::jsonb -> 'emails') = 'array' THEN $5::jsonb -> 'emails' ELSE '[]'::jsonb END) AS e
+   WHERE e ->> 'value' IS NOT NULL)`;
+
+/** A page of users and the total matching the filter. */
+export interface UserPage {
+  readonly rows: UserRow[];
+  readonly total: number;
+}
+
+/** The SQL of the `users` table. The tenant is the first argument of every method. */
+@Injectable()
+export class UserRepository {
+  async insert(em: EntityManager, tenantId: string, write: UserWrite, passwordHash: string | null): Promise<UserRow> {
+    const rows = await this.uniqueUserName(write.userName, () =>
+      em.query<UserRow[]>(
+        `INSERT INTO users (tenant_id, user_name, external_id, active, resource, email_values, password_hash)
+         VALUES ($1, $2, $3, $4, $5::jsonb, ${EMAIL_VALUES}, $6)
+         RETURNING ${COLUMNS}`,
+        [tenantId, write.userName, write.externalId, write.active, JSON.stringify(write.resource), passwordHash],
+      ),
+    );
+    return rows[0];
+  }
+
+  /** The user, locked for the rest of the transaction when `forUpdate`. */
+  async findById(em: EntityManager, tenantId: string, id: string, forUpdate = false): Promise<UserRow | undefined> {
+    if (!UUID.test(id)) return undefined;
+    const rows = await em.query<UserRow[]>(
+      `SELECT ${COLUMNS} FROM users WHERE tenant_id = $1 AND id = $2${forUpdate ? ' FOR UPDATE' : ''}`,
+      [tenantId, id],
+    );
+    return rows[0];
+  }
+
+  /** Stores a new state and bumps the version; `passwordHash` undefined keeps the current one. */
+  async update(
+    em: EntityManager,
+    tenantId: string,
+    id: string,
+    write: UserWrite,
+    passwordHash: string | undefined,
+  ): Promise<UserRow> {
+    const rows = await this.uniqueUserName(write.userName, () =>
+      em.query<[UserRow[], number]>(
+        `UPDATE users
+            SET user_name = $3, external_id = $4, active = $6, resource = $5::jsonb, email_values = ${EMAIL_VALUES},
+                password_hash = CASE WHEN $7::boolean THEN $8 ELSE password_hash END,
+                version = version + 1, updated_at = now()
+          WHERE tenant_id = $1 AND id = $2
+          RETURNING ${COLUMNS}`,
+        [tenantId, id, write.userName, write.externalId, JSON.stringify(write.resource), write.active, passwordHash !== undefined, passwordHash ?? null],
+      ),
+    );
+    return rows[0][0];
+  }
+
+  async delete(em: EntityManager, tenantId: string, id: string): Promise<void> {
+    await em.query(`DELETE FROM users WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
+  }
+
+  /**
+   * One page of the tenant's users. `where` writes a condition over alias `u`,
+   * adding its values to `params` (where $1 is already the tenant); `orderBy`
+   * must end in a unique key so that pages neither overlap nor skip.
+   */
+  async page(
+    em: EntityManager,
+    tenantId: string,
+    query: { where: (params: unknown[]) => string; orderBy: string; offset: number; limit: number },
+  ): Promise<UserPage> {
+    const params: unknown[] = [tenantId];
+    const condition = `u.tenant_id = $1 AND (${query.where(params)})`;
+    const [{ total }] = await em.query<[{ total: string }]>(`SELECT count(*) AS total FROM users u WHERE ${condition}`, params);
+    if (query.limit === 0 || Number(total) === 0) return { rows: [], total: Number(total) };
+    const rows = await em.query<UserRow[]>(
+      `SELECT ${COLUMNS.split(', ').map((column) => `u.${column}`).join(', ')}
+         FROM users u WHERE ${condition}
+        ORDER BY ${query.orderBy}
+        LIMIT ${query.limit} OFFSET ${query.offset}`,
+      params,
+    );
+    return { rows, total: Number(total) };
+  }
+
+  private async uniqueUserName<T>(userName: string, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION) {
+        // RFC 7643 §4.1.1: userName is unique, case-insensitively.
+        throw ScimError.conflict(`userName "${userName}" is already taken`);
+      }
+      throw error;
+    }
+  }
+}

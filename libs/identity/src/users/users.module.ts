@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { EventsModule } from '../events/events.module';
+import { PasswordHasher } from './password-hasher';
+import { UserRepository } from './user.repository';
+import { UsersService } from './users.service';
+
+@Module({
+  imports: [EventsModule],
+  providers: [UsersService, UserRepository, PasswordHasher],
+  exports: [UsersService],
+})
+export class UsersModule {}

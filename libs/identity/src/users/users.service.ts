@@ -1,0 +1,151 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { APP_CONFIG, ResolvedConfig } from '@app/platform';
+import { DataSource, EntityManager } from 'typeorm';
+import { OutboxService } from '../events/outbox.service';
+import { assertIfMatch } from '../scim/etag';
+import { ScimError } from '../scim/errors';
+import { filterToSql } from '../scim/filter/filter-to-sql';
+import type { ListQuery } from '../scim/list/list-query';
+import { applyPatch } from '../scim/patch/patch.engine';
+import { jsonEqual } from '../scim/patch/value-equality';
+import { project } from '../scim/resource/projection';
+import { normalizeResource, type ScimResource } from '../scim/resource/resource-validator';
+import { parseAttributeName } from '../scim/schemas/schema-registry';
+import { sortExpression } from '../scim/storage/sort-expression';
+import type { ScimPrincipal } from '../tokens/scim-tokens.service';
+import { PasswordHasher } from './password-hasher';
+import { passwordOf, toScimUser, toUserWrite } from './user-resource';
+import type { UserRow, UserWrite } from './user-row';
+import { userChangeEvents } from './user-change-events';
+import { USER_SQL_MAPPING } from './user-sql-mapping';
+import { UserPage, UserRepository } from './user.repository';
+
+/** The stable tie-breaker of every listing: creation order, then id. */
+const DEFAULT_ORDER = 'u.created_at ASC, u.id ASC';
+
+/**
+ * SCIM provisioning of users: every write validates, commits, and records its
+ * lifecycle events in one transaction.
+ */
+@Injectable()
+export class UsersService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
+    private readonly users: UserRepository,
+    private readonly outbox: OutboxService,
+    private readonly passwords: PasswordHasher,
+  ) {}
+
+  /** Base URL of the Users endpoint, for `meta.location`. */
+  get usersUrl(): string {
+    return `${this.config.scimPublicUrl}/scim/v2/Users`;
+  }
+
+  /** The SCIM resource of a row, before projection. */
+  toResource(row: UserRow): ScimResource {
+    return toScimUser(row, this.usersUrl);
+  }
+
+  async create(principal: ScimPrincipal, body: unknown): Promise<UserRow> {
+    const resource = normalizeResource(body, 'User');
+    const password = passwordOf(resource);
+    const passwordHash = password === undefined ? null : await this.passwords.hash(password);
+    return this.dataSource.transaction(async (em) => {
+      const row = await this.users.insert(em, principal.tenantId, toUserWrite(resource), passwordHash);
+      await this.record(em, principal, row, ['user.created']);
+      return row;
+    });
+  }
+
+  async get(principal: ScimPrincipal, id: string): Promise<UserRow> {
+    return this.require(await this.users.findById(this.dataSource.manager, principal.tenantId, id), id);
+  }
+
+  /** PUT: the body replaces the user; omitted attributes are cleared (RFC 7644 §3.5.1). */
+  async replace(principal: ScimPrincipal, id: string, body: unknown, ifMatch?: string): Promise<UserRow> {
+    const resource = normalizeResource(body, 'User');
+    return this.change(principal, id, ifMatch, () => resource);
+  }
+
+  /** PATCH: all operations apply, or none (RFC 7644 §3.5.2). */
+  async patch(principal: ScimPrincipal, id: string, body: unknown, ifMatch?: string): Promise<UserRow> {
+    return this.change(principal, id, ifMatch, (current) => applyPatch(current, body, 'User').resource);
+  }
+
+  async delete(principal: ScimPrincipal, id: string, ifMatch?: string): Promise<void> {
+    await this.dataSource.transaction(async (em) => {
+      const row = this.require(await this.users.findById(em, principal.tenantId, id, true), id);
+      assertIfMatch(ifMatch, row.version);
+      await this.users.delete(em, principal.tenantId, id);
+      await this.record(em, principal, row, ['user.deleted']);
+    });
+  }
+
+  async list(principal: ScimPrincipal, query: ListQuery): Promise<UserPage> {
+    const orderBy = query.sortBy
+      ? `${sortExpression(USER_SQL_MAPPING.resolve(parseAttributeName(query.sortBy)), query.sortBy)} ${query.sortOrder === 'descending' ? 'DESC' : 'ASC'}, ${DEFAULT_ORDER}`
+      : DEFAULT_ORDER;
+    return this.users.page(this.dataSource.manager, principal.tenantId, {
+      where: (params) => (query.filter ? filterToSql(query.filter, USER_SQL_MAPPING, params) : 'true'),
+      orderBy,
+      offset: query.startIndex - 1,
+      limit: query.count,
+    });
+  }
+
+  /**
+   * The shared path of PUT and PATCH: lock the row, check If-Match, compute the
+   * next state from the current SCIM resource, and store it only if something changed.
+   */
+  private async change(
+    principal: ScimPrincipal,
+    id: string,
+    ifMatch: string | undefined,
+    next: (current: ScimResource) => ScimResource,
+  ): Promise<UserRow> {
+    return this.dataSource.transaction(async (em) => {
+      const row = this.require(await this.users.findById(em, principal.tenantId, id, true), id);
+      assertIfMatch(ifMatch, row.version);
+      const resource = next(this.toResource(row));
+      const write = toUserWrite(resource);
+      const password = passwordOf(resource);
+      const passwordChanged = password !== undefined && !(row.password_hash && (await this.passwords.matches(row.password_hash, password)));
+      const events = userChangeEvents({
+        profileChanged: profileChanged(toUserWrite(this.toResource(row)), write),
+        wasActive: row.active,
+        isActive: write.active,
+        passwordChanged,
+      });
+      if (events.length === 0) return row;
+      const passwordHash = passwordChanged ? await this.passwords.hash(password) : undefined;
+      const updated = await this.users.update(em, principal.tenantId, id, write, passwordHash);
+      await this.record(em, principal, updated, events);
+      return updated;
+    });
+  }
+
+  private async record(em: EntityManager, principal: ScimPrincipal, row: UserRow, types: readonly Parameters<OutboxService['append']>[1]['type'][]): Promise<void> {
+    const data = project(this.toResource(row), {}, 'User');
+    for (const type of types) {
+      await this.outbox.append(em, {
+        type,
+        tenant: { id: principal.tenantId, slug: principal.tenantSlug },
+        subject: { type: 'user', id: row.id },
+        data,
+      });
+    }
+  }
+
+  private require(row: UserRow | undefined, id: string): UserRow {
+    if (!row) throw ScimError.notFound(`no user with id "${id}"`);
+    return row;
+  }
+}
+
+/** Whether anything but `active` (and the password, which is not stored in the document) changed. */
+function profileChanged(before: UserWrite, after: UserWrite): boolean {
+  const withoutActive = ({ active: _active, ...rest }: Record<string, unknown>): Record<string, unknown> => rest;
+  return !jsonEqual(withoutActive(before.resource), withoutActive(after.resource));
+}
