@@ -6,7 +6,6 @@ import {
 } from '@app/identity/scim/schemas';
 import { attribute, complexAttribute } from '@app/identity/scim/schemas/schema.builders';
 import {
-  listResponse,
   resourceTypeDocument,
   schemaDocument,
   serviceProviderConfigDocument,
@@ -130,15 +129,4 @@ describe('discovery documents', () => {
     });
   });
 
-  describe('listResponse', () => {
-    it('returns everything in one page starting at 1', () => {
-      expect(listResponse(['a', 'b'])).toEqual({
-        schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
-        totalResults: 2,
-        itemsPerPage: 2,
-        startIndex: 1,
-        Resources: ['a', 'b'],
-      });
-    });
-  });
 });

@@ -3,10 +3,9 @@
  * definitions in `@app/identity` so that `/Schemas` describes exactly what
  * the gateway validates. Pure: no Nest, no I/O.
  */
+import { MAX_RESULTS } from '@app/identity/scim/list/list-query';
 import type { AttributeDefinition, ScimResourceType, SchemaDefinition } from '@app/identity/scim/schemas';
 
-/** RFC 7644 §3.4.2: the list response message. */
-export const SCIM_LIST_RESPONSE_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 /** RFC 7643 §5. */
 export const SCIM_SERVICE_PROVIDER_CONFIG_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
 /** RFC 7643 §6. */
@@ -14,8 +13,6 @@ export const SCIM_RESOURCE_TYPE_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:
 /** RFC 7643 §7. */
 export const SCIM_SCHEMA_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Schema';
 
-/** The most resources one list response holds; `count` above it is lowered to it (RFC 7644 §3.4.2.4). */
-export const SCIM_MAX_RESULTS = 200;
 
 /** What the gateway supports, as announced at `/ServiceProviderConfig`. */
 export interface ServiceProviderCapabilities {
@@ -29,14 +26,6 @@ export interface DiscoveryMeta {
   readonly location: string;
 }
 
-/** RFC 7644 §3.4.2. */
-export interface ListResponse<Resource> {
-  readonly schemas: [typeof SCIM_LIST_RESPONSE_SCHEMA];
-  readonly totalResults: number;
-  readonly itemsPerPage: number;
-  readonly startIndex: number;
-  readonly Resources: readonly Resource[];
-}
 
 /** RFC 7643 §5. */
 export interface ServiceProviderConfigDocument {
@@ -110,7 +99,7 @@ export function serviceProviderConfigDocument(
     schemas: [SCIM_SERVICE_PROVIDER_CONFIG_SCHEMA],
     patch: { supported: true },
     bulk: { supported: false, maxOperations: 0, maxPayloadSize: capabilities.maxPayloadSize },
-    filter: { supported: true, maxResults: SCIM_MAX_RESULTS },
+    filter: { supported: true, maxResults: MAX_RESULTS },
     changePassword: { supported: true },
     sort: { supported: true },
     etag: { supported: true },
@@ -177,13 +166,3 @@ function attributeDocument(definition: AttributeDefinition): AttributeDocument {
   };
 }
 
-/** RFC 7644 §4: discovery lists are returned whole, one page starting at 1. */
-export function listResponse<Resource>(resources: readonly Resource[]): ListResponse<Resource> {
-  return {
-    schemas: [SCIM_LIST_RESPONSE_SCHEMA],
-    totalResults: resources.length,
-    itemsPerPage: resources.length,
-    startIndex: 1,
-    Resources: resources,
-  };
-}

@@ -1,6 +1,7 @@
 import { Controller, Get, Param, UseGuards } from '@nestjs/common';
 import { DiscoveryQueryGuard } from './discovery-query.guard';
-import { ListResponse, ResourceTypeDocument } from './discovery.documents';
+import type { ListResponse } from '@app/identity';
+import { ResourceTypeDocument } from './discovery.documents';
 import { ScimDiscoveryService } from './scim-discovery.service';
 
 /** RFC 7644 §4: `GET /ResourceTypes` and `GET /ResourceTypes/{name}`. */

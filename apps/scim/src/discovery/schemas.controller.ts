@@ -1,6 +1,7 @@
 import { Controller, Get, Param, UseGuards } from '@nestjs/common';
 import { DiscoveryQueryGuard } from './discovery-query.guard';
-import { ListResponse, SchemaDocument } from './discovery.documents';
+import type { ListResponse } from '@app/identity';
+import { SchemaDocument } from './discovery.documents';
 import { ScimDiscoveryService } from './scim-discovery.service';
 
 /** RFC 7644 §4: `GET /Schemas` and `GET /Schemas/{urn}`. */

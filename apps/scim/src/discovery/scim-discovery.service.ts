@@ -1,13 +1,12 @@
+import { ListResponse, listResponse } from '@app/identity';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, BODY_LIMIT_BYTES, ResolvedConfig } from '@app/platform';
 import { ScimError } from '@app/identity/scim/errors';
 import { GROUP_RESOURCE_TYPE, ScimResourceType, USER_RESOURCE_TYPE } from '@app/identity/scim/schemas';
 import {
-  ListResponse,
   ResourceTypeDocument,
   SchemaDocument,
   ServiceProviderConfigDocument,
-  listResponse,
   resourceTypeDocument,
   schemaDocument,
   serviceProviderConfigDocument,
@@ -41,7 +40,7 @@ export class ScimDiscoveryService {
   }
 
   resourceTypes(): ListResponse<ResourceTypeDocument> {
-    return listResponse(this.resourceTypeDocuments);
+    return listResponse(this.resourceTypeDocuments, this.resourceTypeDocuments.length, 1);
   }
 
   resourceType(name: string): ResourceTypeDocument {
@@ -51,7 +50,7 @@ export class ScimDiscoveryService {
   }
 
   schemas(): ListResponse<SchemaDocument> {
-    return listResponse(this.schemaDocuments);
+    return listResponse(this.schemaDocuments, this.schemaDocuments.length, 1);
   }
 
   /** By URN, case-insensitively, as the schema registry resolves URNs (RFC 7643 §2.1). */

@@ -1,10 +1,10 @@
 import type { SqlAttribute } from '../scim/filter/filter-to-sql';
 import { resourceSqlMapping } from '../scim/storage/resource-sql-mapping';
+import { uuidIdAttribute } from '../scim/storage/uuid-id-attribute';
 
 /** Indexed columns of `users` (alias `u`); every other attribute is read from the JSONB document. */
 const USER_COLUMNS: Record<string, SqlAttribute> = {
-  // id is a uuid column: compare its text, so that a malformed id in a filter matches nothing instead of failing.
-  id: { kind: 'column', sql: 'u.id::text', type: 'string', caseExact: true },
+  id: uuidIdAttribute('u.id'),
   userName: { kind: 'column', sql: 'u.user_name', type: 'string', caseExact: false },
   externalId: { kind: 'column', sql: 'u.external_id', type: 'string', caseExact: true },
   active: { kind: 'column', sql: 'u.active', type: 'boolean', caseExact: false },

@@ -175,9 +175,10 @@ describe('filterToSql', () => {
         ['work', '%@example.com%'],
       ],
       [
+        // The indexed array column narrows first; the element test keeps "work" and the value on one element.
         'emails[type eq "work"].value eq "x@example.com"',
-        `EXISTS (SELECT 1 FROM jsonb_array_elements(${EMAILS_ARRAY}) AS e(elem) WHERE (lower(e.elem ->> 'type') = lower($1) AND lower(e.elem ->> 'value') = lower($2)))`,
-        ['work', 'x@example.com'],
+        `(u.email_values @> ARRAY[lower($1)]::text[] AND EXISTS (SELECT 1 FROM jsonb_array_elements(${EMAILS_ARRAY}) AS e(elem) WHERE (lower(e.elem ->> 'type') = lower($2) AND lower(e.elem ->> 'value') = lower($3))))`,
+        ['x@example.com', 'work', 'x@example.com'],
       ],
       [
         'emails[type ne "work"]',

@@ -227,10 +227,43 @@ function compileValuePath(node: ValuePathNode, context: Context): string {
       if (single !== undefined) {
         return compileNode(single, context);
       }
+      const indexed = indexedPrefilter(node, target.attribute, context.params);
       const elementContext = { scope: elementScope(target.attribute, node.path), params: context.params };
-      return existsElement(target.attribute, '[]', compileNode(node.filter, elementContext));
+      const exists = existsElement(target.attribute, '[]', compileNode(node.filter, elementContext));
+      return indexed === undefined ? exists : `(${indexed} AND ${exists})`;
     }
   }
+}
+
+/**
+ * `emails[type eq "work" and value eq "x"]` needs the element test, but its
+ * `value eq "x"` conjunct can first narrow the rows through the array column's
+ * index (Entra looks users up this way on every sync).
+ */
+function indexedPrefilter(node: ValuePathNode, attribute: SqlJsonbArrayAttribute, params: unknown[]): string | undefined {
+  if (attribute.arrayColumn === undefined) return undefined;
+  for (const conjunct of andConjuncts(node.filter)) {
+    if (conjunct.kind !== 'compare' || conjunct.op !== 'eq' || conjunct.path.schema !== undefined || conjunct.path.subAttribute !== undefined) {
+      continue;
+    }
+    const label = { ...node.path, subAttribute: conjunct.path.attribute };
+    const typed = typeCompareValue(conjunct, elementAttribute(attribute, conjunct.path.attribute, label), formatPath(label));
+    const indexed = arrayColumnCompare(conjunct.op, attribute.arrayColumn, conjunct.path.attribute, typed, params);
+    if (indexed !== undefined) return indexed;
+  }
+  return undefined;
+}
+
+/** The operands of a top-level `and` chain (the node itself when it is no `and`). */
+function andConjuncts(node: FilterNode): FilterNode[] {
+  const conjuncts: FilterNode[] = [];
+  const pending: FilterNode[] = [node];
+  while (pending.length > 0) {
+    const current = pending.pop() as FilterNode;
+    if (current.kind === 'logical' && current.op === 'and') pending.push(current.right, current.left);
+    else conjuncts.push(current);
+  }
+  return conjuncts;
 }
 
 function singleCondition(node: ValuePathNode): CompareNode | PresentNode | undefined {

@@ -29,7 +29,7 @@ export interface ListResponse<Resource> {
   readonly totalResults: number;
   readonly startIndex: number;
   readonly itemsPerPage: number;
-  readonly Resources: Resource[];
+  readonly Resources: readonly Resource[];
 }
 
 /** Reads `GET /{resource}` query parameters. */
@@ -47,7 +47,8 @@ export function listQueryFromSearch(body: unknown): ListQuery {
   return buildListQuery(lowerKeys(body));
 }
 
-export function listResponse<Resource>(resources: Resource[], totalResults: number, startIndex: number): ListResponse<Resource> {
+/** A ListResponse page (RFC 7644 §3.4.2); discovery lists are one whole page starting at 1 (§4). */
+export function listResponse<Resource>(resources: readonly Resource[], totalResults: number, startIndex: number): ListResponse<Resource> {
   return { schemas: [LIST_RESPONSE_SCHEMA], totalResults, startIndex, itemsPerPage: resources.length, Resources: resources };
 }
 

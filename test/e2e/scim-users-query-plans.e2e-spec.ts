@@ -1,0 +1,50 @@
+import { filterToSql } from '@app/identity/scim/filter/filter-to-sql';
+import { parseFilter } from '@app/identity/scim/filter/filter.parser';
+import { USER_SQL_MAPPING } from '@app/identity/users/user-sql-mapping';
+import { TestDatabase, createTestDatabase } from '../support/test-database';
+
+/**
+ * The filters Okta and Entra send on every provisioning call must be index
+ * lookups, not scans of the tenant's users: EXPLAIN the SQL the users
+ * repository runs for each, with sequential scans priced out.
+ */
+describe('query plans of the hot SCIM user lookups', () => {
+  let db: TestDatabase;
+  const tenantId = '6f1b1f9e-5a8e-4c55-9b55-0c8a7c2f2a10';
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await db.query(`INSERT INTO tenants (id, slug, name) VALUES ($1, 'acme', 'Acme')`, [tenantId]);
+    await db.query(
+      `INSERT INTO users (tenant_id, user_name, external_id, resource, email_values)
+       SELECT $1, 'user' || n || '@acme.example', 'ext-' || n, '{}'::jsonb, ARRAY['user' || n || '@acme.example']
+         FROM generate_series(1, 2000) AS n`,
+      [tenantId],
+    );
+    await db.query('ANALYZE users');
+  });
+  afterAll(() => db.drop());
+
+  const plan = async (filter: string): Promise<string> => {
+    const params: unknown[] = [tenantId];
+    const where = filterToSql(parseFilter(filter), USER_SQL_MAPPING, params);
+    await db.query('SET enable_seqscan = off');
+    const rows = await db.query<{ 'QUERY PLAN': string }>(
+      `EXPLAIN SELECT u.id FROM users u WHERE u.tenant_id = $1 AND (${where}) ORDER BY u.created_at, u.id LIMIT 100`,
+      params,
+    );
+    return rows.map((row) => row['QUERY PLAN']).join('\n');
+  };
+
+  it.each([
+    ['userName eq "user7@acme.example"', 'users_tenant_user_name_key'],
+    ['externalId eq "ext-7"', 'users_tenant_external_id_idx'],
+    ['emails[type eq "work"].value eq "user7@acme.example"', 'users_email_values_idx'],
+    ['emails.value eq "USER7@acme.example"', 'users_email_values_idx'],
+    ['id eq "2819c223-7f76-453a-919d-413861904646"', 'users_pkey'],
+  ])('%s uses %s', async (filter, index) => {
+    const text = await plan(filter);
+    expect(text).toContain(index);
+    expect(text).not.toContain('Seq Scan');
+  });
+});
