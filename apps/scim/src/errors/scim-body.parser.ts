@@ -21,6 +21,9 @@ export const SCIM_REQUEST_MEDIA_TYPES: readonly string[] = ['application/json', 
  * during `app.init()`, just before; a `bodyParser: false` option of
  * `createHttpApp` would let this move into `createScimApp`.
  */
+/** A JSON `\u0000` escape: preceded by an even number of backslashes (an odd one would escape the backslash itself). */
+const ESCAPED_NUL = /(?<!\\)(?:\\\\)*\\u0000/;
+
 @Injectable()
 export class ScimBodyParser implements OnModuleInit {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
@@ -35,6 +38,10 @@ export class ScimBodyParser implements OnModuleInit {
       (request, body: string, done) => {
         // Clients send a Content-Type on bodiless requests too (a DELETE): no body, not a broken one.
         if (body.length === 0) return done(null, undefined);
+        // PostgreSQL text and jsonb cannot hold U+0000: refuse it here rather than fail at the database.
+        if (ESCAPED_NUL.test(body)) {
+          return done(ScimError.badRequest('invalidValue', 'strings must not contain \\u0000 (NUL)'), undefined);
+        }
         // Fastify's parser answers through the callback (its type also allows a promise, never returned here).
         void parseJson(request, body, (error, value) => {
           done(error ? ScimError.badRequest('invalidSyntax', 'the request body is not valid JSON') : null, value);

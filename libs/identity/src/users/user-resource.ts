@@ -1,3 +1,4 @@
+import { ScimError } from '../scim/errors';
 import type { ScimResource } from '../scim/resource/resource-validator';
 import { weakEtag } from '../scim/etag';
 import type { UserRow, UserWrite } from './user-row';
@@ -20,8 +21,20 @@ export function toScimUser(row: UserRow, usersUrl: string): ScimResource {
   };
 }
 
+/**
+ * Longest value of an indexed attribute. PostgreSQL's btree and GIN entries hold
+ * at most ~2,700 bytes, so a longer one would fail at the database; no real
+ * user name, external id or email address comes near this.
+ */
+export const MAX_INDEXED_LENGTH = 512;
+
 /** Splits a validated SCIM User into what the `users` table stores. */
 export function toUserWrite(resource: ScimResource): UserWrite {
+  assertIndexable('userName', resource['userName']);
+  assertIndexable('externalId', resource['externalId']);
+  for (const email of Array.isArray(resource['emails']) ? resource['emails'] : []) {
+    assertIndexable('emails.value', (email as { value?: unknown } | null)?.value);
+  }
   const stored = Object.fromEntries(Object.entries(resource).filter(([key]) => !NOT_STORED.has(key)));
   return {
     userName: resource['userName'] as string,
@@ -35,4 +48,10 @@ export function toUserWrite(resource: ScimResource): UserWrite {
 /** The password a request carries, if any (validated as a string already). */
 export function passwordOf(resource: ScimResource): string | undefined {
   return typeof resource['password'] === 'string' ? resource['password'] : undefined;
+}
+
+function assertIndexable(name: string, value: unknown): void {
+  if (typeof value === 'string' && value.length > MAX_INDEXED_LENGTH) {
+    throw ScimError.badRequest('invalidValue', `${name} is too long (at most ${MAX_INDEXED_LENGTH} characters)`);
+  }
 }

@@ -59,7 +59,7 @@ export class UserRepository {
         `UPDATE users
             SET user_name = $3, external_id = $4, active = $6, resource = $5::jsonb, email_values = ${EMAIL_VALUES},
                 password_hash = CASE WHEN $7::boolean THEN $8 ELSE password_hash END,
-                version = version + 1, updated_at = now()
+                version = version + 1, updated_at = date_trunc('milliseconds', now())
           WHERE tenant_id = $1 AND id = $2
           RETURNING ${COLUMNS}`,
         [tenantId, id, write.userName, write.externalId, JSON.stringify(write.resource), write.active, passwordHash !== undefined, passwordHash ?? null],

@@ -3,6 +3,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * SCIM users. The whole SCIM resource lives in `resource` (JSONB); the
  * attributes people filter, sort and page on are also columns with indexes.
+ * Times keep milliseconds, the precision of `meta` (ISO 8601 in JSON), so that
+ * `meta.lastModified gt "<a user's own lastModified>"` does not match that user.
  */
 export class Users1763900000001 implements MigrationInterface {
   name = 'Users1763900000001';
@@ -19,8 +21,8 @@ export class Users1763900000001 implements MigrationInterface {
         resource      jsonb NOT NULL,
         password_hash text,
         version       integer NOT NULL DEFAULT 1,
-        created_at    timestamptz NOT NULL DEFAULT now(),
-        updated_at    timestamptz NOT NULL DEFAULT now()
+        created_at    timestamptz NOT NULL DEFAULT date_trunc('milliseconds', now()),
+        updated_at    timestamptz NOT NULL DEFAULT date_trunc('milliseconds', now())
       )`);
     // RFC 7643 §4.1.1: userName is unique per service provider, case-insensitively.
     await db.query(`CREATE UNIQUE INDEX users_tenant_user_name_key ON users (tenant_id, lower(user_name))`);

@@ -160,6 +160,8 @@ export class FilterLexer {
     if (letter === 'u') {
       const hex = this.text.slice(position + 2, position + 6);
       if (/^[0-9A-Fa-f]{4}$/.test(hex)) {
+        // PostgreSQL text cannot hold U+0000, so nothing stored can match it.
+        if (parseInt(hex, 16) === 0) return this.fail('\\u0000 (NUL) is not allowed in a string', position);
         this.offset += 6;
         return String.fromCharCode(parseInt(hex, 16));
       }
