@@ -7,6 +7,7 @@ import { DiscoveryModule } from './discovery/discovery.module';
 import { RouteTable } from './errors/route-table';
 import { ScimBodyParser } from './errors/scim-body.parser';
 import { ScimExceptionFilter } from './errors/scim-exception.filter';
+import { ScimGroupsModule } from './groups/groups.module';
 import { ScimUsersModule } from './users/users.module';
 
 /** The SCIM 2.0 provisioning app (`/scim/v2`). */
@@ -15,7 +16,7 @@ export class ScimModule {
   static forRoot(config: ResolvedConfig): DynamicModule {
     return {
       module: ScimModule,
-      imports: [PlatformModule.forRoot(config), DatabaseModule, ScimAuthModule, DiscoveryModule, ScimUsersModule],
+      imports: [PlatformModule.forRoot(config), DatabaseModule, ScimAuthModule, DiscoveryModule, ScimUsersModule, ScimGroupsModule],
       providers: [RouteTable, ScimBodyParser, { provide: APP_FILTER, useClass: ScimExceptionFilter }],
     };
   }

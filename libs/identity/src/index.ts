@@ -26,3 +26,6 @@ export * from './users/users.module';
 export * from './users/users.service';
 export * from './users/user-row';
 export type { ScimResource } from './scim/resource/resource-validator';
+export * from './groups/groups.module';
+export * from './groups/groups.service';
+export type { GroupView } from './groups/groups.service';

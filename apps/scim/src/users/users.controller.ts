@@ -12,7 +12,7 @@ import {
 } from '@app/identity';
 import type { FastifyReply } from 'fastify';
 import { Principal } from '../auth/principal.decorator';
-import { projectionOf, resourceResponse } from './resource-response';
+import { projectionOf, resourceResponse } from '../http/resource-response';
 
 @Controller('scim/v2/Users')
 export class UsersController {

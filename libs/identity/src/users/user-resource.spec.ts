@@ -60,10 +60,12 @@ describe('user resources', () => {
       version: 4,
       created_at: new Date('2026-01-01T00:00:00.000Z'),
       updated_at: new Date('2026-01-02T00:00:00.000Z'),
+      groups: [{ value: 'g-1', display: 'Engineering' }],
     };
-    expect(toScimUser(row, 'https://scim.example/scim/v2/Users')).toEqual({
+    expect(toScimUser(row, 'https://scim.example/scim/v2')).toEqual({
       userName: 'ann@x.com',
       id: row.id,
+      groups: [{ value: 'g-1', display: 'Engineering', $ref: 'https://scim.example/scim/v2/Groups/g-1', type: 'direct' }],
       meta: {
         resourceType: 'User',
         created: '2026-01-01T00:00:00.000Z',

@@ -6,16 +6,26 @@ import type { UserRow, UserWrite } from './user-row';
 /** Attributes never kept in the stored document: the server's own (id, meta), the secret, and the derived groups. */
 const NOT_STORED = new Set(['id', 'meta', 'password', 'groups']);
 
-/** The SCIM User a row represents, with `meta` (RFC 7643 §3.1); before projection. */
-export function toScimUser(row: UserRow, usersUrl: string): ScimResource {
+/** The SCIM User a row represents, with `groups` and `meta` (RFC 7643 §3.1, §4.1.2); before projection. */
+export function toScimUser(row: UserRow, scimBaseUrl: string): ScimResource {
   return {
     ...row.resource,
     id: row.id,
+    ...(row.groups.length > 0
+      ? {
+          groups: row.groups.map((group) => ({
+            value: group.value,
+            display: group.display,
+            $ref: `${scimBaseUrl}/Groups/${group.value}`,
+            type: 'direct',
+          })),
+        }
+      : {}),
     meta: {
       resourceType: 'User',
       created: row.created_at.toISOString(),
       lastModified: row.updated_at.toISOString(),
-      location: `${usersUrl}/${row.id}`,
+      location: `${scimBaseUrl}/Users/${row.id}`,
       version: weakEtag(row.version),
     },
   };

@@ -11,6 +11,8 @@ export interface UserRow {
   readonly version: number;
   readonly created_at: Date;
   readonly updated_at: Date;
+  /** The groups the user is a member of (the read-only `groups` attribute), by name. */
+  readonly groups: readonly { readonly value: string; readonly display: string }[];
 }
 
 /** What a write stores: the columns derive from the resource. */

@@ -8,6 +8,13 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const COLUMNS = 'id, tenant_id, user_name, external_id, active, resource, password_hash, version, created_at, updated_at';
 
+/** The user's groups, read with the row through group_members' user index (`users` aliased as `alias`). */
+function groupsOf(alias: string): string {
+  return `(SELECT coalesce(json_agg(json_build_object('value', g.id, 'display', g.display_name) ORDER BY lower(g.display_name), g.id), '[]'::json)
+             FROM group_members m JOIN groups g ON g.id = m.group_id
+            WHERE m.user_id = ${alias}.id) AS groups`;
+}
+
 // email_values is derived in SQL with PostgreSQL's own lower(), the same function
 // the filter translator applies to the value searched for.
 const EMAIL_VALUES = `ARRAY(
@@ -29,7 +36,7 @@ export class UserRepository {
       em.query<UserRow[]>(
         `INSERT INTO users (tenant_id, user_name, external_id, active, resource, email_values, password_hash)
          VALUES ($1, $2, $3, $4, $5::jsonb, ${EMAIL_VALUES}, $6)
-         RETURNING ${COLUMNS}`,
+         RETURNING ${COLUMNS}, '[]'::json AS groups`,
         [tenantId, write.userName, write.externalId, write.active, JSON.stringify(write.resource), passwordHash],
       ),
     );
@@ -40,7 +47,7 @@ export class UserRepository {
   async findById(em: EntityManager, tenantId: string, id: string, forUpdate = false): Promise<UserRow | undefined> {
     if (!UUID.test(id)) return undefined;
     const rows = await em.query<UserRow[]>(
-      `SELECT ${COLUMNS} FROM users WHERE tenant_id = $1 AND id = $2${forUpdate ? ' FOR UPDATE' : ''}`,
+      `SELECT ${COLUMNS}, ${groupsOf('users')} FROM users WHERE tenant_id = $1 AND id = $2${forUpdate ? ' FOR UPDATE' : ''}`,
       [tenantId, id],
     );
     return rows[0];
@@ -61,7 +68,7 @@ export class UserRepository {
                 password_hash = CASE WHEN $7::boolean THEN $8 ELSE password_hash END,
                 version = version + 1, updated_at = date_trunc('milliseconds', now())
           WHERE tenant_id = $1 AND id = $2
-          RETURNING ${COLUMNS}`,
+          RETURNING ${COLUMNS}, ${groupsOf('users')}`,
         [tenantId, id, write.userName, write.externalId, JSON.stringify(write.resource), write.active, passwordHash !== undefined, passwordHash ?? null],
       ),
     );
@@ -87,7 +94,7 @@ export class UserRepository {
     const [{ total }] = await em.query<[{ total: string }]>(`SELECT count(*) AS total FROM users u WHERE ${condition}`, params);
     if (query.limit === 0 || Number(total) === 0) return { rows: [], total: Number(total) };
     const rows = await em.query<UserRow[]>(
-      `SELECT ${COLUMNS.split(', ').map((column) => `u.${column}`).join(', ')}
+      `SELECT ${COLUMNS.split(', ').map((column) => `u.${column}`).join(', ')}, ${groupsOf('u')}
          FROM users u WHERE ${condition}
         ORDER BY ${query.orderBy}
         LIMIT ${query.limit} OFFSET ${query.offset}`,

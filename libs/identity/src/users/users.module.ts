@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { EventsModule } from '../events/events.module';
+import { GroupsModule } from '../groups/groups.module';
 import { PasswordHasher } from './password-hasher';
 import { UserRepository } from './user.repository';
 import { UsersService } from './users.service';
 
 @Module({
-  imports: [EventsModule],
+  imports: [EventsModule, GroupsModule],
   providers: [UsersService, UserRepository, PasswordHasher],
   exports: [UsersService],
 })

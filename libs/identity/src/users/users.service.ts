@@ -2,7 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, ResolvedConfig } from '@app/platform';
 import { DataSource, EntityManager } from 'typeorm';
+import type { IdentityEventType } from '../events/identity-event';
 import { OutboxService } from '../events/outbox.service';
+import { membershipEvent } from '../groups/group-events';
+import { GroupRepository } from '../groups/group.repository';
 import { assertIfMatch } from '../scim/etag';
 import { ScimError } from '../scim/errors';
 import { filterToSql } from '../scim/filter/filter-to-sql';
@@ -36,16 +39,12 @@ export class UsersService {
     private readonly users: UserRepository,
     private readonly outbox: OutboxService,
     private readonly passwords: PasswordHasher,
+    private readonly groups: GroupRepository,
   ) {}
-
-  /** Base URL of the Users endpoint, for `meta.location`. */
-  get usersUrl(): string {
-    return `${this.config.scimPublicUrl}/scim/v2/Users`;
-  }
 
   /** The SCIM resource of a row, before projection. */
   toResource(row: UserRow): ScimResource {
-    return toScimUser(row, this.usersUrl);
+    return toScimUser(row, `${this.config.scimPublicUrl}/scim/v2`);
   }
 
   async create(principal: ScimPrincipal, body: unknown): Promise<UserRow> {
@@ -78,8 +77,17 @@ export class UsersService {
     await this.dataSource.transaction(async (em) => {
       const row = this.require(await this.users.findById(em, principal.tenantId, id, true), id);
       assertIfMatch(ifMatch, row.version);
+      const memberOf = await this.groups.groupsOfUser(em, principal.tenantId, id);
       await this.users.delete(em, principal.tenantId, id);
       await this.record(em, principal, row, ['user.deleted']);
+      // The memberships went with the user: each group changed, and says so.
+      for (const group of memberOf) {
+        await this.groups.update(em, principal.tenantId, group.id, undefined);
+        await this.outbox.append(
+          em,
+          membershipEvent(principal, { id: group.id, displayName: group.display_name }, { type: 'group.member_removed', userId: id }),
+        );
+      }
     });
   }
 
@@ -126,16 +134,17 @@ export class UsersService {
     });
   }
 
-  private async record(em: EntityManager, principal: ScimPrincipal, row: UserRow, types: readonly Parameters<OutboxService['append']>[1]['type'][]): Promise<void> {
+  private async record(em: EntityManager, principal: ScimPrincipal, row: UserRow, types: readonly IdentityEventType[]): Promise<void> {
     const data = project(this.toResource(row), {}, 'User');
-    for (const type of types) {
-      await this.outbox.append(em, {
+    await this.outbox.appendMany(
+      em,
+      types.map((type) => ({
         type,
         tenant: { id: principal.tenantId, slug: principal.tenantSlug },
-        subject: { type: 'user', id: row.id },
+        subject: { type: 'user' as const, id: row.id },
         data,
-      });
-    }
+      })),
+    );
   }
 
   private require(row: UserRow | undefined, id: string): UserRow {

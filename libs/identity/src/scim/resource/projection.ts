@@ -151,3 +151,15 @@ export function project(resource: ScimResource, options: ProjectionOptions, ref:
   }
   return Object.assign(output, projectAttributes(projector, resource, undefined, meta));
 }
+
+/**
+ * Whether a response with these options shows the top-level attribute `name`,
+ * so that a costly one (a large group's `members`) is only loaded when shown.
+ */
+export function isAttributeShown(options: ProjectionOptions, name: string): boolean {
+  const lower = name.toLowerCase();
+  const names = (list: readonly string[] | undefined): string[] => (list ?? []).map((entry) => entry.toLowerCase());
+  const mentions = (entry: string): boolean => entry === lower || entry.startsWith(`${lower}.`) || entry.endsWith(`:${lower}`);
+  if (names(options.attributes).length > 0) return names(options.attributes).some(mentions);
+  return !names(options.excludedAttributes).includes(lower);
+}
