@@ -41,10 +41,10 @@ describe('query plans of the hot SCIM user lookups', () => {
     ['externalId eq "ext-7"', 'users_tenant_external_id_idx'],
     ['emails[type eq "work"].value eq "user7@acme.example"', 'users_email_values_idx'],
     ['emails.value eq "USER7@acme.example"', 'users_email_values_idx'],
-    ['id eq "2819c223-7f76-453a-919d-413861904646"', 'users_pkey'],
+    ['id eq "2819c223-7f76-453a-919d-413861904646"', /users_pkey|users_tenant_id_id_key/],
   ])('%s uses %s', async (filter, index) => {
     const text = await plan(filter);
-    expect(text).toContain(index);
+    expect(text).toMatch(index);
     expect(text).not.toContain('Seq Scan');
   });
 });

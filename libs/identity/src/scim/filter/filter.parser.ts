@@ -113,7 +113,8 @@ class FilterParser {
       return { path };
     }
     this.refuseSubAttributeBeforeBracket(path);
-    const filter = this.withErrorType('invalidFilter', () => this.parseBracketedFilter());
+    // The brackets belong to the path (invalidPath); what they enclose is a filter (invalidFilter).
+    const filter = this.parseBracketedFilter('invalidFilter');
     const subAttribute = this.parseSubAttributeAfterBracket();
     return subAttribute === undefined ? { path, filter } : { path, filter, subAttribute };
   }
@@ -205,7 +206,7 @@ class FilterParser {
     return { kind: 'valuePath', path, filter: { kind: 'logical', op: 'and', left: filter, right: condition } };
   }
 
-  private parseBracketedFilter(): FilterNode {
+  private parseBracketedFilter(innerErrorType: ScimErrorType = this.errorType): FilterNode {
     const open = this.lexer.next();
     if (this.inValuePath) {
       return this.fail('value paths cannot be nested (a "[" inside "[...]")', open.position);
@@ -214,7 +215,7 @@ class FilterParser {
       return this.fail('empty value filter "[]"', open.position);
     }
     this.inValuePath = true;
-    const filter = this.nested(open, () => this.parseOr());
+    const filter = this.withErrorType(innerErrorType, () => this.nested(open, () => this.parseOr()));
     this.inValuePath = false;
     this.expectClosing(']', open);
     return filter;
