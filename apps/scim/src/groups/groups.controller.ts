@@ -30,7 +30,7 @@ export class GroupsController {
   ): Promise<ScimResource> {
     const projection = projectionOf(query);
     const view = await this.groups.create(principal, body, isAttributeShown(projection, 'members'));
-    return resourceResponse(reply, this.groups.toResource(view), projection, 'Group', true);
+    return resourceResponse(reply, this.groups.toResource(view), projection, 'Group');
   }
 
   @Get()

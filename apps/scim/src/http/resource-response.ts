@@ -14,17 +14,15 @@ export function projectionOf(query: Record<string, unknown>): ProjectionOptions 
 
 /**
  * Projects a single resource for the response and sets its ETag (RFC 7644
- * §3.14) and, when it was just created, its Location (RFC 7644 §3.3).
+ * §3.14) and its Location (RFC 7644 §3.3 on creation; §3.4.1 shows it on reads too).
  */
 export function resourceResponse(
   reply: FastifyReply,
   resource: ScimResource,
   projection: ProjectionOptions,
   type: 'User' | 'Group',
-  created = false,
 ): ScimResource {
   const meta = resource['meta'] as { version: string; location: string };
-  void reply.header('etag', meta.version);
-  if (created) void reply.header('location', meta.location);
+  void reply.header('etag', meta.version).header('location', meta.location);
   return project(resource, projection, type);
 }

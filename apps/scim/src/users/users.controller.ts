@@ -27,7 +27,7 @@ export class UsersController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ScimResource> {
     const row = await this.users.create(principal, body);
-    return resourceResponse(reply, this.users.toResource(row), projectionOf(query), 'User', true);
+    return resourceResponse(reply, this.users.toResource(row), projectionOf(query), 'User');
   }
 
   @Get()

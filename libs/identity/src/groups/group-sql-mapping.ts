@@ -28,9 +28,15 @@ export const GROUP_SQL_MAPPING = resourceSqlMapping('Group', 'g.resource', {
     id: uuidIdAttribute('g.id'),
     displayName: { kind: 'column', sql: 'g.display_name', type: 'string', caseExact: false },
     externalId: { kind: 'column', sql: 'g.external_id', type: 'string', caseExact: true },
+    // Members live in group_members, never in the document: every members path goes there.
     members: MEMBERS,
     'members.value': MEMBERS,
+    'members.display': MEMBERS,
+    'members.type': MEMBERS,
+    'members.$ref': MEMBERS,
     'meta.created': { kind: 'column', sql: 'g.created_at', type: 'dateTime', caseExact: false },
     'meta.lastModified': { kind: 'column', sql: 'g.updated_at', type: 'dateTime', caseExact: false },
+    'meta.resourceType': { kind: 'column', sql: `'Group'`, type: 'string', caseExact: true },
+    'meta.version': { kind: 'column', sql: `('W/"' || g.version || '"')`, type: 'string', caseExact: true },
   },
 });

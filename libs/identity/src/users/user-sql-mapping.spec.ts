@@ -70,3 +70,12 @@ describe('sortExpression on users', () => {
     expect(() => sortBy(name)).toThrow(expect.objectContaining({ scimType: 'invalidValue' }));
   });
 });
+
+describe('meta attributes in user filters', () => {
+  it.each([
+    ['meta.resourceType eq "User"', `('User') = $2`],
+    ['meta.version eq "W/\\"3\\""', `(('W/"' || u.version || '"')) = $2`],
+  ])('%s → %s', (filter, expected) => {
+    expect(sql(filter).where).toBe(expected);
+  });
+});

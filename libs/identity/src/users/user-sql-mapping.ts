@@ -10,6 +10,8 @@ const USER_COLUMNS: Record<string, SqlAttribute> = {
   active: { kind: 'column', sql: 'u.active', type: 'boolean', caseExact: false },
   'meta.created': { kind: 'column', sql: 'u.created_at', type: 'dateTime', caseExact: false },
   'meta.lastModified': { kind: 'column', sql: 'u.updated_at', type: 'dateTime', caseExact: false },
+  'meta.resourceType': { kind: 'column', sql: `'User'`, type: 'string', caseExact: true },
+  'meta.version': { kind: 'column', sql: `('W/"' || u.version || '"')`, type: 'string', caseExact: true },
 };
 
 /** Where filters and sortBy find each User attribute. */
