@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, ResolvedConfig } from '@app/platform';
 import { DataSource, EntityManager } from 'typeorm';
+import { transaction } from '../database/transaction';
 import type { IdentityEventType } from '../events/identity-event';
 import { OutboxService } from '../events/outbox.service';
 import { assertIfMatch } from '../scim/etag';
@@ -55,7 +56,7 @@ export class GroupsService {
   async create(principal: ScimPrincipal, body: unknown, withMembers: boolean): Promise<GroupView> {
     const resource = normalizeResource(body, 'Group');
     const memberIds = memberIdsOf(resource);
-    const row = await this.dataSource.transaction(async (em) => {
+    const row = await transaction(this.dataSource, async (em) => {
       await this.assertUsers(em, principal, memberIds);
       const created = await this.groups.insert(em, principal.tenantId, toGroupWrite(resource));
       const added = await this.groups.addMembers(em, principal.tenantId, created.id, memberIds);
@@ -92,7 +93,7 @@ export class GroupsService {
   }
 
   async delete(principal: ScimPrincipal, id: string, ifMatch?: string): Promise<void> {
-    await this.dataSource.transaction(async (em) => {
+    await transaction(this.dataSource, async (em) => {
       const row = this.require(await this.groups.findById(em, principal.tenantId, id, true), id);
       assertIfMatch(ifMatch, row.version);
       // Memberships go with the group (the users stay); group.deleted stands for them.
@@ -128,7 +129,7 @@ export class GroupsService {
     withMembers: boolean,
     next: (em: EntityManager, row: GroupRow) => Promise<{ resource: ScimResource; memberships: MembershipChange[] }>,
   ): Promise<GroupView> {
-    const row = await this.dataSource.transaction(async (em) => {
+    const row = await transaction(this.dataSource, async (em) => {
       const current = this.require(await this.groups.findById(em, principal.tenantId, id, true), id);
       assertIfMatch(ifMatch, current.version);
       const { resource, memberships } = await next(em, current);

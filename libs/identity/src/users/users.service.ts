@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, ResolvedConfig } from '@app/platform';
 import { DataSource, EntityManager } from 'typeorm';
+import { transaction } from '../database/transaction';
 import type { IdentityEventType } from '../events/identity-event';
 import { OutboxService } from '../events/outbox.service';
 import { membershipEvent } from '../groups/group-events';
@@ -51,7 +52,7 @@ export class UsersService {
     const resource = normalizeResource(body, 'User');
     const password = passwordOf(resource);
     const passwordHash = password === undefined ? null : await this.passwords.hash(password);
-    return this.dataSource.transaction(async (em) => {
+    return transaction(this.dataSource, async (em) => {
       const row = await this.users.insert(em, principal.tenantId, toUserWrite(resource), passwordHash);
       await this.record(em, principal, row, ['user.created']);
       return row;
@@ -74,7 +75,7 @@ export class UsersService {
   }
 
   async delete(principal: ScimPrincipal, id: string, ifMatch?: string): Promise<void> {
-    await this.dataSource.transaction(async (em) => {
+    await transaction(this.dataSource, async (em) => {
       const row = this.require(await this.users.findById(em, principal.tenantId, id, true), id);
       assertIfMatch(ifMatch, row.version);
       const memberOf = await this.groups.groupsOfUser(em, principal.tenantId, id);
@@ -113,7 +114,7 @@ export class UsersService {
     ifMatch: string | undefined,
     next: (current: ScimResource) => ScimResource,
   ): Promise<UserRow> {
-    return this.dataSource.transaction(async (em) => {
+    return transaction(this.dataSource, async (em) => {
       const row = this.require(await this.users.findById(em, principal.tenantId, id, true), id);
       assertIfMatch(ifMatch, row.version);
       const resource = next(this.toResource(row));
