@@ -1,23 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, QueryFailedError } from 'typeorm';
-import { ScimError } from '../scim/errors';
+import { EntityManager } from 'typeorm';
+import { PageQuery, Page, resourcePage, uniquely } from '../scim/storage/resource-page';
 import type { GroupRow, GroupWrite, MemberRow } from './group-row';
 
-const UNIQUE_VIOLATION = '23505';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const COLUMNS = 'id, tenant_id, display_name, external_id, resource, version, created_at, updated_at';
 
 /** A page of groups and the total matching the filter. */
-export interface GroupPage {
-  readonly rows: GroupRow[];
-  readonly total: number;
-}
+export type GroupPage = Page<GroupRow>;
 
 /** The SQL of `groups` and `group_members`. The tenant is the first argument of every method. */
 @Injectable()
 export class GroupRepository {
   async insert(em: EntityManager, tenantId: string, write: GroupWrite): Promise<GroupRow> {
-    const rows = await this.uniqueDisplayName(write.displayName, () =>
+    const rows = await uniquely(`displayName "${write.displayName}" is already taken`, () =>
       em.query<GroupRow[]>(
         `INSERT INTO groups (tenant_id, display_name, external_id, resource) VALUES ($1, $2, $3, $4::jsonb) RETURNING ${COLUMNS}`,
         [tenantId, write.displayName, write.externalId, JSON.stringify(write.resource)],
@@ -37,7 +33,7 @@ export class GroupRepository {
 
   /** Stores a new state (or only bumps the version when `write` is undefined: a membership change). */
   async update(em: EntityManager, tenantId: string, id: string, write: GroupWrite | undefined): Promise<GroupRow> {
-    const rows = await this.uniqueDisplayName(write?.displayName ?? '', () =>
+    const rows = await uniquely(`displayName "${write?.displayName ?? ''}" is already taken`, () =>
       em.query<[GroupRow[], number]>(
         `UPDATE groups
             SET display_name = COALESCE($3, display_name), external_id = CASE WHEN $6::boolean THEN $4 ELSE external_id END,
@@ -54,22 +50,10 @@ export class GroupRepository {
     await em.query(`DELETE FROM groups WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
   }
 
-  /** One page of groups; `where` writes a condition over alias `g` with $1 the tenant (see UserRepository.page). */
-  async page(
-    em: EntityManager,
-    tenantId: string,
-    query: { where: (params: unknown[]) => string; orderBy: string; offset: number; limit: number },
-  ): Promise<GroupPage> {
-    const params: unknown[] = [tenantId];
-    const condition = `g.tenant_id = $1 AND (${query.where(params)})`;
-    const [{ total }] = await em.query<[{ total: string }]>(`SELECT count(*) AS total FROM groups g WHERE ${condition}`, params);
-    if (query.limit === 0 || Number(total) === 0) return { rows: [], total: Number(total) };
-    const rows = await em.query<GroupRow[]>(
-      `SELECT ${COLUMNS.split(', ').map((column) => `g.${column}`).join(', ')}
-         FROM groups g WHERE ${condition} ORDER BY ${query.orderBy} LIMIT ${query.limit} OFFSET ${query.offset}`,
-      params,
-    );
-    return { rows, total: Number(total) };
+  /** One page of the tenant's groups (see resourcePage). */
+  page(em: EntityManager, tenantId: string, query: PageQuery): Promise<GroupPage> {
+    const select = COLUMNS.split(', ').map((column) => `g.${column}`).join(', ');
+    return resourcePage<GroupRow>(em, tenantId, { table: 'groups', alias: 'g', select }, query);
   }
 
   /** Members of each group, as shown in `members` (display: the user's displayName, else userName). */
@@ -145,14 +129,4 @@ export class GroupRepository {
     );
   }
 
-  private async uniqueDisplayName<T>(displayName: string, write: () => Promise<T>): Promise<T> {
-    try {
-      return await write();
-    } catch (error) {
-      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION) {
-        throw ScimError.conflict(`displayName "${displayName}" is already taken`);
-      }
-      throw error;
-    }
-  }
 }

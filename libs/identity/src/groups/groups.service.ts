@@ -7,17 +7,15 @@ import type { IdentityEventType } from '../events/identity-event';
 import { OutboxService } from '../events/outbox.service';
 import { assertIfMatch } from '../scim/etag';
 import { ScimError } from '../scim/errors';
-import { filterToSql } from '../scim/filter/filter-to-sql';
 import { matchesValueFilter } from '../scim/filter/filter.evaluator';
 import type { ListQuery } from '../scim/list/list-query';
+import { pageQueryOf } from '../scim/storage/resource-page';
 import type { MultiValuedChange } from '../scim/patch/multi-valued-change';
 import { applyPatch } from '../scim/patch/patch.engine';
 import { jsonEqual } from '../scim/patch/value-equality';
 import { project } from '../scim/resource/projection';
 import { normalizeResource, type ScimResource } from '../scim/resource/resource-validator';
 import { GROUP_SCHEMA } from '../scim/schemas/group.schema';
-import { parseAttributeName } from '../scim/schemas/schema-registry';
-import { sortExpression } from '../scim/storage/sort-expression';
 import type { ScimPrincipal } from '../tokens/scim-tokens.service';
 import { MembershipChange, membershipEvent } from './group-events';
 import { memberId, memberIdsOf, toGroupWrite, toScimGroup } from './group-resource';
@@ -25,7 +23,7 @@ import type { GroupRow, MemberRow } from './group-row';
 import { GROUP_SQL_MAPPING } from './group-sql-mapping';
 import { GroupRepository } from './group.repository';
 
-const DEFAULT_ORDER = 'g.created_at ASC, g.id ASC';
+const STABLE_ORDER = 'g.created_at ASC, g.id ASC';
 const MEMBERS_DEFINITION = GROUP_SCHEMA.attributes.find((attribute) => attribute.name === 'members');
 
 /** A group with its members when they were asked for. */
@@ -103,17 +101,8 @@ export class GroupsService {
   }
 
   async list(principal: ScimPrincipal, query: ListQuery, withMembers: boolean): Promise<{ views: GroupView[]; total: number }> {
-    const direction = query.sortOrder === 'descending' ? 'DESC' : 'ASC';
-    const orderBy = query.sortBy
-      ? `${sortExpression(GROUP_SQL_MAPPING.resolve(parseAttributeName(query.sortBy)), query.sortBy)} ${direction}, ${DEFAULT_ORDER}`
-      : DEFAULT_ORDER;
     const em = this.dataSource.manager;
-    const { rows, total } = await this.groups.page(em, principal.tenantId, {
-      where: (params) => (query.filter ? filterToSql(query.filter, GROUP_SQL_MAPPING, params) : 'true'),
-      orderBy,
-      offset: query.startIndex - 1,
-      limit: query.count,
-    });
+    const { rows, total } = await this.groups.page(em, principal.tenantId, pageQueryOf(query, GROUP_SQL_MAPPING, STABLE_ORDER));
     const members = withMembers ? await this.groups.members(em, principal.tenantId, rows.map((row) => row.id)) : undefined;
     return { views: rows.map((row) => ({ row, members: members?.get(row.id) })), total };
   }

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, QueryFailedError } from 'typeorm';
-import { ScimError } from '../scim/errors';
+import { EntityManager } from 'typeorm';
+import { PageQuery, Page, resourcePage, uniquely } from '../scim/storage/resource-page';
 import type { UserRow, UserWrite } from './user-row';
 
-const UNIQUE_VIOLATION = '23505';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const COLUMNS = 'id, tenant_id, user_name, external_id, active, resource, password_hash, version, created_at, updated_at';
@@ -23,16 +22,13 @@ const EMAIL_VALUES = `ARRAY(
    WHERE e ->> 'value' IS NOT NULL)`;
 
 /** A page of users and the total matching the filter. */
-export interface UserPage {
-  readonly rows: UserRow[];
-  readonly total: number;
-}
+export type UserPage = Page<UserRow>;
 
 /** The SQL of the `users` table. The tenant is the first argument of every method. */
 @Injectable()
 export class UserRepository {
   async insert(em: EntityManager, tenantId: string, write: UserWrite, passwordHash: string | null): Promise<UserRow> {
-    const rows = await this.uniqueUserName(write.userName, () =>
+    const rows = await uniquely(userNameTaken(write.userName), () =>
       em.query<UserRow[]>(
         `INSERT INTO users (tenant_id, user_name, external_id, active, resource, email_values, password_hash)
          VALUES ($1, $2, $3, $4, $5::jsonb, ${EMAIL_VALUES}, $6)
@@ -61,7 +57,7 @@ export class UserRepository {
     write: UserWrite,
     passwordHash: string | undefined,
   ): Promise<UserRow> {
-    const rows = await this.uniqueUserName(write.userName, () =>
+    const rows = await uniquely(userNameTaken(write.userName), () =>
       em.query<[UserRow[], number]>(
         `UPDATE users
             SET user_name = $3, external_id = $4, active = $6, resource = $5::jsonb, email_values = ${EMAIL_VALUES},
@@ -79,39 +75,15 @@ export class UserRepository {
     await em.query(`DELETE FROM users WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
   }
 
-  /**
-   * One page of the tenant's users. `where` writes a condition over alias `u`,
-   * adding its values to `params` (where $1 is already the tenant); `orderBy`
-   * must end in a unique key so that pages neither overlap nor skip.
-   */
-  async page(
-    em: EntityManager,
-    tenantId: string,
-    query: { where: (params: unknown[]) => string; orderBy: string; offset: number; limit: number },
-  ): Promise<UserPage> {
-    const params: unknown[] = [tenantId];
-    const condition = `u.tenant_id = $1 AND (${query.where(params)})`;
-    const [{ total }] = await em.query<[{ total: string }]>(`SELECT count(*) AS total FROM users u WHERE ${condition}`, params);
-    if (query.limit === 0 || Number(total) === 0) return { rows: [], total: Number(total) };
-    const rows = await em.query<UserRow[]>(
-      `SELECT ${COLUMNS.split(', ').map((column) => `u.${column}`).join(', ')}, ${groupsOf('u')}
-         FROM users u WHERE ${condition}
-        ORDER BY ${query.orderBy}
-        LIMIT ${query.limit} OFFSET ${query.offset}`,
-      params,
-    );
-    return { rows, total: Number(total) };
+  /** One page of the tenant's users (see resourcePage). */
+  page(em: EntityManager, tenantId: string, query: PageQuery): Promise<UserPage> {
+    const select = `${COLUMNS.split(', ').map((column) => `u.${column}`).join(', ')}, ${groupsOf('u')}`;
+    return resourcePage<UserRow>(em, tenantId, { table: 'users', alias: 'u', select }, query);
   }
 
-  private async uniqueUserName<T>(userName: string, write: () => Promise<T>): Promise<T> {
-    try {
-      return await write();
-    } catch (error) {
-      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION) {
-        // RFC 7643 §4.1.1: userName is unique, case-insensitively.
-        throw ScimError.conflict(`userName "${userName}" is already taken`);
-      }
-      throw error;
-    }
-  }
+}
+
+// RFC 7643 §4.1.1: userName is unique, case-insensitively.
+function userNameTaken(userName: string): string {
+  return `userName "${userName}" is already taken`;
 }

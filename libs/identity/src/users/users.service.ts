@@ -9,14 +9,12 @@ import { membershipEvent } from '../groups/group-events';
 import { GroupRepository } from '../groups/group.repository';
 import { assertIfMatch } from '../scim/etag';
 import { ScimError } from '../scim/errors';
-import { filterToSql } from '../scim/filter/filter-to-sql';
 import type { ListQuery } from '../scim/list/list-query';
+import { pageQueryOf } from '../scim/storage/resource-page';
 import { applyPatch } from '../scim/patch/patch.engine';
 import { jsonEqual } from '../scim/patch/value-equality';
 import { project } from '../scim/resource/projection';
 import { normalizeResource, type ScimResource } from '../scim/resource/resource-validator';
-import { parseAttributeName } from '../scim/schemas/schema-registry';
-import { sortExpression } from '../scim/storage/sort-expression';
 import type { ScimPrincipal } from '../tokens/scim-tokens.service';
 import { PasswordHasher } from './password-hasher';
 import { passwordOf, toScimUser, toUserWrite } from './user-resource';
@@ -26,7 +24,7 @@ import { USER_SQL_MAPPING } from './user-sql-mapping';
 import { UserPage, UserRepository } from './user.repository';
 
 /** The stable tie-breaker of every listing: creation order, then id. */
-const DEFAULT_ORDER = 'u.created_at ASC, u.id ASC';
+const STABLE_ORDER = 'u.created_at ASC, u.id ASC';
 
 /**
  * SCIM provisioning of users: every write validates, commits, and records its
@@ -93,15 +91,7 @@ export class UsersService {
   }
 
   async list(principal: ScimPrincipal, query: ListQuery): Promise<UserPage> {
-    const orderBy = query.sortBy
-      ? `${sortExpression(USER_SQL_MAPPING.resolve(parseAttributeName(query.sortBy)), query.sortBy)} ${query.sortOrder === 'descending' ? 'DESC' : 'ASC'}, ${DEFAULT_ORDER}`
-      : DEFAULT_ORDER;
-    return this.users.page(this.dataSource.manager, principal.tenantId, {
-      where: (params) => (query.filter ? filterToSql(query.filter, USER_SQL_MAPPING, params) : 'true'),
-      orderBy,
-      offset: query.startIndex - 1,
-      limit: query.count,
-    });
+    return this.users.page(this.dataSource.manager, principal.tenantId, pageQueryOf(query, USER_SQL_MAPPING, STABLE_ORDER));
   }
 
   /**
