@@ -9,6 +9,7 @@ import { assertIfMatch } from '../scim/etag';
 import { ScimError } from '../scim/errors';
 import { matchesValueFilter } from '../scim/filter/filter.evaluator';
 import type { ListQuery } from '../scim/list/list-query';
+import { PageCursors } from '../scim/storage/page-cursors';
 import { pageQueryOf } from '../scim/storage/resource-page';
 import type { MultiValuedChange } from '../scim/patch/multi-valued-change';
 import { applyPatch } from '../scim/patch/patch.engine';
@@ -44,6 +45,7 @@ export class GroupsService {
     @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
     private readonly groups: GroupRepository,
     private readonly outbox: OutboxService,
+    private readonly cursors: PageCursors,
   ) {}
 
   /** The SCIM resource of a group, before projection. */
@@ -102,7 +104,9 @@ export class GroupsService {
 
   async list(principal: ScimPrincipal, query: ListQuery, withMembers: boolean): Promise<{ views: GroupView[]; total: number }> {
     const em = this.dataSource.manager;
-    const { rows, total } = await this.groups.page(em, principal.tenantId, pageQueryOf(query, GROUP_SQL_MAPPING, STABLE_ORDER));
+    const after = this.cursors.find(principal.tenantId, 'Group', query);
+    const { rows, total } = await this.groups.page(em, principal.tenantId, pageQueryOf(query, GROUP_SQL_MAPPING, STABLE_ORDER, after));
+    this.cursors.remember(principal.tenantId, 'Group', query, rows);
     const members = withMembers ? await this.groups.members(em, principal.tenantId, rows.map((row) => row.id)) : undefined;
     return { views: rows.map((row) => ({ row, members: members?.get(row.id) })), total };
   }

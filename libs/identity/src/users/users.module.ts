@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { PageCursors } from '../scim/storage/page-cursors';
 import { EventsModule } from '../events/events.module';
 import { GroupsModule } from '../groups/groups.module';
 import { PasswordHasher } from './password-hasher';
@@ -7,7 +8,7 @@ import { UsersService } from './users.service';
 
 @Module({
   imports: [EventsModule, GroupsModule],
-  providers: [UsersService, UserRepository, PasswordHasher],
+  providers: [PageCursors, UsersService, UserRepository, PasswordHasher],
   exports: [UsersService],
 })
 export class UsersModule {}

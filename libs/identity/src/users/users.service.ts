@@ -10,6 +10,7 @@ import { GroupRepository } from '../groups/group.repository';
 import { assertIfMatch } from '../scim/etag';
 import { ScimError } from '../scim/errors';
 import type { ListQuery } from '../scim/list/list-query';
+import { PageCursors } from '../scim/storage/page-cursors';
 import { pageQueryOf } from '../scim/storage/resource-page';
 import { applyPatch } from '../scim/patch/patch.engine';
 import { jsonEqual } from '../scim/patch/value-equality';
@@ -39,6 +40,7 @@ export class UsersService {
     private readonly outbox: OutboxService,
     private readonly passwords: PasswordHasher,
     private readonly groups: GroupRepository,
+    private readonly cursors: PageCursors,
   ) {}
 
   /** The SCIM resource of a row, before projection. */
@@ -91,7 +93,14 @@ export class UsersService {
   }
 
   async list(principal: ScimPrincipal, query: ListQuery): Promise<UserPage> {
-    return this.users.page(this.dataSource.manager, principal.tenantId, pageQueryOf(query, USER_SQL_MAPPING, STABLE_ORDER));
+    const after = this.cursors.find(principal.tenantId, 'User', query);
+    const page = await this.users.page(
+      this.dataSource.manager,
+      principal.tenantId,
+      pageQueryOf(query, USER_SQL_MAPPING, STABLE_ORDER, after),
+    );
+    this.cursors.remember(principal.tenantId, 'User', query, page.rows);
+    return page;
   }
 
   /**

@@ -1,9 +1,15 @@
 import { EntityManager, QueryFailedError } from 'typeorm';
 import { ScimError } from '../errors';
-import { filterToSql, type SqlAttributeMapping } from '../filter/filter-to-sql';
+import { addSqlParam, filterToSql, type SqlAttributeMapping } from '../filter/filter-to-sql';
 import type { ListQuery } from '../list/list-query';
 import { parseAttributeName } from '../schemas/schema-registry';
 import { sortExpression } from './sort-expression';
+
+/** Where an earlier page ended, in the stable order (creation time, then id). */
+export interface PageCursor {
+  readonly createdAt: Date;
+  readonly id: string;
+}
 
 /** What a list or search asks of a repository. */
 export interface PageQuery {
@@ -13,6 +19,10 @@ export interface PageQuery {
   readonly orderBy: string;
   readonly offset: number;
   readonly limit: number;
+  /** A filtered list is small: its total then comes with its rows, in one round trip. */
+  readonly filtered: boolean;
+  /** Seek past this row instead of skipping `offset` rows (only with the stable order; see PageCursors). */
+  readonly after?: PageCursor;
 }
 
 /** A page of rows and the total matching the filter. */
@@ -22,8 +32,8 @@ export interface Page<Row> {
 }
 
 /**
- * One page of a tenant's resources in `table` (aliased `alias`): the total
- * first, and the rows only when the page can hold any (`count=0` asks for the total alone).
+ * One page of a tenant's resources in `table` (aliased `alias`), and the
+ * total matching (`count=0` asks for the total alone).
  */
 export async function resourcePage<Row>(
   em: EntityManager,
@@ -32,18 +42,36 @@ export async function resourcePage<Row>(
   query: PageQuery,
 ): Promise<Page<Row>> {
   const params: unknown[] = [tenantId];
-  const condition = `${from.alias}.tenant_id = $1 AND (${query.where(params)})`;
-  const [{ total }] = await em.query<[{ total: string }]>(
-    `SELECT count(*) AS total FROM ${from.table} ${from.alias} WHERE ${condition}`,
-    params,
-  );
-  if (query.limit === 0 || Number(total) === 0) return { rows: [], total: Number(total) };
+  const matching = `${from.alias}.tenant_id = $1 AND (${query.where(params)})`;
+  const countParams = [...params];
+  const count = async (): Promise<number> => {
+    const sql = `SELECT count(*) AS total FROM ${from.table} ${from.alias} WHERE ${matching}`;
+    return Number((await em.query<[{ total: string }]>(sql, countParams))[0].total);
+  };
+  if (query.limit === 0) return { rows: [], total: await count() };
+
+  if (query.filtered && !query.after) {
+    const rows = await em.query<(Row & { total_count: string })[]>(
+      `SELECT ${from.select}, count(*) OVER () AS total_count FROM ${from.table} ${from.alias} WHERE ${matching}
+        ORDER BY ${query.orderBy} LIMIT ${query.limit} OFFSET ${query.offset}`,
+      params,
+    );
+    if (rows.length === 0) return { rows: [], total: query.offset === 0 ? 0 : await count() };
+    return { rows: rows.map(({ total_count: _total, ...row }) => row as Row), total: Number(rows[0].total_count) };
+  }
+
+  const total = await count();
+  if (total === 0) return { rows: [], total };
+  // Seeking on the (tenant_id, created_at, id) index costs the same on the last page of an import as on the first.
+  const seek = query.after
+    ? ` AND (${from.alias}.created_at, ${from.alias}.id) > (${addSqlParam(params, query.after.createdAt)}::timestamptz, ${addSqlParam(params, query.after.id)}::uuid)`
+    : '';
   const rows = await em.query<Row[]>(
-    `SELECT ${from.select} FROM ${from.table} ${from.alias} WHERE ${condition}
-      ORDER BY ${query.orderBy} LIMIT ${query.limit} OFFSET ${query.offset}`,
+    `SELECT ${from.select} FROM ${from.table} ${from.alias} WHERE ${matching}${seek}
+      ORDER BY ${query.orderBy} LIMIT ${query.limit} OFFSET ${query.after ? 0 : query.offset}`,
     params,
   );
-  return { rows, total: Number(total) };
+  return { rows, total };
 }
 
 const UNIQUE_VIOLATION = '23505';
@@ -64,7 +92,12 @@ export async function uniquely<T>(detail: string, write: () => Promise<T>): Prom
  * The PageQuery of a SCIM list or search: its filter in SQL through `mapping`,
  * its sortBy (RFC 7644 §3.4.2.3), then `stableOrder` so that pages are stable.
  */
-export function pageQueryOf(query: ListQuery, mapping: SqlAttributeMapping, stableOrder: string): PageQuery {
+export function pageQueryOf(
+  query: ListQuery,
+  mapping: SqlAttributeMapping,
+  stableOrder: string,
+  after?: PageCursor,
+): PageQuery {
   const sortBy = query.sortBy;
   const direction = query.sortOrder === 'descending' ? 'DESC' : 'ASC';
   return {
@@ -75,5 +108,7 @@ export function pageQueryOf(query: ListQuery, mapping: SqlAttributeMapping, stab
     // RFC 7644 §3.4.2.4: startIndex is 1-based.
     offset: query.startIndex - 1,
     limit: query.count,
+    filtered: query.filter !== undefined,
+    after: sortBy ? undefined : after,
   };
 }
