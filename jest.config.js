@@ -5,6 +5,8 @@ const moduleNameMapper = {
   '^@app/identity/(.*)$': '<rootDir>/libs/identity/src/$1',
   '^@app/platform$': '<rootDir>/libs/platform/src',
   '^@app/platform/(.*)$': '<rootDir>/libs/platform/src/$1',
+  '^@app/events$': '<rootDir>/libs/events/src',
+  '^@app/events/(.*)$': '<rootDir>/libs/events/src/$1',
 };
 const transform = { '^.+\\.ts$': ['@swc/jest'] };
 

@@ -1,8 +1,11 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ResolvedConfig, createHttpApp } from '@app/platform';
+import { mountQueueBoard } from './admin/queue-board';
 import { OidcModule } from './oidc.module';
 
 /** Builds the OIDC app exactly as `main.ts` runs it; the end-to-end tests use it too. */
-export function createOidcApp(config: ResolvedConfig): Promise<NestFastifyApplication> {
-  return createHttpApp(OidcModule.forRoot(config));
+export async function createOidcApp(config: ResolvedConfig): Promise<NestFastifyApplication> {
+  const app = await createHttpApp(OidcModule.forRoot(config));
+  await mountQueueBoard(app, config);
+  return app;
 }

@@ -6,12 +6,13 @@ import { ScimTokenEntity } from '../tokens/scim-token.entity';
 import { Foundation1763900000000 } from './migrations/1763900000000-foundation';
 import { Users1763900000001 } from './migrations/1763900000001-users';
 import { Groups1763900000002 } from './migrations/1763900000002-groups';
+import { Subscriptions1763900000003 } from './migrations/1763900000003-subscriptions';
 
 /** Every entity of the identity domain. */
 export const ENTITIES = [TenantEntity, TenantDomainEntity, ScimTokenEntity, OutboxEventEntity];
 
 /** Every migration, oldest first. The schema is only ever changed through these. */
-export const MIGRATIONS = [Foundation1763900000000, Users1763900000001, Groups1763900000002];
+export const MIGRATIONS = [Foundation1763900000000, Users1763900000001, Groups1763900000002, Subscriptions1763900000003];
 
 /** TypeORM options for the gateway's PostgreSQL database. */
 export function dataSourceOptions(url: string, applicationName = 'identity-gateway'): DataSourceOptions {

@@ -1,0 +1,94 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  ServiceUnavailableException,
+  UseGuards,
+} from '@nestjs/common';
+import { DeliveriesService, QueueUnavailableError } from '@app/identity/deliveries/deliveries.service';
+import { DeliveryView, toDeliveryView } from '@app/identity/deliveries/delivery.view';
+import {
+  CreateSubscriptionInput,
+  ListDeliveriesQuery,
+  UpdateSubscriptionInput,
+  createSubscriptionInput,
+  listDeliveriesQuery,
+  updateSubscriptionInput,
+} from '@app/identity/subscriptions/subscription.input';
+import { SubscriptionView, toSubscriptionView } from '@app/identity/subscriptions/subscription.view';
+import { SubscriptionsService } from '@app/identity/subscriptions/subscriptions.service';
+import { AdminAuthGuard } from './admin-auth.guard';
+import { ZodValidationPipe } from './zod-validation.pipe';
+
+/** The created subscription's id, and for a webhook its signing secret: shown here and nowhere else, ever. */
+interface CreatedSubscriptionBody {
+  id: string;
+  secret?: string;
+}
+
+@Controller('admin/v1/subscriptions')
+@UseGuards(AdminAuthGuard)
+export class SubscriptionsController {
+  constructor(
+    private readonly subscriptions: SubscriptionsService,
+    private readonly deliveries: DeliveriesService,
+  ) {}
+
+  @Post()
+  async create(
+    @Body(new ZodValidationPipe(createSubscriptionInput)) input: CreateSubscriptionInput,
+  ): Promise<CreatedSubscriptionBody> {
+    const { subscription, secret } = await this.subscriptions.create(input);
+    return secret === undefined ? { id: subscription.id } : { id: subscription.id, secret };
+  }
+
+  @Get()
+  async list(): Promise<{ subscriptions: SubscriptionView[] }> {
+    return { subscriptions: (await this.subscriptions.list()).map(toSubscriptionView) };
+  }
+
+  @Get(':id')
+  async get(@Param('id') id: string): Promise<SubscriptionView> {
+    return toSubscriptionView(await this.subscriptions.get(id));
+  }
+
+  @Patch(':id')
+  async update(
+    @Param('id') id: string,
+    @Body(new ZodValidationPipe(updateSubscriptionInput)) input: UpdateSubscriptionInput,
+  ): Promise<SubscriptionView> {
+    return toSubscriptionView(await this.subscriptions.update(id, input));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async delete(@Param('id') id: string): Promise<void> {
+    await this.subscriptions.delete(id);
+  }
+
+  @Get(':id/deliveries')
+  async deliveryLog(
+    @Param('id') id: string,
+    @Query(new ZodValidationPipe(listDeliveriesQuery)) query: ListDeliveriesQuery,
+  ): Promise<{ deliveries: DeliveryView[]; nextCursor: string | null }> {
+    const page = await this.deliveries.list(id, query);
+    return { deliveries: page.deliveries.map(toDeliveryView), nextCursor: page.nextCursor };
+  }
+
+  @Post(':id/deliveries/:deliveryId/retry')
+  @HttpCode(202)
+  async retry(@Param('id') id: string, @Param('deliveryId') deliveryId: string): Promise<DeliveryView> {
+    try {
+      return toDeliveryView(await this.deliveries.retry(id, deliveryId));
+    } catch (error) {
+      if (error instanceof QueueUnavailableError) throw new ServiceUnavailableException(error.message);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,30 @@
+import { Module } from '@nestjs/common';
+import { DeliveriesModule } from '@app/identity/deliveries/deliveries.module';
+import { SecretsModule } from '@app/identity/secrets/secrets.module';
+import { DeliveryGate } from './delivery/delivery-gate';
+import { QueueDeliveryProcessor } from './delivery/queue-delivery.processor';
+import { WebhookDeliveryProcessor } from './delivery/webhook-delivery.processor';
+import { WebhookSender } from './delivery/webhook-sender';
+import { FanOutProcessor } from './fan-out/fan-out.processor';
+import { PruneDeliveriesProcessor } from './maintenance/prune-deliveries.processor';
+import { FanOutMetrics } from './metrics/fan-out.metrics';
+import { OutboxRelayService } from './outbox/outbox-relay.service';
+import { JOB_PROCESSORS, JobProcessor } from './queues/job-processor';
+import { JobWorkers } from './queues/job-workers.service';
+
+const PROCESSORS = [FanOutProcessor, WebhookDeliveryProcessor, QueueDeliveryProcessor, PruneDeliveriesProcessor];
+
+/** The outbox relay, the fan-out and the deliveries: the worker's whole job. */
+@Module({
+  imports: [DeliveriesModule, SecretsModule],
+  providers: [
+    OutboxRelayService,
+    FanOutMetrics,
+    DeliveryGate,
+    WebhookSender,
+    ...PROCESSORS,
+    { provide: JOB_PROCESSORS, inject: PROCESSORS, useFactory: (...processors: JobProcessor[]) => processors },
+    JobWorkers,
+  ],
+})
+export class EventFanOutModule {}

@@ -1,0 +1,164 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { EventQueues } from '@app/identity/deliveries/event-queues';
+import { withTimeout } from '@app/identity/deliveries/with-timeout';
+import { APP_CONFIG, ResolvedConfig } from '@app/platform';
+import { DataSource } from 'typeorm';
+import { FanOutMetrics } from '../metrics/fan-out.metrics';
+import { OutboxListener } from './outbox-listener';
+
+/** Rows moved per transaction. */
+const BATCH = 500;
+/** The safety net under LISTEN/NOTIFY (a notification lost while reconnecting, a Redis outage). */
+const POLL_MS = 1000;
+/** How long the relay waits for Redis before giving the batch back to the outbox. */
+const REDIS_TIMEOUT_MS = 5000;
+/** How often, and after how long, relayed events whose fan-out never ran are handed to the queue again. */
+const REPAIR_EVERY_MS = 30_000;
+const REPAIR_AFTER_S = 60;
+// An arbitrary, fixed key (beside the migration lock's): held by the one replica relaying right now.
+const RELAY_LOCK_KEY = 7_401_955_121;
+
+/**
+ * Moves committed outbox rows to the fan-out queue, oldest first, and marks them published.
+ *
+ * Replicas: each batch runs in a transaction that first takes a transaction-level
+ * advisory lock with `pg_try_advisory_xact_lock`; a replica that does not get it
+ * skips the round. So one relay at a time publishes, in `position` order, and a
+ * relay that dies mid-batch (SIGKILL) releases the lock and its rows with its connection.
+ *
+ * Order: a subject's changes are serialised by OutboxService's row lock, so the
+ * later one is inserted (larger position) only after the earlier one committed:
+ * when the relay sees a subject's change, it sees the ones before it too.
+ *
+ * Idempotency: the fan-out job id is the event id. If the commit after
+ * `addBulk` fails, the next round adds the same jobs again, and BullMQ ignores them.
+ *
+ * Redis away: `addBulk` times out, the transaction rolls back, the rows wait in
+ * PostgreSQL (SCIM, which only writes PostgreSQL, is unaffected), and go out on a later round.
+ * Redis losing its data (a restart without persistence) after a row was relayed: the
+ * repair round finds relayed rows never fanned out and adds their jobs again.
+ */
+@Injectable()
+export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelayService.name);
+  private readonly listener: OutboxListener;
+  private timer: NodeJS.Timeout | undefined;
+  private repairTimer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+  private lastReported = 0;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly queues: EventQueues,
+    private readonly metrics: FanOutMetrics,
+    @Inject(APP_CONFIG) config: ResolvedConfig,
+  ) {
+    this.listener = new OutboxListener(config.databaseUrl, () => this.wake());
+  }
+
+  onApplicationBootstrap(): void {
+    this.listener.start();
+    this.timer = setInterval(() => this.wake(), POLL_MS);
+    this.repairTimer = setInterval(() => void this.repair(), REPAIR_EVERY_MS);
+    this.wake();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    clearInterval(this.repairTimer);
+    await this.listener.stop();
+    await this.running;
+  }
+
+  /** Runs a relay round now, or right after the one in progress. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.drain().finally(() => {
+      this.running = undefined;
+      if (this.again) {
+        this.again = false;
+        this.wake();
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (!this.stopped && (await this.relayBatch()) === BATCH) {
+        // a full batch: more may wait
+      }
+    } catch (error) {
+      if (Date.now() - this.lastReported > 30_000) {
+        this.lastReported = Date.now();
+        this.logger.warn(`outbox relay paused, events wait in PostgreSQL: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  /**
+   * Re-adds the fan-out jobs of events relayed a while ago but never fanned out
+   * (their jobs were lost with Redis's data). A job still in the queue has the
+   * same id, so for the merely slow ones this is a no-op.
+   */
+  async repair(): Promise<number> {
+    try {
+      const rows = await this.dataSource.query<{ id: string }[]>(
+        `SELECT id FROM outbox_events
+         WHERE fanned_out_at IS NULL AND published_at < now() - make_interval(secs => $1)
+         ORDER BY position LIMIT $2`,
+        [REPAIR_AFTER_S, BATCH],
+      );
+      if (rows.length > 0) {
+        await withTimeout(this.queues.addFanOuts(rows.map((row) => row.id)), REDIS_TIMEOUT_MS, 'Redis did not answer');
+      }
+      return rows.length;
+    } catch (error) {
+      this.logger.warn(`outbox repair skipped: ${(error as Error).message}`);
+      return 0;
+    }
+  }
+
+  /** Relays one batch; returns how many rows it moved (0 when another replica holds the lease). */
+  private async relayBatch(): Promise<number> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      const [{ leader }] = (await runner.query(`SELECT pg_try_advisory_xact_lock($1) AS leader`, [RELAY_LOCK_KEY])) as [
+        { leader: boolean },
+      ];
+      const rows = leader
+        ? ((await runner.query(`SELECT id FROM outbox_events WHERE published_at IS NULL ORDER BY position LIMIT $1`, [
+            BATCH,
+          ])) as { id: string }[])
+        : [];
+      if (rows.length === 0) {
+        await runner.rollbackTransaction();
+        return 0;
+      }
+      const ids = rows.map((row) => row.id);
+      await withTimeout(
+        this.queues.addFanOuts(ids),
+        REDIS_TIMEOUT_MS,
+        `Redis did not take the batch within ${REDIS_TIMEOUT_MS} ms`,
+      );
+      await runner.query(`UPDATE outbox_events SET published_at = now() WHERE id = ANY($1::uuid[])`, [ids]);
+      await runner.commitTransaction();
+      this.metrics.relayedEvents(ids.length);
+      return ids.length;
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw error;
+    } finally {
+      await runner.release();
+    }
+  }
+}

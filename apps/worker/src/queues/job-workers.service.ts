@@ -1,0 +1,108 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { bullConnection } from '@app/identity/deliveries/bull-connection';
+import { deliveryBackoffDelay } from '@app/identity/deliveries/delivery-backoff';
+import { JobName, QUEUE_OF_JOB, QueueName } from '@app/identity/deliveries/delivery-jobs';
+import { EventQueues } from '@app/identity/deliveries/event-queues';
+import { APP_CONFIG, ResolvedConfig } from '@app/platform';
+import { Job, Worker } from 'bullmq';
+import { JOB_PROCESSORS, JobProcessor } from './job-processor';
+
+/** Jobs of each queue one worker process runs at once: deliveries wait on the network, fan-outs on PostgreSQL. */
+const CONCURRENCY: { readonly [Name in QueueName]: number } = {
+  [QueueName.FanOut]: 8,
+  [QueueName.Deliveries]: 64,
+  [QueueName.Maintenance]: 1,
+};
+
+/**
+ * A lock is renewed every 5 s while a job runs; a worker that dies (SIGKILL)
+ * leaves jobs whose lock expires within 10 s, and the stalled check (every 5 s)
+ * puts them back. Every job is idempotent, so running one twice is harmless.
+ */
+const LOCK_DURATION_MS = 10_000;
+const STALLED_INTERVAL_MS = 5_000;
+const MAX_STALLED_COUNT = 10;
+
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
+const FAN_OUT_BACKOFF_CAP_MS = 60_000;
+const CLOSE_TIMEOUT_MS = 20_000;
+
+/**
+ * Runs a BullMQ Worker per queue and hands each job to the processor of its
+ * name. Start-up fails if a job name has no processor.
+ */
+@Injectable()
+export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(JobWorkers.name);
+  private readonly workers: Worker[] = [];
+  private readonly processors: Map<JobName, JobProcessor>;
+  private lastReported = 0;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
+    @Inject(JOB_PROCESSORS) processors: JobProcessor[],
+    private readonly queues: EventQueues,
+  ) {
+    this.processors = new Map(processors.map((processor) => [processor.jobName, processor]));
+    const missing = Object.values(JobName).filter((name) => !this.processors.has(name));
+    if (missing.length > 0) throw new Error(`no processor for job(s): ${missing.join(', ')}`);
+  }
+
+  onApplicationBootstrap(): void {
+    for (const queue of Object.values(QueueName)) this.workers.push(this.start(queue));
+    // Upserting a scheduler is idempotent, so every replica may do it; with Redis away it is done next start.
+    this.queues
+      .queue(QueueName.Maintenance)
+      .upsertJobScheduler(
+        JobName.PruneDeliveries,
+        { every: PRUNE_EVERY_MS },
+        { name: JobName.PruneDeliveries, data: {} },
+      )
+      .catch((error: Error) => this.logger.warn(`could not schedule the delivery log pruning: ${error.message}`));
+  }
+
+  /**
+   * Closing waits for the jobs in flight (a webhook being sent) to finish. It runs
+   * before the application's shutdown hooks, which close PostgreSQL, so those jobs can record their outcome.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all(
+      this.workers.map(async (worker) => {
+        const timer = setTimeout(() => void worker.close(true), CLOSE_TIMEOUT_MS);
+        await worker.close().catch(() => undefined);
+        clearTimeout(timer);
+      }),
+    );
+  }
+
+  private start(queue: QueueName): Worker {
+    const worker = new Worker(queue, (job: Job, token?: string) => this.dispatch(queue, job, token), {
+      connection: bullConnection(this.config.redisUrl),
+      prefix: this.config.redisPrefix,
+      concurrency: CONCURRENCY[queue],
+      lockDuration: LOCK_DURATION_MS,
+      stalledInterval: STALLED_INTERVAL_MS,
+      maxStalledCount: MAX_STALLED_COUNT,
+      settings: { backoffStrategy: (attemptsMade: number, type?: string) => this.backoff(attemptsMade, type) },
+    });
+    worker.on('error', (error: Error) => {
+      if (Date.now() - this.lastReported < 30_000) return;
+      this.lastReported = Date.now();
+      this.logger.warn(`queue worker ${queue}: ${error.message}`);
+    });
+    return worker;
+  }
+
+  private dispatch(queue: QueueName, job: Job, token: string | undefined): Promise<void> {
+    const processor = this.processors.get(job.name as JobName);
+    if (!processor || QUEUE_OF_JOB[processor.jobName] !== queue) {
+      throw new Error(`job ${job.name} has no processor on queue ${queue}`);
+    }
+    return processor.process(job as never, token);
+  }
+
+  private backoff(attemptsMade: number, type: string | undefined): number {
+    if (type === 'delivery') return deliveryBackoffDelay(attemptsMade, this.config.deliveryBackoffMs);
+    return Math.min(1000 * 2 ** Math.min(attemptsMade - 1, 10), FAN_OUT_BACKOFF_CAP_MS);
+  }
+}

@@ -1,0 +1,3 @@
+export type { IdentityEvent, IdentityEventType } from '@app/identity/events/identity-event';
+export * from './event-deduplicator';
+export * from './identity-event-consumer';

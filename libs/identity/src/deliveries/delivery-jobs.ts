@@ -1,0 +1,68 @@
+/**
+ * The typed job catalogue of the event fan-out: queue names, job names and
+ * payloads. Payloads carry ids only, never an event body or a secret: each
+ * processor loads what it needs from PostgreSQL, the record of truth.
+ */
+
+/** The gateway's own BullMQ queues (under REDIS_PREFIX). */
+export enum QueueName {
+  /** One job per committed outbox event, added by the relay in commit order. */
+  FanOut = 'gateway-fan-out',
+  /** One job per (subscription, event) delivery. */
+  Deliveries = 'gateway-deliveries',
+  /** Scheduled housekeeping. */
+  Maintenance = 'gateway-maintenance',
+}
+
+export enum JobName {
+  FanOut = 'fan-out',
+  WebhookDelivery = 'webhook-delivery',
+  QueueDelivery = 'queue-delivery',
+  PruneDeliveries = 'prune-deliveries',
+}
+
+/** Turns one outbox event into its deliveries. Job id: the event id. */
+export interface FanOutJob {
+  readonly eventId: string;
+}
+
+/** One attempt series of one delivery. Job id: `deliveryJobId(deliveryId, round)`. */
+export interface DeliveryJob {
+  readonly deliveryId: string;
+  /** 0 for the fan-out's series; each retry by hand starts the next round. */
+  readonly round: number;
+}
+
+/** Deletes delivered rows older than the retention. */
+export type PruneDeliveriesJob = Record<string, never>;
+
+/** The payload of each job name. */
+export interface JobPayloads {
+  [JobName.FanOut]: FanOutJob;
+  [JobName.WebhookDelivery]: DeliveryJob;
+  [JobName.QueueDelivery]: DeliveryJob;
+  [JobName.PruneDeliveries]: PruneDeliveriesJob;
+}
+
+/** The queue each job runs on. */
+export const QUEUE_OF_JOB: { readonly [Name in JobName]: QueueName } = {
+  [JobName.FanOut]: QueueName.FanOut,
+  [JobName.WebhookDelivery]: QueueName.Deliveries,
+  [JobName.QueueDelivery]: QueueName.Deliveries,
+  [JobName.PruneDeliveries]: QueueName.Maintenance,
+};
+
+const RESERVED_QUEUE_PREFIX = 'gateway-';
+
+/** Queue subscriptions may not name the gateway's own queues. */
+export function isReservedQueueName(name: string): boolean {
+  return name.toLowerCase().startsWith(RESERVED_QUEUE_PREFIX);
+}
+
+/**
+ * The deterministic BullMQ id of a delivery job: adding it twice (a replayed
+ * fan-out) is a no-op. BullMQ custom ids may not contain `:`; uuids and `-r` don't.
+ */
+export function deliveryJobId(deliveryId: string, round: number): string {
+  return round === 0 ? deliveryId : `${deliveryId}-r${round}`;
+}

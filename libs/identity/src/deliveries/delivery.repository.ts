@@ -1,0 +1,199 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import type { IdentityEventType } from '../events/identity-event';
+import { patternsSelecting } from '../subscriptions/event-pattern';
+import { DeliveryAttemptRow, DeliveryRow, DeliveryStatus, FanOutEventRow } from './delivery.row';
+
+const COLUMNS = `
+  d.id, d.subscription_id AS "subscriptionId", d.event_id AS "eventId", d.event_type AS "eventType",
+  d.subject_type AS "subjectType", d.subject_id AS "subjectId", d.sequence::float8 AS "sequence",
+  d.occurred_at AS "occurredAt", d.status, d.attempts, d.round, d.last_response_status AS "lastResponseStatus",
+  d.last_error AS "lastError", d.latency_ms AS "latencyMs", d.created_at AS "createdAt", d.updated_at AS "updatedAt",
+  d.delivered_at AS "deliveredAt"`;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** How one attempt ended, for the log. */
+export interface AttemptRecord {
+  readonly responseStatus: number | null;
+  readonly error: string | null;
+}
+
+/** The SQL of the delivery log and of the fan-out's bookkeeping on the outbox. */
+@Injectable()
+export class DeliveryRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  // ---- fan-out --------------------------------------------------------------
+
+  /** The outbox event to fan out, with its ordering facts; undefined if unknown. */
+  async fanOutEvent(eventId: string): Promise<FanOutEventRow | undefined> {
+    const rows = await this.dataSource.query<FanOutEventRow[]>(
+      `SELECT o.id, o.type, o.tenant_id AS "tenantId", o.subject_type AS "subjectType", o.subject_id AS "subjectId",
+              o.sequence::float8 AS "sequence", o.fanned_out_at IS NOT NULL AS "fannedOut",
+              EXISTS (SELECT 1 FROM outbox_events p
+                      WHERE p.subject_type = o.subject_type AND p.subject_id = o.subject_id
+                        AND p.sequence = o.sequence - 1 AND p.fanned_out_at IS NULL) AS "predecessorWaiting"
+       FROM outbox_events o WHERE o.id = $1`,
+      [eventId],
+    );
+    return rows[0];
+  }
+
+  /**
+   * Records one pending delivery per enabled subscription that selects the event,
+   * once: the event is marked fanned out in the same transaction, and
+   * (subscription_id, event_id) is unique, so a replayed fan-out adds nothing.
+   */
+  async recordFanOut(em: EntityManager, event: FanOutEventRow): Promise<void> {
+    const [, marked] = await em.query<[unknown[], number]>(
+      `UPDATE outbox_events SET fanned_out_at = now() WHERE id = $1 AND fanned_out_at IS NULL`,
+      [event.id],
+    );
+    if (marked === 0) return;
+    await em.query(
+      `INSERT INTO deliveries (subscription_id, event_id, event_type, subject_type, subject_id, sequence, occurred_at)
+       SELECT s.id, o.id, o.type, o.subject_type, o.subject_id, o.sequence, o.occurred_at
+       FROM outbox_events o
+       JOIN subscriptions s ON s.enabled AND (s.tenant_id IS NULL OR s.tenant_id = o.tenant_id) AND s.events && $2::text[]
+       WHERE o.id = $1
+       ON CONFLICT (subscription_id, event_id) DO NOTHING`,
+      [event.id, patternsSelecting(event.type as IdentityEventType)],
+    );
+  }
+
+  /** The deliveries of an event that still wait, with what kind of job each needs. */
+  pendingOfEvent(eventId: string): Promise<{ id: string; round: number; kind: 'webhook' | 'queue' }[]> {
+    return this.dataSource.query(
+      `SELECT d.id, d.round, s.kind FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
+       WHERE d.event_id = $1 AND d.status = 'pending'`,
+      [eventId],
+    );
+  }
+
+  // ---- attempts -------------------------------------------------------------
+
+  /** Everything one attempt needs, in one query; undefined when the delivery (or its subscription) is gone. */
+  async forAttempt(deliveryId: string): Promise<DeliveryAttemptRow | undefined> {
+    const rows = await this.dataSource.query<DeliveryAttemptRow[]>(
+      `SELECT ${COLUMNS}, s.kind, s.url, s.queue, s.secret_sealed AS "secretSealed", s.enabled, o.payload AS "event",
+              (SELECT p.attempts FROM deliveries p
+               WHERE p.subscription_id = d.subscription_id AND p.subject_type = d.subject_type
+                 AND p.subject_id = d.subject_id AND p.sequence < d.sequence AND p.status = 'pending'
+               ORDER BY p.sequence LIMIT 1) AS "heldByAttempts"
+       FROM deliveries d
+       JOIN subscriptions s ON s.id = d.subscription_id
+       JOIN outbox_events o ON o.id = d.event_id
+       WHERE d.id = $1`,
+      [deliveryId],
+    );
+    return rows[0];
+  }
+
+  /** Marks the attempt of this round delivered; false if the row moved on meanwhile. */
+  async markDelivered(id: string, round: number, attempt: AttemptRecord): Promise<number | undefined> {
+    const [rows] = await this.dataSource.query<[{ latencyMs: number }[], number]>(
+      `UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, last_response_status = $3, last_error = NULL,
+              delivered_at = now(), latency_ms = GREATEST(0, (EXTRACT(EPOCH FROM now() - occurred_at) * 1000)::int),
+              updated_at = now()
+       WHERE id = $1 AND round = $2 AND status = 'pending'
+       RETURNING latency_ms AS "latencyMs"`,
+      [id, round, attempt.responseStatus],
+    );
+    return rows[0]?.latencyMs;
+  }
+
+  /** Records a failed attempt; `final` ends the delivery as failed, else it stays pending for the next retry. */
+  async markAttemptFailed(id: string, round: number, attempt: AttemptRecord, final: boolean): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE deliveries SET status = CASE WHEN $5 THEN 'failed' ELSE status END, attempts = attempts + 1,
+              last_response_status = $3, last_error = $4, updated_at = now()
+       WHERE id = $1 AND round = $2 AND status = 'pending'`,
+      [id, round, attempt.responseStatus, attempt.error?.slice(0, 1000) ?? null, final],
+    );
+  }
+
+  /** Ends a delivery as failed without an attempt (its subscription was turned off). */
+  async abandon(id: string, round: number, reason: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE deliveries SET status = 'failed', last_error = $3, updated_at = now()
+       WHERE id = $1 AND round = $2 AND status = 'pending'`,
+      [id, round, reason],
+    );
+  }
+
+  // ---- the log --------------------------------------------------------------
+
+  /** A page of a subscription's log, newest first; `before` is the id of the last row of the previous page. */
+  page(
+    subscriptionId: string,
+    status: DeliveryStatus | undefined,
+    limit: number,
+    before: string | undefined,
+  ): Promise<DeliveryRow[]> {
+    return this.dataSource.query<DeliveryRow[]>(
+      `SELECT ${COLUMNS} FROM deliveries d
+       WHERE d.subscription_id = $1 AND ($2::text IS NULL OR d.status = $2)
+         AND ($3::uuid IS NULL OR (d.created_at, d.id) < (SELECT c.created_at, c.id FROM deliveries c WHERE c.id = $3))
+       ORDER BY d.created_at DESC, d.id DESC
+       LIMIT $4`,
+      [subscriptionId, status ?? null, before !== undefined && UUID.test(before) ? before : null, limit],
+    );
+  }
+
+  async find(subscriptionId: string, id: string): Promise<DeliveryRow | undefined> {
+    if (!UUID.test(id)) return undefined;
+    const rows = await this.dataSource.query<DeliveryRow[]>(
+      `SELECT ${COLUMNS} FROM deliveries d WHERE d.subscription_id = $1 AND d.id = $2`,
+      [subscriptionId, id],
+    );
+    return rows[0];
+  }
+
+  /** Starts the next round of a failed delivery; undefined if it is not failed (anymore). */
+  async reopen(subscriptionId: string, id: string): Promise<DeliveryRow | undefined> {
+    const [rows] = await this.dataSource.query<[DeliveryRow[], number]>(
+      `UPDATE deliveries d SET status = 'pending', round = round + 1, updated_at = now()
+       WHERE d.subscription_id = $1 AND d.id = $2 AND d.status = 'failed'
+       RETURNING ${COLUMNS}`,
+      [subscriptionId, id],
+    );
+    return rows[0];
+  }
+
+  /** Undoes `reopen` when its job could not be queued. */
+  async unreopen(id: string, round: number, error: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE deliveries SET status = 'failed', last_error = $3, updated_at = now() WHERE id = $1 AND round = $2 AND status = 'pending'`,
+      [id, round, error],
+    );
+  }
+
+  /** Deletes up to `batch` delivered rows older than `retentionMs`; returns how many. */
+  async pruneDelivered(retentionMs: number, batch: number): Promise<number> {
+    const [, deleted] = await this.dataSource.query<[unknown[], number]>(
+      `DELETE FROM deliveries WHERE id IN (
+         SELECT id FROM deliveries WHERE status = 'delivered' AND delivered_at < now() - make_interval(secs => $1::float8 / 1000)
+         LIMIT $2)`,
+      [retentionMs, batch],
+    );
+    return deleted;
+  }
+
+  /** Deliveries not yet delivered, by status (the delivered ones are counted as they happen). */
+  async openCounts(): Promise<{ status: DeliveryStatus; count: number }[]> {
+    return this.dataSource.query(
+      `SELECT status, count(*)::int AS count FROM deliveries WHERE status IN ('pending', 'failed') GROUP BY status`,
+    );
+  }
+
+  /** Seconds since the oldest unpublished outbox event was recorded (0 when none waits). */
+  async outboxLagSeconds(): Promise<number> {
+    const rows = await this.dataSource.query<{ lag: number }[]>(
+      `SELECT EXTRACT(EPOCH FROM now() - occurred_at)::float8 AS lag FROM outbox_events
+       WHERE published_at IS NULL ORDER BY position LIMIT 1`,
+    );
+    return Math.max(0, rows[0]?.lag ?? 0);
+  }
+}

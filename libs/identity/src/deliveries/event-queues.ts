@@ -1,0 +1,96 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG, ResolvedConfig } from '@app/platform';
+import { JobsOptions, Queue } from 'bullmq';
+import { bullConnection } from './bull-connection';
+import { DELIVERY_ATTEMPTS } from './delivery-backoff';
+import { DeliveryJob, FanOutJob, JobName, QueueName, deliveryJobId } from './delivery-jobs';
+
+const HOUR_S = 3600;
+const DAY_S = 24 * HOUR_S;
+
+/** Completed jobs stay an hour (BullMQ's id dedupe sees them); failed ones a week, beside the delivery log. */
+const KEEP = {
+  removeOnComplete: { age: HOUR_S, count: 10_000 },
+  removeOnFail: { age: 7 * DAY_S, count: 10_000 },
+} as const;
+
+/** Job options of a delivery series: the custom `delivery` backoff is registered on the worker. */
+export const DELIVERY_JOB_OPTIONS: JobsOptions = {
+  attempts: DELIVERY_ATTEMPTS,
+  backoff: { type: 'delivery' },
+  ...KEEP,
+};
+
+/** A fan-out only fails while PostgreSQL or Redis is away: retry it for as long as it takes (capped at a minute apart). */
+export const FAN_OUT_JOB_OPTIONS: JobsOptions = { attempts: 10_000, backoff: { type: 'fan-out' }, ...KEEP };
+
+/**
+ * The BullMQ queues of the fan-out, under REDIS_PREFIX, shared by the worker
+ * (relay, fan-out) and the admin API (retry by hand, Bull Board); plus the
+ * queues that `queue` subscriptions name, opened on first use.
+ */
+@Injectable()
+export class EventQueues implements OnApplicationShutdown {
+  private readonly logger = new Logger(EventQueues.name);
+  private readonly queues = new Map<string, Queue>();
+  private lastReported = 0;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: ResolvedConfig) {}
+
+  /** One of the gateway's own queues. */
+  queue(name: QueueName): Queue {
+    return this.open(name);
+  }
+
+  /** The queue a `queue` subscription names (validated at subscription time). */
+  target(name: string): Queue {
+    return this.open(name);
+  }
+
+  /** Every queue opened so far. */
+  opened(): Queue[] {
+    return [...this.queues.values()];
+  }
+
+  addFanOuts(eventIds: readonly string[]): Promise<unknown> {
+    return this.queue(QueueName.FanOut).addBulk(
+      eventIds.map((eventId) => ({
+        name: JobName.FanOut,
+        data: { eventId } satisfies FanOutJob,
+        opts: { jobId: eventId, ...FAN_OUT_JOB_OPTIONS },
+      })),
+    );
+  }
+
+  addDeliveries(deliveries: readonly { id: string; round: number; kind: 'webhook' | 'queue' }[]): Promise<unknown> {
+    return this.queue(QueueName.Deliveries).addBulk(
+      deliveries.map((delivery) => ({
+        name: delivery.kind === 'webhook' ? JobName.WebhookDelivery : JobName.QueueDelivery,
+        data: { deliveryId: delivery.id, round: delivery.round } satisfies DeliveryJob,
+        opts: { jobId: deliveryJobId(delivery.id, delivery.round), ...DELIVERY_JOB_OPTIONS },
+      })),
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((queue) => queue.close().catch(() => undefined)));
+    this.queues.clear();
+  }
+
+  private open(name: string): Queue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, { connection: bullConnection(this.config.redisUrl), prefix: this.config.redisPrefix });
+      // An 'error' without a listener would crash the process; Redis outages are expected and retried.
+      queue.on('error', (error: Error) => this.reportError(error));
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  private reportError(error: Error): void {
+    if (Date.now() - this.lastReported < 30_000) return;
+    this.lastReported = Date.now();
+    this.logger.warn(`Redis unavailable for the event queues: ${error.message}`);
+  }
+}
