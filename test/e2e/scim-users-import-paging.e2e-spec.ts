@@ -51,3 +51,32 @@ describe('SCIM /Users: paging through an import', () => {
     expect((await page(1)).total).toBe(44);
   });
 });
+
+describe('SCIM /Users: paging over rows with sub-millisecond creation times', () => {
+  let gateway: TestApp;
+  let tenant: Awaited<ReturnType<typeof createScimTenant>>;
+
+  beforeAll(async () => {
+    gateway = await startScimApp();
+    tenant = await createScimTenant(gateway, 'imported');
+    // Rows written outside the API (a bulk import, an older version) may carry microseconds, and share them.
+    await gateway.db.query(
+      `INSERT INTO users (tenant_id, user_name, resource, created_at, updated_at)
+       SELECT $1, 'bulk' || n || '@acme.example', jsonb_build_object('userName', 'bulk' || n || '@acme.example'),
+              timestamptz '2026-01-01 00:00:00.123456+00' + (n / 3) * interval '1 microsecond', now()
+         FROM generate_series(1, 50) AS n`,
+      [tenant.id],
+    );
+  });
+  afterAll(() => gateway.close());
+
+  it('still gives every user exactly once', async () => {
+    const ids: string[] = [];
+    for (let start = 1; start <= 50; start += 7) {
+      const response = await tenant.send('GET', `/scim/v2/Users?startIndex=${start}&count=7&attributes=userName`);
+      ids.push(...(response.body.Resources as { id: string }[]).map((user) => user.id));
+    }
+    expect(ids).toHaveLength(50);
+    expect(new Set(ids).size).toBe(50);
+  });
+});

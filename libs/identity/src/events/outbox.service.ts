@@ -28,50 +28,54 @@ export class OutboxService {
     if (events.some((event) => event.subject.type !== subject.type || event.subject.id !== subject.id)) {
       throw new Error('appendMany takes the events of one subject');
     }
-    // The upsert row-locks the subject until commit, so concurrent changes of one
-    // subject get gap-free, commit-ordered sequence numbers.
-    const [{ last_sequence: last }] = await em.query<[{ last_sequence: string }]>(
-      `INSERT INTO outbox_subject_sequences (subject_type, subject_id, last_sequence)
-       VALUES ($1, $2, $3)
-       ON CONFLICT (subject_type, subject_id)
-       DO UPDATE SET last_sequence = outbox_subject_sequences.last_sequence + $3
-       RETURNING last_sequence`,
-      [subject.type, subject.id, events.length],
-    );
-    const first = Number(last) - events.length + 1;
     const occurredAt = new Date().toISOString();
-    const recorded: IdentityEvent[] = events.map((event, index) => ({
+    const drafts = events.map((event, index) => ({
       id: randomUUID(),
       type: event.type,
       occurredAt,
       tenant: event.tenant,
       subject,
-      sequence: first + index,
+      offset: index + 1,
       data: event.data,
     }));
-    await em.query(
-      `INSERT INTO outbox_events (id, tenant_id, type, subject_type, subject_id, sequence, occurred_at, payload)
-       SELECT e.id, e.tenant_id, e.type, $1, $2, e.sequence, e.occurred_at, e.payload
-         FROM jsonb_to_recordset($3::jsonb)
-           AS e(id uuid, tenant_id uuid, type text, sequence bigint, occurred_at timestamptz, payload jsonb)
-        ORDER BY e.sequence`,
+    // One round trip, as every SCIM write pays it. The sequence upsert row-locks the
+    // subject until commit, so concurrent changes of one subject get gap-free,
+    // commit-ordered numbers; the payload gets its number written in. NOTIFY is
+    // delivered at commit and dropped on rollback: exactly for the rows that exist.
+    const [{ base }] = await em.query<[{ base: string }]>(
+      `WITH next AS (
+         INSERT INTO outbox_subject_sequences (subject_type, subject_id, last_sequence)
+         VALUES ($1, $2, $3)
+         ON CONFLICT (subject_type, subject_id)
+         DO UPDATE SET last_sequence = outbox_subject_sequences.last_sequence + $3
+         RETURNING last_sequence - $3 AS base
+       ), stored AS (
+         INSERT INTO outbox_events (id, tenant_id, type, subject_type, subject_id, sequence, occurred_at, payload)
+         SELECT e.id, e.tenant_id, e.type, $1, $2, next.base + e.offset, e.occurred_at,
+                jsonb_set(e.payload, '{sequence}', to_jsonb(next.base + e.offset))
+           FROM next, jsonb_to_recordset($4::jsonb)
+             AS e(id uuid, tenant_id uuid, type text, "offset" bigint, occurred_at timestamptz, payload jsonb)
+          ORDER BY e.offset
+       )
+       SELECT next.base, pg_notify($5, '') FROM next`,
       [
         subject.type,
         subject.id,
+        events.length,
         JSON.stringify(
-          recorded.map((event) => ({
+          drafts.map(({ offset, ...event }) => ({
             id: event.id,
             tenant_id: event.tenant.id,
             type: event.type,
-            sequence: event.sequence,
+            offset,
             occurred_at: event.occurredAt,
-            payload: event,
+            payload: { ...event, sequence: 0 },
           })),
         ),
+        OUTBOX_CHANNEL,
       ],
     );
-    // NOTIFY is delivered at commit and dropped on rollback: exactly the rows that exist.
-    await em.query(`SELECT pg_notify($1, '')`, [OUTBOX_CHANNEL]);
+    const recorded: IdentityEvent[] = drafts.map(({ offset, ...event }) => ({ ...event, sequence: Number(base) + offset }));
     return recorded;
   }
 }

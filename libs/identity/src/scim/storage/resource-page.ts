@@ -63,15 +63,21 @@ export async function resourcePage<Row>(
   const total = await count();
   if (total === 0) return { rows: [], total };
   // Seeking on the (tenant_id, created_at, id) index costs the same on the last page of an import as on the first.
-  const seek = query.after
-    ? ` AND (${from.alias}.created_at, ${from.alias}.id) > (${addSqlParam(params, query.after.createdAt)}::timestamptz, ${addSqlParam(params, query.after.id)}::uuid)`
-    : '';
+  // The row's own created_at is read back exactly (a JavaScript Date keeps only milliseconds);
+  // the remembered one stands in if that row has been deleted since.
+  const seek = query.after ? ` AND (${from.alias}.created_at, ${from.alias}.id) > ${seekKey(from.table, query.after, params)}` : '';
   const rows = await em.query<Row[]>(
     `SELECT ${from.select} FROM ${from.table} ${from.alias} WHERE ${matching}${seek}
       ORDER BY ${query.orderBy} LIMIT ${query.limit} OFFSET ${query.after ? 0 : query.offset}`,
     params,
   );
   return { rows, total };
+}
+
+function seekKey(table: string, after: PageCursor, params: unknown[]): string {
+  const id = addSqlParam(params, after.id);
+  const createdAt = addSqlParam(params, after.createdAt);
+  return `(COALESCE((SELECT c.created_at FROM ${table} c WHERE c.id = ${id}::uuid), ${createdAt}::timestamptz), ${id}::uuid)`;
 }
 
 const UNIQUE_VIOLATION = '23505';
