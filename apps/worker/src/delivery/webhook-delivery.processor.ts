@@ -64,13 +64,14 @@ export class WebhookDeliveryProcessor implements JobProcessor<JobName.WebhookDel
         return;
       }
       case 'gone':
-        await this.subscriptions.disable(delivery.subscriptionId, 'the receiver answered 410 Gone');
+        // Record the delivery first: whoever sees the subscription disabled then sees why.
         await this.deliveries.markAttemptFailed(
           delivery.id,
           delivery.round,
           { ...attempt, error: 'HTTP 410 Gone: subscription disabled' },
           true,
         );
+        await this.subscriptions.disable(delivery.subscriptionId, 'the receiver answered 410 Gone');
         this.metrics.outcome('webhook', 'gone');
         this.logger.warn(`event.delivery.gone ${where}: subscription disabled`);
         throw new UnrecoverableError('410 Gone: the subscription was disabled');
