@@ -3,6 +3,7 @@ export * from './config/config.module';
 export * from './config/load-config';
 export * from './config/dev-secrets';
 export * from './database/embedded-postgres';
+export * from './database/pg-listener';
 export * from './http/create-http-app';
 export * from './logging/logging.module';
 export * from './metrics/http-metrics';

@@ -2,10 +2,10 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { InjectDataSource } from '@nestjs/typeorm';
 import { EventQueues } from '@app/identity/deliveries/event-queues';
 import { withTimeout } from '@app/identity/deliveries/with-timeout';
-import { APP_CONFIG, ResolvedConfig } from '@app/platform';
+import { APP_CONFIG, PgListener, ResolvedConfig } from '@app/platform';
 import { DataSource } from 'typeorm';
 import { FanOutMetrics } from '../metrics/fan-out.metrics';
-import { OutboxListener } from './outbox-listener';
+import { OUTBOX_CHANNEL } from '@app/identity/events/outbox.service';
 
 /** Rows moved per transaction. */
 const BATCH = 500;
@@ -42,7 +42,7 @@ const RELAY_LOCK_KEY = 7_401_955_121;
 @Injectable()
 export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(OutboxRelayService.name);
-  private readonly listener: OutboxListener;
+  private readonly listener: PgListener;
   private timer: NodeJS.Timeout | undefined;
   private repairTimer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -56,7 +56,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     private readonly metrics: FanOutMetrics,
     @Inject(APP_CONFIG) config: ResolvedConfig,
   ) {
-    this.listener = new OutboxListener(config.databaseUrl, () => this.wake());
+    this.listener = new PgListener(config.databaseUrl, OUTBOX_CHANNEL, () => this.wake());
   }
 
   onApplicationBootstrap(): void {

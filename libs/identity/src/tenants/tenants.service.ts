@@ -4,6 +4,7 @@ import { DataSource, EntityManager, In, Not, QueryFailedError } from 'typeorm';
 import { IdentityError } from '../errors/identity-error';
 import { TenantDomainEntity } from './tenant-domain.entity';
 import { TenantEntity } from './tenant.entity';
+import { SCIM_TOKENS_CHANNEL } from '../tokens/scim-tokens.channel';
 import { CreateTenantInput, UpdateTenantInput, isSlug } from './tenant.input';
 
 const UNIQUE_VIOLATION = '23505';
@@ -67,6 +68,8 @@ export class TenantsService {
   async delete(slug: string): Promise<void> {
     const result = isSlug(slug) ? await this.dataSource.getRepository(TenantEntity).delete({ slug }) : { affected: 0 };
     if (!result.affected) throw IdentityError.notFound(`no tenant with slug "${slug}"`);
+    // Its SCIM tokens went with it: processes that remember them must forget them now.
+    await this.dataSource.query(`SELECT pg_notify($1, '')`, [SCIM_TOKENS_CHANNEL]);
   }
 
   private async assertDomainsFree(em: EntityManager, domains: string[], exceptTenantId?: string): Promise<void> {
