@@ -14,3 +14,4 @@ export * from './platform.module';
 export * from './runtime/exit-codes';
 export * from './runtime/run-http-app';
 export * from './http/bearer-token';
+export * from './http/http-error';

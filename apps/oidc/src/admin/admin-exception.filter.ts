@@ -1,6 +1,7 @@
-import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, HttpStatus, Logger } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import { IdentityError, IdentityErrorCode } from '@app/identity';
+import { httpErrorMessage, httpStatusOf } from '@app/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 const STATUS_OF: Record<IdentityErrorCode, number> = {
@@ -50,13 +51,21 @@ export class AdminExceptionFilter extends BaseExceptionFilter {
 
   private describe(exception: unknown, requestId: string): { status: number; body: AdminErrorBody } {
     if (exception instanceof IdentityError) {
-      return { status: STATUS_OF[exception.code], body: { error: { code: exception.code, message: exception.message } } };
+      return {
+        status: STATUS_OF[exception.code],
+        body: { error: { code: exception.code, message: exception.message } },
+      };
     }
     const status = httpStatusOf(exception);
     if (status !== undefined) {
       return {
         status,
-        body: { error: { code: CODE_OF_STATUS[status] ?? (status < 500 ? 'invalid_request' : 'internal_error'), message: messageOf(exception) } },
+        body: {
+          error: {
+            code: CODE_OF_STATUS[status] ?? (status < 500 ? 'invalid_request' : 'internal_error'),
+            message: httpErrorMessage(exception),
+          },
+        },
       };
     }
     this.logger.error({ err: exception, requestId }, 'unhandled error in the admin API');
@@ -65,22 +74,4 @@ export class AdminExceptionFilter extends BaseExceptionFilter {
       body: { error: { code: 'internal_error', message: 'internal error', requestId } },
     };
   }
-}
-
-/** The HTTP status of a Nest HttpException or a Fastify error (bad JSON, body too large, wrong media type). */
-function httpStatusOf(exception: unknown): number | undefined {
-  if (exception instanceof HttpException) return exception.getStatus();
-  const statusCode = (exception as { statusCode?: unknown } | null)?.statusCode;
-  return typeof statusCode === 'number' && statusCode >= 400 && statusCode < 600 ? statusCode : undefined;
-}
-
-function messageOf(exception: unknown): string {
-  if (exception instanceof HttpException) {
-    const response = exception.getResponse();
-    if (typeof response === 'string') return response;
-    const message = (response as { message?: unknown }).message;
-    if (Array.isArray(message)) return message.join('; ');
-    return typeof message === 'string' ? message : exception.message;
-  }
-  return exception instanceof Error ? exception.message : 'request refused';
 }

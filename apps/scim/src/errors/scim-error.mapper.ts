@@ -2,8 +2,7 @@
  * Maps anything a SCIM request can fail with to a `ScimError` (RFC 7644 §3.12)
  * and the headers that go with it. Pure, so every branch is unit-tested.
  */
-import { HttpException } from '@nestjs/common';
-import { BODY_LIMIT_BYTES } from '@app/platform';
+import { BODY_LIMIT_BYTES, httpErrorMessage, httpStatusOf } from '@app/platform';
 import { ScimError } from '@app/identity/scim/errors';
 
 /** What the mapper needs to know about the failed request. */
@@ -78,17 +77,6 @@ function unknownRoute(request: FailedRequest): ScimFailure {
 }
 
 /**
- * The status of a Nest HttpException, or of a Fastify error carrying
- * `statusCode` (Nest wraps those that reach its error handler in an
- * HttpException; the check covers any that arrive unwrapped).
- */
-function httpStatusOf(exception: unknown): number | undefined {
-  if (exception instanceof HttpException) return exception.getStatus();
-  const statusCode = (exception as { statusCode?: unknown } | null)?.statusCode;
-  return typeof statusCode === 'number' && statusCode >= 400 && statusCode < 600 ? statusCode : undefined;
-}
-
-/**
  * Our own words for the transport errors Fastify raises before any handler
  * runs; otherwise the exception's message. In this app every 400 that is not
  * a ScimError comes from reading the request (bad JSON, empty body, a
@@ -98,16 +86,5 @@ function detailOf(status: number, exception: unknown): string {
   if (status === STATUS.payloadTooLarge) return `the request body exceeds ${BODY_LIMIT_BYTES} bytes`;
   if (status === STATUS.unsupportedMediaType)
     return 'the request body must be application/scim+json or application/json';
-  return messageOf(exception);
-}
-
-function messageOf(exception: unknown): string {
-  if (exception instanceof HttpException) {
-    const response = exception.getResponse();
-    if (typeof response === 'string') return response;
-    const message = (response as { message?: unknown }).message;
-    if (Array.isArray(message)) return message.join('; ');
-    return typeof message === 'string' ? message : exception.message;
-  }
-  return exception instanceof Error ? exception.message : 'request refused';
+  return httpErrorMessage(exception);
 }
