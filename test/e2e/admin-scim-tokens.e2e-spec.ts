@@ -18,8 +18,10 @@ describe('admin API: SCIM tokens', () => {
   });
   afterAll(() => gateway.close());
 
-  const issue = async (slug = 'acme', body: unknown = {}) => (await admin.post(`/admin/v1/tenants/${slug}/scim-tokens`, body)).body;
-  const tokenCount = async (): Promise<number> => Number((await gateway.db.query<{ n: string }>('SELECT count(*) AS n FROM scim_tokens'))[0].n);
+  const issue = async (slug = 'acme', body: unknown = {}) =>
+    (await admin.post(`/admin/v1/tenants/${slug}/scim-tokens`, body)).body;
+  const tokenCount = async (): Promise<number> =>
+    Number((await gateway.db.query<{ n: string }>('SELECT count(*) AS n FROM scim_tokens'))[0].n);
 
   it('issues a token shown once, and keeps only its SHA-256 hash and a short prefix', async () => {
     const response = await admin.post('/admin/v1/tenants/acme/scim-tokens', {});
@@ -31,7 +33,9 @@ describe('admin API: SCIM tokens', () => {
       createdAt: expect.any(String),
       expiresAt: null,
     });
-    const [row] = await gateway.db.query<Record<string, unknown>>('SELECT * FROM scim_tokens WHERE id = $1', [response.body.id]);
+    const [row] = await gateway.db.query<Record<string, unknown>>('SELECT * FROM scim_tokens WHERE id = $1', [
+      response.body.id,
+    ]);
     expect(row.token_hash).toEqual(createHash('sha256').update(response.body.token).digest());
     expect(JSON.stringify(row)).not.toContain(response.body.token);
     expect(JSON.stringify(row)).not.toContain(response.body.token.slice(10));
@@ -64,7 +68,10 @@ describe('admin API: SCIM tokens', () => {
     const principal = await tokens.authenticate(issued.token);
     expect(principal).toEqual({ tenantId: expect.any(String), tenantSlug: 'acme', tokenId: issued.id });
     for (let i = 0; i < 50; i++) {
-      const [row] = await gateway.db.query<{ last_used_at: Date | null }>('SELECT last_used_at FROM scim_tokens WHERE id = $1', [issued.id]);
+      const [row] = await gateway.db.query<{ last_used_at: Date | null }>(
+        'SELECT last_used_at FROM scim_tokens WHERE id = $1',
+        [issued.id],
+      );
       if (row.last_used_at) return;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
@@ -84,20 +91,28 @@ describe('admin API: SCIM tokens', () => {
     expect(await tokens.authenticate(issued.token)).toBeDefined();
     expect((await admin.delete(`/admin/v1/tenants/acme/scim-tokens/${issued.id}`)).status).toBe(204);
     expect(await tokens.authenticate(issued.token)).toBeUndefined();
-    const listed = (await admin.get('/admin/v1/tenants/acme/scim-tokens')).body.tokens.find((t: { id: string }) => t.id === issued.id);
+    const listed = (await admin.get('/admin/v1/tenants/acme/scim-tokens')).body.tokens.find(
+      (t: { id: string }) => t.id === issued.id,
+    );
     expect(listed).toMatchObject({ status: 'revoked', revokedAt: expect.any(String) });
     // Revoking again is harmless and keeps the first revocation time.
     expect((await admin.delete(`/admin/v1/tenants/acme/scim-tokens/${issued.id}`)).status).toBe(204);
-    const again = (await admin.get('/admin/v1/tenants/acme/scim-tokens')).body.tokens.find((t: { id: string }) => t.id === issued.id);
+    const again = (await admin.get('/admin/v1/tenants/acme/scim-tokens')).body.tokens.find(
+      (t: { id: string }) => t.id === issued.id,
+    );
     expect(again.revokedAt).toBe(listed.revokedAt);
   });
 
   it('refuses an expired token', async () => {
     // (Expiry as time would bring it, without waiting: the token is not yet remembered by this process.)
     const issued = await issue('acme', { expiresAt: new Date(Date.now() + 60_000).toISOString() });
-    await gateway.db.query(`UPDATE scim_tokens SET expires_at = now() - interval '1 second' WHERE id = $1`, [issued.id]);
+    await gateway.db.query(`UPDATE scim_tokens SET expires_at = now() - interval '1 second' WHERE id = $1`, [
+      issued.id,
+    ]);
     expect(await tokens.authenticate(issued.token)).toBeUndefined();
-    const listed = (await admin.get('/admin/v1/tenants/acme/scim-tokens')).body.tokens.find((t: { id: string }) => t.id === issued.id);
+    const listed = (await admin.get('/admin/v1/tenants/acme/scim-tokens')).body.tokens.find(
+      (t: { id: string }) => t.id === issued.id,
+    );
     expect(listed.status).toBe('expired');
   });
 
@@ -128,11 +143,14 @@ describe('admin API: SCIM tokens', () => {
     expect(await tokens.authenticate(issued.token)).toMatchObject({ tenantSlug: 'acme' });
   });
 
-  it.each(['not-a-uuid', '00000000-0000-0000-0000-000000000000'])('answers 404 when revoking an unknown id (%s)', async (id) => {
-    const response = await admin.delete(`/admin/v1/tenants/acme/scim-tokens/${id}`);
-    expect(response.status).toBe(404);
-    expect(response.body.error.code).toBe('not_found');
-  });
+  it.each(['not-a-uuid', '00000000-0000-0000-0000-000000000000'])(
+    'answers 404 when revoking an unknown id (%s)',
+    async (id) => {
+      const response = await admin.delete(`/admin/v1/tenants/acme/scim-tokens/${id}`);
+      expect(response.status).toBe(404);
+      expect(response.body.error.code).toBe('not_found');
+    },
+  );
 
   it('refuses every token endpoint without the admin token', async () => {
     const headers = { authorization: 'Bearer nope-nope-nope-nope-nope-nope' };

@@ -29,9 +29,14 @@ describe('admin API: tenants', () => {
 
     it('refuses a write with a wrong token and changes nothing', async () => {
       const before = await tenantCount();
-      const response = await admin.send('POST', '/admin/v1/tenants', { slug: 'sneaky', name: 'Sneaky' }, {
-        authorization: 'Bearer wrong-token-wrong-token-wrong',
-      });
+      const response = await admin.send(
+        'POST',
+        '/admin/v1/tenants',
+        { slug: 'sneaky', name: 'Sneaky' },
+        {
+          authorization: 'Bearer wrong-token-wrong-token-wrong',
+        },
+      );
       expect(response.status).toBe(401);
       expect(await tenantCount()).toBe(before);
     });
@@ -86,10 +91,14 @@ describe('admin API: tenants', () => {
       expect((await admin.get('/admin/v1/tenants/taken')).body.name).toBe('First');
     });
 
-    it("refuses a domain that belongs to another tenant with 409", async () => {
+    it('refuses a domain that belongs to another tenant with 409', async () => {
       await admin.post('/admin/v1/tenants', { slug: 'owner', name: 'Owner', domains: ['owned.example'] });
       const before = await tenantCount();
-      const response = await admin.post('/admin/v1/tenants', { slug: 'thief', name: 'Thief', domains: ['OWNED.example'] });
+      const response = await admin.post('/admin/v1/tenants', {
+        slug: 'thief',
+        name: 'Thief',
+        domains: ['OWNED.example'],
+      });
       expect(response.status).toBe(409);
       expect(response.body.error.message).toContain('owned.example');
       expect(await tenantCount()).toBe(before);
@@ -158,13 +167,16 @@ describe('admin API: tenants', () => {
       expect(response.body).toMatchObject({ slug: 'globex', domains: ['globex.com'] });
     });
 
-    it.each(['/admin/v1/tenants/nobody', '/admin/v1/tenants/NOT_A_SLUG'])('answers 404 for an unknown tenant (%s)', async (url) => {
-      for (const method of ['GET', 'PATCH', 'DELETE'] as const) {
-        const response = await admin.send(method, url, method === 'PATCH' ? { name: 'x' } : undefined);
-        expect(response.status).toBe(404);
-        expect(response.body.error.code).toBe('not_found');
-      }
-    });
+    it.each(['/admin/v1/tenants/nobody', '/admin/v1/tenants/NOT_A_SLUG'])(
+      'answers 404 for an unknown tenant (%s)',
+      async (url) => {
+        for (const method of ['GET', 'PATCH', 'DELETE'] as const) {
+          const response = await admin.send(method, url, method === 'PATCH' ? { name: 'x' } : undefined);
+          expect(response.status).toBe(404);
+          expect(response.body.error.code).toBe('not_found');
+        }
+      },
+    );
 
     it('changes name, domains and sign-in policy', async () => {
       const before = (await admin.get('/admin/v1/tenants/globex')).body;
@@ -183,7 +195,9 @@ describe('admin API: tenants', () => {
       });
       expect(new Date(response.body.updatedAt).getTime()).toBeGreaterThanOrEqual(new Date(before.updatedAt).getTime());
       // The released domain can be claimed by another tenant.
-      expect((await admin.post('/admin/v1/tenants', { slug: 'initech', name: 'Initech', domains: ['globex.com'] })).status).toBe(201);
+      expect(
+        (await admin.post('/admin/v1/tenants', { slug: 'initech', name: 'Initech', domains: ['globex.com'] })).status,
+      ).toBe(201);
     });
 
     it.each([

@@ -9,7 +9,7 @@ describe('the operator CLI', () => {
 
   beforeAll(async () => {
     gateway = await startTestApp(createOidcApp);
-    await (gateway.app).listen(0, '127.0.0.1');
+    await gateway.app.listen(0, '127.0.0.1');
     baseUrl = await gateway.app.getUrl();
   });
   afterAll(() => gateway.close());
@@ -30,7 +30,10 @@ describe('the operator CLI', () => {
     const issued = await cli('--json', 'tokens', 'issue', 'acme');
     expect(issued.code).toBe(0);
     const { id, token } = JSON.parse(issued.stdout) as { id: string; token: string };
-    expect(await gateway.app.get(ScimTokensService).authenticate(token)).toMatchObject({ tenantSlug: 'acme', tokenId: id });
+    expect(await gateway.app.get(ScimTokensService).authenticate(token)).toMatchObject({
+      tenantSlug: 'acme',
+      tokenId: id,
+    });
 
     const human = await cli('tokens', 'issue', 'acme');
     expect(human.stdout).toMatch(/Copy it now: it is not shown again\.\n\n {4}gws_\S{43}\n/);
@@ -71,13 +74,21 @@ describe('the operator CLI', () => {
   });
 
   it('fails on a wrong admin token', async () => {
-    const result = await runNode(distEntry('cli'), ['tenants', 'list'], childEnv({ PUBLIC_URL: baseUrl, ADMIN_TOKEN: 'x'.repeat(30) }));
+    const result = await runNode(
+      distEntry('cli'),
+      ['tenants', 'list'],
+      childEnv({ PUBLIC_URL: baseUrl, ADMIN_TOKEN: 'x'.repeat(30) }),
+    );
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('invalid admin token');
   });
 
   it('fails with exit code 2 when the gateway cannot be reached', async () => {
-    const result = await runNode(distEntry('cli'), ['tenants', 'list'], childEnv({ PUBLIC_URL: 'http://127.0.0.1:1', ADMIN_TOKEN: 'x'.repeat(30) }));
+    const result = await runNode(
+      distEntry('cli'),
+      ['tenants', 'list'],
+      childEnv({ PUBLIC_URL: 'http://127.0.0.1:1', ADMIN_TOKEN: 'x'.repeat(30) }),
+    );
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('cannot reach the admin API');
   });

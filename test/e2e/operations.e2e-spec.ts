@@ -24,7 +24,10 @@ describe.each([
   it('is ready when PostgreSQL and Redis answer', async () => {
     const response = await gateway.app.inject({ method: 'GET', url: '/health/ready' });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toMatchObject({ status: 'ok', info: { postgres: { status: 'up' }, redis: { status: 'up' } } });
+    expect(response.json()).toMatchObject({
+      status: 'ok',
+      info: { postgres: { status: 'up' }, redis: { status: 'up' } },
+    });
   });
 
   it('counts requests by route pattern and status in Prometheus text', async () => {
@@ -41,7 +44,11 @@ describe.each([
   });
 
   it('echoes a plain X-Request-Id and replaces a hostile one', async () => {
-    const echoed = await gateway.app.inject({ method: 'GET', url: '/health/live', headers: { 'x-request-id': 'abc-123' } });
+    const echoed = await gateway.app.inject({
+      method: 'GET',
+      url: '/health/live',
+      headers: { 'x-request-id': 'abc-123' },
+    });
     expect(echoed.headers['x-request-id']).toBe('abc-123');
     const hostile = await gateway.app.inject({
       method: 'GET',
@@ -65,7 +72,11 @@ describe('readiness when Redis is down', () => {
     expect((await gateway.app.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
     const response = await gateway.app.inject({ method: 'GET', url: '/health/ready' });
     expect(response.statusCode).toBe(503);
-    expect(response.json()).toMatchObject({ status: 'error', error: { redis: { status: 'down' } }, info: { postgres: { status: 'up' } } });
+    expect(response.json()).toMatchObject({
+      status: 'error',
+      error: { redis: { status: 'down' } },
+      info: { postgres: { status: 'up' } },
+    });
   });
 
   it('keeps serving the admin API', async () => {

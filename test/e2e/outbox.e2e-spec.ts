@@ -34,9 +34,10 @@ describe('the outbox', () => {
       sequence: 1,
       data: { id: 'u-1', userName: 'ann@acme.com' },
     });
-    const rows = await db.query<{ payload: unknown; published_at: Date | null }>('SELECT payload, published_at FROM outbox_events WHERE id = $1', [
-      recorded.id,
-    ]);
+    const rows = await db.query<{ payload: unknown; published_at: Date | null }>(
+      'SELECT payload, published_at FROM outbox_events WHERE id = $1',
+      [recorded.id],
+    );
     expect(rows).toEqual([{ payload: recorded, published_at: null }]);
   });
 
@@ -68,7 +69,9 @@ describe('the outbox', () => {
   });
 
   it('notifies listeners on commit, and not on rollback', async () => {
-    const listener = await dataSource.driver.obtainMasterConnection().then(([client, release]) => ({ client, release }));
+    const listener = await dataSource.driver
+      .obtainMasterConnection()
+      .then(([client, release]) => ({ client, release }));
     const client = listener.client as import('pg').PoolClient;
     const notifications: string[] = [];
     client.on('notification', (message) => notifications.push(message.channel));

@@ -29,7 +29,8 @@ describe('SCIM tokens revoked while the SCIM app remembers them', () => {
   });
 
   const scimStatus = async (token: string): Promise<number> =>
-    (await scim.inject({ method: 'GET', url: '/scim/v2/Users?count=0', headers: { authorization: `Bearer ${token}` } })).statusCode;
+    (await scim.inject({ method: 'GET', url: '/scim/v2/Users?count=0', headers: { authorization: `Bearer ${token}` } }))
+      .statusCode;
 
   /** Polls for the refusal: NOTIFY crosses processes in milliseconds; a second is a generous bound. */
   const refusedWithin = async (token: string, ms: number): Promise<number> => {
@@ -43,7 +44,10 @@ describe('SCIM tokens revoked while the SCIM app remembers them', () => {
 
   it('refuses a revoked token within moments, though it was just used', async () => {
     await admin.post('/admin/v1/tenants', { slug: 'acme', name: 'Acme' });
-    const { id, token } = (await admin.post('/admin/v1/tenants/acme/scim-tokens', {})).body as { id: string; token: string };
+    const { id, token } = (await admin.post('/admin/v1/tenants/acme/scim-tokens', {})).body as {
+      id: string;
+      token: string;
+    };
     expect(await scimStatus(token)).toBe(200);
     expect(await scimStatus(token)).toBe(200);
     expect((await admin.delete(`/admin/v1/tenants/acme/scim-tokens/${id}`)).status).toBe(204);
@@ -61,7 +65,9 @@ describe('SCIM tokens revoked while the SCIM app remembers them', () => {
   it('refuses a remembered token once it expires', async () => {
     await admin.post('/admin/v1/tenants', { slug: 'brief', name: 'Brief' });
     const expiresAt = new Date(Date.now() + 1500).toISOString();
-    const { token } = (await admin.post('/admin/v1/tenants/brief/scim-tokens', { expiresAt })).body as { token: string };
+    const { token } = (await admin.post('/admin/v1/tenants/brief/scim-tokens', { expiresAt })).body as {
+      token: string;
+    };
     expect(await scimStatus(token)).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 1600));
     expect(await scimStatus(token)).toBe(401);

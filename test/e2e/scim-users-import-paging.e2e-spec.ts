@@ -14,16 +14,24 @@ describe('SCIM /Users: paging through an import', () => {
     gateway = await startScimApp();
     tenant = await createScimTenant(gateway, 'acme');
     for (let i = 0; i < 45; i++) {
-      const response = await tenant.send('POST', '/scim/v2/Users', { userName: `user${String(i).padStart(2, '0')}@acme.example` });
+      const response = await tenant.send('POST', '/scim/v2/Users', {
+        userName: `user${String(i).padStart(2, '0')}@acme.example`,
+      });
       expect(response.status).toBe(201);
     }
   });
   afterAll(() => gateway.close());
 
   const page = async (startIndex: number, count = 10): Promise<{ ids: string[]; total: number }> => {
-    const response = await tenant.send('GET', `/scim/v2/Users?startIndex=${startIndex}&count=${count}&attributes=userName`);
+    const response = await tenant.send(
+      'GET',
+      `/scim/v2/Users?startIndex=${startIndex}&count=${count}&attributes=userName`,
+    );
     expect(response.status).toBe(200);
-    return { ids: (response.body.Resources as { id: string }[]).map((user) => user.id), total: response.body.totalResults as number };
+    return {
+      ids: (response.body.Resources as { id: string }[]).map((user) => user.id),
+      total: response.body.totalResults as number,
+    };
   };
 
   it('gives every user once, in creation order, as one sorted page would', async () => {

@@ -23,7 +23,8 @@ describe('SCIM /Users: values the database cannot hold', () => {
     });
     return { status: response.statusCode, body: JSON.parse(response.body) as { scimType?: string; detail?: string } };
   };
-  const userCount = async (): Promise<number> => Number((await gateway.db.query<{ n: string }>('SELECT count(*) AS n FROM users'))[0]?.n);
+  const userCount = async (): Promise<number> =>
+    Number((await gateway.db.query<{ n: string }>('SELECT count(*) AS n FROM users'))[0]?.n);
 
   it.each([
     { case: 'a NUL in userName', payload: String.raw`{"userName":"a\u0000b"}` },
@@ -44,7 +45,11 @@ describe('SCIM /Users: values the database cannot hold', () => {
 
   it('takes deeply nested JSON in an attribute without overflowing, keeping only what the schema defines', async () => {
     const nested = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`;
-    const response = await send('POST', '/scim/v2/Users', `{"userName":"deep","name":{"givenName":"Ann","extra":${nested}}}`);
+    const response = await send(
+      'POST',
+      '/scim/v2/Users',
+      `{"userName":"deep","name":{"givenName":"Ann","extra":${nested}}}`,
+    );
     expect(response.status).toBe(201);
     expect((response.body as { name?: unknown }).name).toEqual({ givenName: 'Ann' });
   });

@@ -13,7 +13,9 @@ export default async function globalSetup(): Promise<void> {
   } finally {
     await admin.end();
   }
-  const dataSource = await new DataSource(dataSourceOptions(databaseUrl(templateDatabase()), 'gateway-test-setup')).initialize();
+  const dataSource = await new DataSource(
+    dataSourceOptions(databaseUrl(templateDatabase()), 'gateway-test-setup'),
+  ).initialize();
   try {
     await migrate(dataSource);
   } finally {

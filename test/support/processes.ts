@@ -10,7 +10,15 @@ export function distEntry(app: 'launcher' | 'scim' | 'oidc' | 'worker' | 'cli', 
 /** The environment of a child process: this one's, minus the gateway's own variables, plus `env`. */
 export function childEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const base = { ...process.env };
-  for (const name of ['DATABASE_URL', 'DATA_DIR', 'REDIS_URL', 'ADMIN_TOKEN', 'SECRETS_KEY', 'PUBLIC_URL', 'SCIM_PUBLIC_URL']) {
+  for (const name of [
+    'DATABASE_URL',
+    'DATA_DIR',
+    'REDIS_URL',
+    'ADMIN_TOKEN',
+    'SECRETS_KEY',
+    'PUBLIC_URL',
+    'SCIM_PUBLIC_URL',
+  ]) {
     delete base[name];
   }
   return { ...base, ...env };
@@ -54,7 +62,9 @@ export function freePort(): Promise<number> {
     probe.once('error', reject);
     probe.listen(0, '127.0.0.1', () => {
       const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

@@ -32,14 +32,22 @@ export class AdminClient {
         signal: AbortSignal.timeout(30_000),
       });
     } catch (error) {
-      throw new AdminApiError(0, 'unreachable', `cannot reach the admin API at ${this.baseUrl}: ${(error as Error).message}`);
+      throw new AdminApiError(
+        0,
+        'unreachable',
+        `cannot reach the admin API at ${this.baseUrl}: ${(error as Error).message}`,
+      );
     }
     if (response.status === 204) return undefined as T;
     const text = await response.text();
     const parsed = safeJson(text);
     if (!response.ok) {
       const error = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
-      throw new AdminApiError(response.status, error?.code ?? 'http_error', error?.message ?? `HTTP ${response.status}`);
+      throw new AdminApiError(
+        response.status,
+        error?.code ?? 'http_error',
+        error?.message ?? `HTTP ${response.status}`,
+      );
     }
     return parsed as T;
   }

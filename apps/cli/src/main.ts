@@ -22,7 +22,7 @@ interface IssuedToken {
 }
 
 const program = new Command('gateway')
-  .description("Operate the identity gateway: onboard tenants and manage their SCIM tokens through the admin API.")
+  .description('Operate the identity gateway: onboard tenants and manage their SCIM tokens through the admin API.')
   .option('--url <url>', 'base URL of the OIDC app that serves the admin API (default: PUBLIC_URL)')
   .option('--token <token>', 'admin token (default: ADMIN_TOKEN, else the one kept under DATA_DIR)')
   .option('--json', 'print JSON instead of tables')
@@ -61,7 +61,7 @@ tenants
 
 tenants
   .command('show <slug>')
-  .description("show a tenant and the setup values for its IdP administrator")
+  .description('show a tenant and the setup values for its IdP administrator')
   .action(async (slug: string) => {
     const tenant = await client().request<TenantView>('GET', `/tenants/${encodeURIComponent(slug)}`);
     print(tenant, () => describeTenant(tenant));
@@ -145,7 +145,11 @@ function readStoredAdminToken(dataDir: string): string {
   try {
     return readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
   } catch {
-    throw new AdminApiError(0, 'no_token', 'no admin token: pass --token, set ADMIN_TOKEN, or start the gateway once to generate one');
+    throw new AdminApiError(
+      0,
+      'no_token',
+      'no admin token: pass --token, set ADMIN_TOKEN, or start the gateway once to generate one',
+    );
   }
 }
 

@@ -49,16 +49,18 @@ function childEnvironment(config: ResolvedConfig): NodeJS.ProcessEnv {
 }
 
 function summary(config: ResolvedConfig, runtime: Runtime, elapsedMs: number): string {
-  return [
-    '',
-    `identity gateway ready in ${(elapsedMs / 1000).toFixed(1)} s`,
-    `  SCIM base URL   ${config.scimPublicUrl}/scim/v2`,
-    `  sign-in         ${config.publicUrl}/auth/login?tenant=<slug>`,
-    `  admin API       ${config.publicUrl}/admin/v1   (Bearer token in ${config.dataDir}/admin-token unless ADMIN_TOKEN is set)`,
-    `  worker          http://localhost:${config.ports.worker}/health/ready`,
-    `  database        ${runtime.embedded ? `embedded PostgreSQL under ${config.dataDir}/postgres` : 'DATABASE_URL'}`,
-    '',
-  ].join('\n') + '\n';
+  return (
+    [
+      '',
+      `identity gateway ready in ${(elapsedMs / 1000).toFixed(1)} s`,
+      `  SCIM base URL   ${config.scimPublicUrl}/scim/v2`,
+      `  sign-in         ${config.publicUrl}/auth/login?tenant=<slug>`,
+      `  admin API       ${config.publicUrl}/admin/v1   (Bearer token in ${config.dataDir}/admin-token unless ADMIN_TOKEN is set)`,
+      `  worker          http://localhost:${config.ports.worker}/health/ready`,
+      `  database        ${runtime.embedded ? `embedded PostgreSQL under ${config.dataDir}/postgres` : 'DATABASE_URL'}`,
+      '',
+    ].join('\n') + '\n'
+  );
 }
 
 main().catch((error: unknown) => {
@@ -66,6 +68,8 @@ main().catch((error: unknown) => {
     process.stderr.write(`${error.message}\n`);
     process.exit(EXIT_CONFIG);
   }
-  process.stderr.write(`the gateway failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `the gateway failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -5,7 +5,9 @@ import { DataSource } from 'typeorm';
 /** `npm run migrate`: applies pending migrations and exits (the apps also do this at start, under a lock). */
 async function main(): Promise<void> {
   const runtime = await prepareRuntime();
-  const dataSource = await new DataSource(dataSourceOptions(runtime.config.databaseUrl, 'gateway-migrate')).initialize();
+  const dataSource = await new DataSource(
+    dataSourceOptions(runtime.config.databaseUrl, 'gateway-migrate'),
+  ).initialize();
   try {
     await migrate(dataSource);
     const applied = await dataSource.query<{ name: string }[]>(`SELECT name FROM schema_migrations ORDER BY id`);

@@ -16,7 +16,14 @@ export class ScimModule {
   static forRoot(config: ResolvedConfig): DynamicModule {
     return {
       module: ScimModule,
-      imports: [PlatformModule.forRoot(config), DatabaseModule, ScimAuthModule, DiscoveryModule, ScimUsersModule, ScimGroupsModule],
+      imports: [
+        PlatformModule.forRoot(config),
+        DatabaseModule,
+        ScimAuthModule,
+        DiscoveryModule,
+        ScimUsersModule,
+        ScimGroupsModule,
+      ],
       providers: [RouteTable, ScimBodyParser, { provide: APP_FILTER, useClass: ScimExceptionFilter }],
     };
   }

@@ -16,4 +16,3 @@ export class AdminAuthGuard implements CanActivate {
     return true;
   }
 }
-

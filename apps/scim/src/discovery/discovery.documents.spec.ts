@@ -5,11 +5,7 @@ import {
   USER_SCHEMA,
 } from '@app/identity/scim/schemas';
 import { attribute, complexAttribute } from '@app/identity/scim/schemas/schema.builders';
-import {
-  resourceTypeDocument,
-  schemaDocument,
-  serviceProviderConfigDocument,
-} from './discovery.documents';
+import { resourceTypeDocument, schemaDocument, serviceProviderConfigDocument } from './discovery.documents';
 
 const BASE = 'https://scim.example.com/scim/v2';
 
@@ -128,5 +124,4 @@ describe('discovery documents', () => {
       expect(published).not.toHaveProperty('column');
     });
   });
-
 });

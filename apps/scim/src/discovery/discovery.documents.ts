@@ -13,7 +13,6 @@ export const SCIM_RESOURCE_TYPE_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:
 /** RFC 7643 §7. */
 export const SCIM_SCHEMA_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Schema';
 
-
 /** What the gateway supports, as announced at `/ServiceProviderConfig`. */
 export interface ServiceProviderCapabilities {
   /** The request body limit; published as `bulk.maxPayloadSize` (RFC 7643 §5). */
@@ -25,7 +24,6 @@ export interface DiscoveryMeta {
   readonly resourceType: string;
   readonly location: string;
 }
-
 
 /** RFC 7643 §5. */
 export interface ServiceProviderConfigDocument {
@@ -165,4 +163,3 @@ function attributeDocument(definition: AttributeDefinition): AttributeDocument {
     ...(definition.subAttributes ? { subAttributes: definition.subAttributes.map(attributeDocument) } : {}),
   };
 }
-

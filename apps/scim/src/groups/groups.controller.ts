@@ -34,7 +34,10 @@ export class GroupsController {
   }
 
   @Get()
-  list(@Principal() principal: ScimPrincipal, @Query() query: Record<string, unknown>): Promise<ListResponse<ScimResource>> {
+  list(
+    @Principal() principal: ScimPrincipal,
+    @Query() query: Record<string, unknown>,
+  ): Promise<ListResponse<ScimResource>> {
     return this.page(principal, listQueryFromParams(query));
   }
 
@@ -88,7 +91,13 @@ export class GroupsController {
   ): Promise<ScimResource | undefined> {
     const projection = projectionOf(query);
     const wantsBody = (projection.attributes?.length ?? 0) + (projection.excludedAttributes?.length ?? 0) > 0;
-    const view = await this.groups.patch(principal, id, body, ifMatch, wantsBody && isAttributeShown(projection, 'members'));
+    const view = await this.groups.patch(
+      principal,
+      id,
+      body,
+      ifMatch,
+      wantsBody && isAttributeShown(projection, 'members'),
+    );
     const resource = resourceResponse(reply, this.groups.toResource(view), projection, 'Group');
     if (wantsBody) return resource;
     void reply.status(204);

@@ -31,7 +31,10 @@ export class UsersController {
   }
 
   @Get()
-  list(@Principal() principal: ScimPrincipal, @Query() query: Record<string, unknown>): Promise<ListResponse<ScimResource>> {
+  list(
+    @Principal() principal: ScimPrincipal,
+    @Query() query: Record<string, unknown>,
+  ): Promise<ListResponse<ScimResource>> {
     return this.page(principal, listQueryFromParams(query));
   }
 

@@ -12,7 +12,12 @@ import { Subscriptions1763900000003 } from './migrations/1763900000003-subscript
 export const ENTITIES = [TenantEntity, TenantDomainEntity, ScimTokenEntity, OutboxEventEntity];
 
 /** Every migration, oldest first. The schema is only ever changed through these. */
-export const MIGRATIONS = [Foundation1763900000000, Users1763900000001, Groups1763900000002, Subscriptions1763900000003];
+export const MIGRATIONS = [
+  Foundation1763900000000,
+  Users1763900000001,
+  Groups1763900000002,
+  Subscriptions1763900000003,
+];
 
 /** TypeORM options for the gateway's PostgreSQL database. */
 export function dataSourceOptions(url: string, applicationName = 'identity-gateway'): DataSourceOptions {

@@ -75,7 +75,10 @@ export class OutboxService {
         OUTBOX_CHANNEL,
       ],
     );
-    const recorded: IdentityEvent[] = drafts.map(({ offset, ...event }) => ({ ...event, sequence: Number(base) + offset }));
+    const recorded: IdentityEvent[] = drafts.map(({ offset, ...event }) => ({
+      ...event,
+      sequence: Number(base) + offset,
+    }));
     return recorded;
   }
 }

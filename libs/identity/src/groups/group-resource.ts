@@ -11,7 +11,11 @@ const NOT_STORED = new Set(['id', 'meta', 'members']);
  * The SCIM Group a row represents (RFC 7643 §4.2); `members` only when they
  * were loaded, so `excludedAttributes=members` never reads the membership table.
  */
-export function toScimGroup(row: GroupRow, members: readonly MemberRow[] | undefined, scimBaseUrl: string): ScimResource {
+export function toScimGroup(
+  row: GroupRow,
+  members: readonly MemberRow[] | undefined,
+  scimBaseUrl: string,
+): ScimResource {
   return {
     ...row.resource,
     id: row.id,
@@ -39,7 +43,10 @@ export function toScimGroup(row: GroupRow, members: readonly MemberRow[] | undef
 export function toGroupWrite(resource: ScimResource): GroupWrite {
   const displayName = resource['displayName'] as string;
   const externalId = typeof resource['externalId'] === 'string' ? resource['externalId'] : null;
-  for (const [name, value] of [['displayName', displayName], ['externalId', externalId]] as const) {
+  for (const [name, value] of [
+    ['displayName', displayName],
+    ['externalId', externalId],
+  ] as const) {
     if (value !== null && value.length > MAX_INDEXED_LENGTH) {
       throw ScimError.badRequest('invalidValue', `${name} is too long (at most ${MAX_INDEXED_LENGTH} characters)`);
     }
@@ -53,7 +60,9 @@ export function toGroupWrite(resource: ScimResource): GroupWrite {
 
 /** The member ids a create or PUT body names (validated as strings by the schema). */
 export function memberIdsOf(resource: ScimResource): string[] {
-  const members = Array.isArray(resource['members']) ? (resource['members'] as { value?: unknown; type?: unknown }[]) : [];
+  const members = Array.isArray(resource['members'])
+    ? (resource['members'] as { value?: unknown; type?: unknown }[])
+    : [];
   return [...new Set(members.map((member) => memberId(member)))];
 }
 

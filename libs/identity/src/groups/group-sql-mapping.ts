@@ -14,7 +14,8 @@ const MEMBERS: SqlCustomAttribute = {
   kind: 'custom',
   compile(node: CompareNode | PresentNode, params: unknown[]): string {
     const sub = node.path.subAttribute?.toLowerCase() ?? 'value';
-    if (sub !== 'value') throw ScimError.badRequest('invalidFilter', `members can be filtered by value only, not ${sub}`);
+    if (sub !== 'value')
+      throw ScimError.badRequest('invalidFilter', `members can be filtered by value only, not ${sub}`);
     if (node.kind === 'present') return 'EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = g.id)';
     if (node.op !== 'eq') throw ScimError.badRequest('invalidFilter', `members supports eq and pr, not ${node.op}`);
     if (typeof node.value !== 'string' || !UUID.test(node.value)) return 'false';

@@ -40,7 +40,14 @@ export class GroupRepository {
                 resource = COALESCE($5::jsonb, resource), version = version + 1, updated_at = date_trunc('milliseconds', now())
           WHERE tenant_id = $1 AND id = $2
           RETURNING ${COLUMNS}`,
-        [tenantId, id, write?.displayName ?? null, write?.externalId ?? null, write ? JSON.stringify(write.resource) : null, write !== undefined],
+        [
+          tenantId,
+          id,
+          write?.displayName ?? null,
+          write?.externalId ?? null,
+          write ? JSON.stringify(write.resource) : null,
+          write !== undefined,
+        ],
       ),
     );
     return rows[0][0];
@@ -52,7 +59,9 @@ export class GroupRepository {
 
   /** One page of the tenant's groups (see resourcePage). */
   page(em: EntityManager, tenantId: string, query: PageQuery): Promise<GroupPage> {
-    const select = COLUMNS.split(', ').map((column) => `g.${column}`).join(', ');
+    const select = COLUMNS.split(', ')
+      .map((column) => `g.${column}`)
+      .join(', ');
     return resourcePage<GroupRow>(em, tenantId, { table: 'groups', alias: 'g', select }, query);
   }
 
@@ -75,14 +84,22 @@ export class GroupRepository {
   async unknownUsers(em: EntityManager, tenantId: string, userIds: readonly string[]): Promise<string[]> {
     const wellFormed = userIds.filter((id) => UUID.test(id));
     const rows = wellFormed.length
-      ? await em.query<{ id: string }[]>(`SELECT id FROM users WHERE tenant_id = $1 AND id = ANY($2::uuid[])`, [tenantId, wellFormed])
+      ? await em.query<{ id: string }[]>(`SELECT id FROM users WHERE tenant_id = $1 AND id = ANY($2::uuid[])`, [
+          tenantId,
+          wellFormed,
+        ])
       : [];
     const known = new Set(rows.map((row) => row.id.toLowerCase()));
     return userIds.filter((id) => !known.has(id.toLowerCase()));
   }
 
   /** Adds memberships; returns the users actually added (an existing membership is kept once). */
-  async addMembers(em: EntityManager, tenantId: string, groupId: string, userIds: readonly string[]): Promise<string[]> {
+  async addMembers(
+    em: EntityManager,
+    tenantId: string,
+    groupId: string,
+    userIds: readonly string[],
+  ): Promise<string[]> {
     if (userIds.length === 0) return [];
     const rows = await em.query<{ user_id: string }[]>(
       `INSERT INTO group_members (tenant_id, group_id, user_id)
@@ -95,7 +112,12 @@ export class GroupRepository {
   }
 
   /** Removes memberships; returns the users actually removed. */
-  async removeMembers(em: EntityManager, tenantId: string, groupId: string, userIds: readonly string[]): Promise<string[]> {
+  async removeMembers(
+    em: EntityManager,
+    tenantId: string,
+    groupId: string,
+    userIds: readonly string[],
+  ): Promise<string[]> {
     const wellFormed = userIds.filter((id) => UUID.test(id));
     if (wellFormed.length === 0) return [];
     // TypeORM answers a DELETE … RETURNING with [rows, count].
@@ -121,12 +143,15 @@ export class GroupRepository {
   }
 
   /** The groups a user belongs to, locked for the caller's transaction. */
-  async groupsOfUser(em: EntityManager, tenantId: string, userId: string): Promise<{ id: string; display_name: string }[]> {
+  async groupsOfUser(
+    em: EntityManager,
+    tenantId: string,
+    userId: string,
+  ): Promise<{ id: string; display_name: string }[]> {
     return em.query(
       `SELECT g.id, g.display_name FROM group_members m JOIN groups g ON g.id = m.group_id
         WHERE m.tenant_id = $1 AND m.user_id = $2 ORDER BY g.id FOR UPDATE OF g`,
       [tenantId, userId],
     );
   }
-
 }

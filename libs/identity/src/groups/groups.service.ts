@@ -60,7 +60,13 @@ export class GroupsService {
       await this.assertUsers(em, principal, memberIds);
       const created = await this.groups.insert(em, principal.tenantId, toGroupWrite(resource));
       const added = await this.groups.addMembers(em, principal.tenantId, created.id, memberIds);
-      await this.record(em, principal, created, ['group.created'], added.map((userId) => ({ type: 'group.member_added', userId })));
+      await this.record(
+        em,
+        principal,
+        created,
+        ['group.created'],
+        added.map((userId) => ({ type: 'group.member_added', userId })),
+      );
       return created;
     });
     return this.view(this.dataSource.manager, principal, row, withMembers);
@@ -72,7 +78,13 @@ export class GroupsService {
   }
 
   /** PUT: the body replaces the group, its members included (RFC 7644 §3.5.1). */
-  async replace(principal: ScimPrincipal, id: string, body: unknown, ifMatch: string | undefined, withMembers: boolean): Promise<GroupView> {
+  async replace(
+    principal: ScimPrincipal,
+    id: string,
+    body: unknown,
+    ifMatch: string | undefined,
+    withMembers: boolean,
+  ): Promise<GroupView> {
     const resource = normalizeResource(body, 'Group');
     const memberIds = memberIdsOf(resource);
     return this.change(principal, id, ifMatch, withMembers, async (em, row) => {
@@ -83,11 +95,18 @@ export class GroupsService {
   }
 
   /** PATCH: attribute operations and membership changes apply together, or not at all (RFC 7644 §3.5.2). */
-  async patch(principal: ScimPrincipal, id: string, body: unknown, ifMatch: string | undefined, withMembers: boolean): Promise<GroupView> {
+  async patch(
+    principal: ScimPrincipal,
+    id: string,
+    body: unknown,
+    ifMatch: string | undefined,
+    withMembers: boolean,
+  ): Promise<GroupView> {
     return this.change(principal, id, ifMatch, withMembers, async (em, row) => {
       const patched = applyPatch(this.toResource({ row }), body, 'Group', { deferredAttributes: ['members'] });
       const memberships: MembershipChange[] = [];
-      for (const change of patched.deferredChanges) memberships.push(...(await this.applyMembership(em, principal, row, change)));
+      for (const change of patched.deferredChanges)
+        memberships.push(...(await this.applyMembership(em, principal, row, change)));
       return { resource: patched.resource, memberships };
     });
   }
@@ -102,12 +121,26 @@ export class GroupsService {
     });
   }
 
-  async list(principal: ScimPrincipal, query: ListQuery, withMembers: boolean): Promise<{ views: GroupView[]; total: number }> {
+  async list(
+    principal: ScimPrincipal,
+    query: ListQuery,
+    withMembers: boolean,
+  ): Promise<{ views: GroupView[]; total: number }> {
     const em = this.dataSource.manager;
     const after = this.cursors.find(principal.tenantId, 'Group', query);
-    const { rows, total } = await this.groups.page(em, principal.tenantId, pageQueryOf(query, GROUP_SQL_MAPPING, STABLE_ORDER, after));
+    const { rows, total } = await this.groups.page(
+      em,
+      principal.tenantId,
+      pageQueryOf(query, GROUP_SQL_MAPPING, STABLE_ORDER, after),
+    );
     this.cursors.remember(principal.tenantId, 'Group', query, rows);
-    const members = withMembers ? await this.groups.members(em, principal.tenantId, rows.map((row) => row.id)) : undefined;
+    const members = withMembers
+      ? await this.groups.members(
+          em,
+          principal.tenantId,
+          rows.map((row) => row.id),
+        )
+      : undefined;
     return { views: rows.map((row) => ({ row, members: members?.get(row.id) })), total };
   }
 
@@ -169,7 +202,10 @@ export class GroupsService {
     const unknown = await this.groups.unknownUsers(em, principal.tenantId, userIds);
     if (unknown.length > 0) {
       const shown = unknown.slice(0, 5).join(', ');
-      throw ScimError.badRequest('invalidValue', `members must be users of this tenant; unknown: ${shown}${unknown.length > 5 ? ', …' : ''}`);
+      throw ScimError.badRequest(
+        'invalidValue',
+        `members must be users of this tenant; unknown: ${shown}${unknown.length > 5 ? ', …' : ''}`,
+      );
     }
   }
 
@@ -193,7 +229,12 @@ export class GroupsService {
     ]);
   }
 
-  private async view(em: EntityManager, principal: ScimPrincipal, row: GroupRow, withMembers: boolean): Promise<GroupView> {
+  private async view(
+    em: EntityManager,
+    principal: ScimPrincipal,
+    row: GroupRow,
+    withMembers: boolean,
+  ): Promise<GroupView> {
     if (!withMembers) return { row };
     return { row, members: (await this.groups.members(em, principal.tenantId, [row.id])).get(row.id) };
   }

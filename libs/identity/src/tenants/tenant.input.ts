@@ -9,7 +9,11 @@ const slug = z
   .string({ error: 'must be a string' })
   .regex(SLUG_PATTERN, 'must be 1 to 63 lowercase letters, digits or dashes, not starting or ending with a dash');
 
-const name = z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
+const name = z
+  .string({ error: 'must be a string' })
+  .trim()
+  .min(1, 'must not be empty')
+  .max(200, 'must be at most 200 characters');
 
 const domains = z
   .array(
@@ -26,7 +30,12 @@ const domains = z
 const signIn = z.enum(['jit', 'provisioned-only'], { error: 'must be "jit" or "provisioned-only"' });
 
 /** `POST /admin/v1/tenants` */
-export const createTenantInput = z.strictObject({ slug, name, domains: domains.default([]), signIn: signIn.default('jit') });
+export const createTenantInput = z.strictObject({
+  slug,
+  name,
+  domains: domains.default([]),
+  signIn: signIn.default('jit'),
+});
 export type CreateTenantInput = z.output<typeof createTenantInput>;
 
 /** `PATCH /admin/v1/tenants/{slug}`: any subset of the mutable fields. The slug is immutable: IdPs hold URLs with it. */

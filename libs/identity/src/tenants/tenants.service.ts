@@ -78,7 +78,9 @@ export class TenantsService {
       where: { domain: In(domains), ...(exceptTenantId ? { tenantId: Not(exceptTenantId) } : {}) },
     });
     if (taken.length > 0) {
-      throw IdentityError.conflict(`domain already belongs to another tenant: ${taken.map((d) => d.domain).join(', ')}`);
+      throw IdentityError.conflict(
+        `domain already belongs to another tenant: ${taken.map((d) => d.domain).join(', ')}`,
+      );
     }
   }
 

@@ -29,7 +29,6 @@ export interface ScimPrincipal {
 // last_used_at is informational: keeping it to the minute spares a write per request.
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-
 // Every SCIM request is authenticated; remembering a valid token for a few seconds spares a
 // query each time. Only while LISTEN works, so a revocation reaches the cache within milliseconds.
 const CACHE_TTL_MS = 5_000;
@@ -110,11 +109,18 @@ export class ScimTokensService implements OnModuleInit, OnModuleDestroy {
     const key = hash.toString('hex');
     const now = Date.now();
     const cached = this.cache.get(key);
-    if (cached && this.listener.listening && cached.cachedUntil > now && (cached.expiresAt === null || cached.expiresAt > now)) {
+    if (
+      cached &&
+      this.listener.listening &&
+      cached.cachedUntil > now &&
+      (cached.expiresAt === null || cached.expiresAt > now)
+    ) {
       this.recordUse(cached.principal.tokenId);
       return cached.principal;
     }
-    const rows = await this.dataSource.query<{ token_id: string; token_hash: Buffer; tenant_id: string; slug: string; expires_at: Date | null }[]>(
+    const rows = await this.dataSource.query<
+      { token_id: string; token_hash: Buffer; tenant_id: string; slug: string; expires_at: Date | null }[]
+    >(
       `SELECT t.id AS token_id, t.token_hash, t.tenant_id, n.slug, t.expires_at
          FROM scim_tokens t JOIN tenants n ON n.id = t.tenant_id
         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())`,

@@ -45,7 +45,9 @@ describe('user resources', () => {
     ['externalId', { userName: 'a', externalId: 'x'.repeat(MAX_INDEXED_LENGTH + 1) }],
     ['emails.value', { userName: 'a', emails: [{ value: `${'x'.repeat(MAX_INDEXED_LENGTH)}@x.com` }] }],
   ])('refuses a %s too long to index with invalidValue', (name, input) => {
-    expect(() => toUserWrite(input)).toThrow(expect.objectContaining({ scimType: 'invalidValue', detail: expect.stringContaining(name) }));
+    expect(() => toUserWrite(input)).toThrow(
+      expect.objectContaining({ scimType: 'invalidValue', detail: expect.stringContaining(name) }),
+    );
   });
 
   it('adds id and meta to a stored row', () => {
@@ -65,7 +67,9 @@ describe('user resources', () => {
     expect(toScimUser(row, 'https://scim.example/scim/v2')).toEqual({
       userName: 'ann@x.com',
       id: row.id,
-      groups: [{ value: 'g-1', display: 'Engineering', $ref: 'https://scim.example/scim/v2/Groups/g-1', type: 'direct' }],
+      groups: [
+        { value: 'g-1', display: 'Engineering', $ref: 'https://scim.example/scim/v2/Groups/g-1', type: 'direct' },
+      ],
       meta: {
         resourceType: 'User',
         created: '2026-01-01T00:00:00.000Z',

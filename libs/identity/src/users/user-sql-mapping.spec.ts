@@ -42,9 +42,12 @@ describe('USER_SQL_MAPPING', () => {
     expect(params).toContain(`x'; DROP TABLE users; --`);
   });
 
-  it.each(['unknownAttribute eq "x"', 'meta.location eq "x"', 'name eq "x"'])('refuses %s as invalidFilter', (filter) => {
-    expect(() => sql(filter)).toThrow(expect.objectContaining({ scimType: 'invalidFilter' }));
-  });
+  it.each(['unknownAttribute eq "x"', 'meta.location eq "x"', 'name eq "x"'])(
+    'refuses %s as invalidFilter',
+    (filter) => {
+      expect(() => sql(filter)).toThrow(expect.objectContaining({ scimType: 'invalidFilter' }));
+    },
+  );
 });
 
 describe('sortExpression on users', () => {

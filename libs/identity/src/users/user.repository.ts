@@ -5,7 +5,8 @@ import type { UserRow, UserWrite } from './user-row';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const COLUMNS = 'id, tenant_id, user_name, external_id, active, resource, password_hash, version, created_at, updated_at';
+const COLUMNS =
+  'id, tenant_id, user_name, external_id, active, resource, password_hash, version, created_at, updated_at';
 
 /** The user's groups, read with the row through group_members' user index (`users` aliased as `alias`). */
 function groupsOf(alias: string): string {
@@ -65,7 +66,16 @@ export class UserRepository {
                 version = version + 1, updated_at = date_trunc('milliseconds', now())
           WHERE tenant_id = $1 AND id = $2
           RETURNING ${COLUMNS}, ${groupsOf('users')}`,
-        [tenantId, id, write.userName, write.externalId, JSON.stringify(write.resource), write.active, passwordHash !== undefined, passwordHash ?? null],
+        [
+          tenantId,
+          id,
+          write.userName,
+          write.externalId,
+          JSON.stringify(write.resource),
+          write.active,
+          passwordHash !== undefined,
+          passwordHash ?? null,
+        ],
       ),
     );
     return rows[0][0];
@@ -77,10 +87,11 @@ export class UserRepository {
 
   /** One page of the tenant's users (see resourcePage). */
   page(em: EntityManager, tenantId: string, query: PageQuery): Promise<UserPage> {
-    const select = `${COLUMNS.split(', ').map((column) => `u.${column}`).join(', ')}, ${groupsOf('u')}`;
+    const select = `${COLUMNS.split(', ')
+      .map((column) => `u.${column}`)
+      .join(', ')}, ${groupsOf('u')}`;
     return resourcePage<UserRow>(em, tenantId, { table: 'users', alias: 'u', select }, query);
   }
-
 }
 
 // RFC 7643 §4.1.1: userName is unique, case-insensitively.

@@ -86,7 +86,11 @@ export class UsersService {
         await this.groups.update(em, principal.tenantId, group.id, undefined);
         await this.outbox.append(
           em,
-          membershipEvent(principal, { id: group.id, displayName: group.display_name }, { type: 'group.member_removed', userId: id }),
+          membershipEvent(
+            principal,
+            { id: group.id, displayName: group.display_name },
+            { type: 'group.member_removed', userId: id },
+          ),
         );
       }
     });
@@ -119,7 +123,8 @@ export class UsersService {
       const resource = next(this.toResource(row));
       const write = toUserWrite(resource);
       const password = passwordOf(resource);
-      const passwordChanged = password !== undefined && !(row.password_hash && (await this.passwords.matches(row.password_hash, password)));
+      const passwordChanged =
+        password !== undefined && !(row.password_hash && (await this.passwords.matches(row.password_hash, password)));
       const events = userChangeEvents({
         profileChanged: profileChanged(toUserWrite(this.toResource(row)), write),
         wasActive: row.active,
@@ -134,7 +139,12 @@ export class UsersService {
     });
   }
 
-  private async record(em: EntityManager, principal: ScimPrincipal, row: UserRow, types: readonly IdentityEventType[]): Promise<void> {
+  private async record(
+    em: EntityManager,
+    principal: ScimPrincipal,
+    row: UserRow,
+    types: readonly IdentityEventType[],
+  ): Promise<void> {
     const data = project(this.toResource(row), {}, 'User');
     await this.outbox.appendMany(
       em,

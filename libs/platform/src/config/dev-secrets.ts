@@ -27,7 +27,10 @@ export async function resolveDevSecrets(
   let generatedAdminToken: string | undefined;
   let adminToken = config.adminToken;
   if (!adminToken) {
-    const stored = await readOrCreate(join(config.dataDir, ADMIN_TOKEN_FILE), () => `gwa_${randomBytes(32).toString('base64url')}`);
+    const stored = await readOrCreate(
+      join(config.dataDir, ADMIN_TOKEN_FILE),
+      () => `gwa_${randomBytes(32).toString('base64url')}`,
+    );
     adminToken = stored.value;
     if (stored.created) generatedAdminToken = stored.value;
   }

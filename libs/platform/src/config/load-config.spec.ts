@@ -28,7 +28,10 @@ describe('loadConfig', () => {
   });
 
   it('treats empty values as unset', () => {
-    expect(loadConfig({ DATABASE_URL: '', SCIM_PORT: '' })).toMatchObject({ databaseUrl: undefined, ports: { scim: 3000 } });
+    expect(loadConfig({ DATABASE_URL: '', SCIM_PORT: '' })).toMatchObject({
+      databaseUrl: undefined,
+      ports: { scim: 3000 },
+    });
   });
 
   it.each([
@@ -60,7 +63,12 @@ describe('loadConfig', () => {
     }
   });
 
-  it.each([['true', true], ['1', true], ['false', false], ['no', false]])('reads ALLOW_HTTP_ISSUERS=%s', (value, expected) => {
+  it.each([
+    ['true', true],
+    ['1', true],
+    ['false', false],
+    ['no', false],
+  ])('reads ALLOW_HTTP_ISSUERS=%s', (value, expected) => {
     expect(loadConfig({ ALLOW_HTTP_ISSUERS: value }).allowHttpIssuers).toBe(expected);
   });
 });

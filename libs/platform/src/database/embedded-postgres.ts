@@ -58,7 +58,11 @@ export async function startEmbeddedPostgres(dataDir: string, log: (line: string)
   const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`;
   // pg_ctl detaches the server into its own session, so a Ctrl-C meant for the
   // apps does not stop the database under their feet; we stop it last, explicitly.
-  await run(binaries.pg_ctl, ['start', '-D', clusterDir, '-w', '-t', '60', '-l', join(clusterDir, 'server.log'), '-o', options], runAs);
+  await run(
+    binaries.pg_ctl,
+    ['start', '-D', clusterDir, '-w', '-t', '60', '-l', join(clusterDir, 'server.log'), '-o', options],
+    runAs,
+  );
   await ensureDatabase(connectionUrl(password, port, 'postgres'));
   return {
     url: connectionUrl(password, port),
@@ -74,7 +78,9 @@ async function loadBinaries(): Promise<Binaries> {
   try {
     return (await import(name)) as Binaries;
   } catch (error) {
-    throw new Error(`no embedded PostgreSQL build (${name}) is installed for this machine; set DATABASE_URL`, { cause: error });
+    throw new Error(`no embedded PostgreSQL build (${name}) is installed for this machine; set DATABASE_URL`, {
+      cause: error,
+    });
   }
 }
 
@@ -100,7 +106,15 @@ async function initialise(binaries: Binaries, clusterDir: string, password: stri
     }
     await run(
       binaries.initdb,
-      ['-D', clusterDir, `--username=${USER}`, `--pwfile=${passwordFile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--locale=C'],
+      [
+        '-D',
+        clusterDir,
+        `--username=${USER}`,
+        `--pwfile=${passwordFile}`,
+        '--auth=scram-sha-256',
+        '--encoding=UTF8',
+        '--locale=C',
+      ],
       runAs,
     );
   } catch (error) {
@@ -169,7 +183,9 @@ function freePort(): Promise<number> {
     probe.once('error', reject);
     probe.listen(0, '127.0.0.1', () => {
       const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port')),
+      );
     });
   });
 }

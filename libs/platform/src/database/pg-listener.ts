@@ -39,7 +39,10 @@ export class PgListener {
   }
 
   private async connect(): Promise<void> {
-    const client = new Client({ connectionString: this.databaseUrl, application_name: `gateway-listen-${this.channel}` });
+    const client = new Client({
+      connectionString: this.databaseUrl,
+      application_name: `gateway-listen-${this.channel}`,
+    });
     client.on('notification', () => this.onNotify());
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client));

@@ -19,7 +19,10 @@ export interface HttpAppOptions {
  * end-to-end tests: JSON logs, HTTP metrics, body limit, graceful shutdown.
  * The caller initialises it (`init()` or `listen()`).
  */
-export async function createHttpApp(module: DynamicModule, options: HttpAppOptions = {}): Promise<NestFastifyApplication> {
+export async function createHttpApp(
+  module: DynamicModule,
+  options: HttpAppOptions = {},
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     // Answer 503 to requests that arrive while shutting down, and close idle keep-alive sockets.

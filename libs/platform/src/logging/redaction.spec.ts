@@ -15,7 +15,13 @@ describe('log redaction', () => {
     logger.info({
       req: { headers: { authorization: 'Bearer gws_SECRET1', cookie: 'sid=SECRET2' } },
       res: { headers: { 'set-cookie': 'sid=SECRET3' } },
-      input: { password: 'SECRET4', token: 'SECRET5', clientSecret: 'SECRET6', client_secret: 'SECRET7', secret: 'SECRET8' },
+      input: {
+        password: 'SECRET4',
+        token: 'SECRET5',
+        clientSecret: 'SECRET6',
+        client_secret: 'SECRET7',
+        secret: 'SECRET8',
+      },
     });
     const output = lines.join('');
     expect(output).not.toMatch(/SECRET\d/);

@@ -29,7 +29,9 @@ export async function prepareRuntime(
     );
   }
   if (report.secretsKeyFromDataDir) {
-    notice(`warning: SECRETS_KEY is not set; secrets at rest are encrypted with the key kept in ${config.dataDir}/secrets-key`);
+    notice(
+      `warning: SECRETS_KEY is not set; secrets at rest are encrypted with the key kept in ${config.dataDir}/secrets-key`,
+    );
   }
   if (config.databaseUrl) {
     return {

@@ -27,7 +27,9 @@ export async function runHttpApp(
       process.stderr.write(`${name}: ${error.message}\n`);
       process.exit(EXIT_CONFIG);
     }
-    process.stderr.write(`${name} failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `${name} failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exit(1);
   }
 }

@@ -73,7 +73,12 @@ const mapping: SqlAttributeMapping = {
   },
 };
 
-function definition(name: string, type: AttributeType, caseExact = false, subAttributes?: AttributeDefinition[]): AttributeDefinition {
+function definition(
+  name: string,
+  type: AttributeType,
+  caseExact = false,
+  subAttributes?: AttributeDefinition[],
+): AttributeDefinition {
   return {
     name,
     type,
@@ -171,7 +176,14 @@ const ROWS: Array<Record<string, unknown>> = [
 
 function columnsOf(row: Record<string, unknown>): unknown[] {
   const meta = (row['meta'] ?? {}) as Record<string, unknown>;
-  return [row['id'], row['userName'] ?? null, row['externalId'] ?? null, row['active'] ?? null, meta['lastModified'] ?? null, JSON.stringify(row)];
+  return [
+    row['id'],
+    row['userName'] ?? null,
+    row['externalId'] ?? null,
+    row['active'] ?? null,
+    meta['lastModified'] ?? null,
+    JSON.stringify(row),
+  ];
 }
 
 const FILTERS = [

@@ -28,10 +28,22 @@ const ATTRIBUTES: Record<string, SqlAttribute> = {
   externalid: { kind: 'column', sql: 'u.external_id', type: 'string', caseExact: true },
   active: { kind: 'column', sql: 'u.active', type: 'boolean', caseExact: false },
   'meta.lastmodified': { kind: 'column', sql: 'u.updated_at', type: 'dateTime', caseExact: false },
-  'meta.created': { kind: 'jsonb', document: 'u.resource', path: ['meta', 'created'], type: 'dateTime', caseExact: false },
+  'meta.created': {
+    kind: 'jsonb',
+    document: 'u.resource',
+    path: ['meta', 'created'],
+    type: 'dateTime',
+    caseExact: false,
+  },
   displayname: { kind: 'jsonb', document: 'u.resource', path: ['displayName'], type: 'string', caseExact: false },
   nickname: { kind: 'jsonb', document: 'u.resource', path: ['nickName'], type: 'string', caseExact: false },
-  'name.givenname': { kind: 'jsonb', document: 'u.resource', path: ['name', 'givenName'], type: 'string', caseExact: false },
+  'name.givenname': {
+    kind: 'jsonb',
+    document: 'u.resource',
+    path: ['name', 'givenName'],
+    type: 'string',
+    caseExact: false,
+  },
   age: { kind: 'jsonb', document: 'u.resource', path: ['age'], type: 'integer', caseExact: false },
   verified: { kind: 'jsonb', document: 'u.resource', path: ['verified'], type: 'boolean', caseExact: false },
   [`${ENTERPRISE}:employeenumber`.toLowerCase()]: {
@@ -63,9 +75,13 @@ const ATTRIBUTES: Record<string, SqlAttribute> = {
 /** Case-insensitive lookup (RFC 7643 §2.1); emails resolves with or without its sub-attribute. */
 const mapping: SqlAttributeMapping = {
   resolve(path: AttributePath) {
-    const prefix = path.schema === undefined || !path.schema.toLowerCase().includes('extension') ? '' : `${path.schema}:`;
-    const whole = `${prefix}${path.attribute}${path.subAttribute === undefined ? '' : `.${path.subAttribute}`}`.toLowerCase();
-    return ATTRIBUTES[whole] ?? (path.subAttribute === undefined ? undefined : ATTRIBUTES[path.attribute.toLowerCase()]);
+    const prefix =
+      path.schema === undefined || !path.schema.toLowerCase().includes('extension') ? '' : `${path.schema}:`;
+    const whole =
+      `${prefix}${path.attribute}${path.subAttribute === undefined ? '' : `.${path.subAttribute}`}`.toLowerCase();
+    return (
+      ATTRIBUTES[whole] ?? (path.subAttribute === undefined ? undefined : ATTRIBUTES[path.attribute.toLowerCase()])
+    );
   },
 };
 
@@ -190,7 +206,11 @@ describe('filterToSql', () => {
         `EXISTS (SELECT 1 FROM jsonb_array_elements(${EMAILS_ARRAY}) AS e(elem) WHERE NOT COALESCE((CASE WHEN jsonb_typeof(e.elem -> 'primary') = 'boolean' THEN (e.elem ->> 'primary')::boolean END) = $1::boolean, false))`,
         [true],
       ],
-      ['emails pr', `EXISTS (SELECT 1 FROM jsonb_array_elements(${EMAILS_ARRAY}) AS e(elem) WHERE e.elem NOT IN (${EMPTY}))`, []],
+      [
+        'emails pr',
+        `EXISTS (SELECT 1 FROM jsonb_array_elements(${EMAILS_ARRAY}) AS e(elem) WHERE e.elem NOT IN (${EMPTY}))`,
+        [],
+      ],
       [
         'emails[type pr]',
         `EXISTS (SELECT 1 FROM jsonb_array_elements(${EMAILS_ARRAY}) AS e(elem) WHERE (e.elem -> 'type') NOT IN (${EMPTY}))`,
@@ -293,7 +313,7 @@ describe('filterToSql', () => {
     ].join(' or ');
     const { sql, params } = translate(filter);
     expect(sql).not.toContain('DROP');
-    expect(sql).not.toContain('x\'');
+    expect(sql).not.toContain("x'");
     expect(params).toHaveLength(10);
     expect(params.every((param) => typeof param === 'string' && param.includes('DROP TABLE'))).toBe(true);
   });
@@ -302,7 +322,13 @@ describe('filterToSql', () => {
     const odd: SqlAttributeMapping = {
       resolve: (path) =>
         path.attribute === 'a'
-          ? { kind: 'jsonb', document: 'r.doc', path: ["it's", 'a,b', 'null', 'back\\slash', 'x"y'], type: 'string', caseExact: true }
+          ? {
+              kind: 'jsonb',
+              document: 'r.doc',
+              path: ["it's", 'a,b', 'null', 'back\\slash', 'x"y'],
+              type: 'string',
+              caseExact: true,
+            }
           : {
               kind: 'jsonbArray',
               document: 'r.doc',

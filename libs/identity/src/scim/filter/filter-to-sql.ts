@@ -240,14 +240,27 @@ function compileValuePath(node: ValuePathNode, context: Context): string {
  * `value eq "x"` conjunct can first narrow the rows through the array column's
  * index (Entra looks users up this way on every sync).
  */
-function indexedPrefilter(node: ValuePathNode, attribute: SqlJsonbArrayAttribute, params: unknown[]): string | undefined {
+function indexedPrefilter(
+  node: ValuePathNode,
+  attribute: SqlJsonbArrayAttribute,
+  params: unknown[],
+): string | undefined {
   if (attribute.arrayColumn === undefined) return undefined;
   for (const conjunct of andConjuncts(node.filter)) {
-    if (conjunct.kind !== 'compare' || conjunct.op !== 'eq' || conjunct.path.schema !== undefined || conjunct.path.subAttribute !== undefined) {
+    if (
+      conjunct.kind !== 'compare' ||
+      conjunct.op !== 'eq' ||
+      conjunct.path.schema !== undefined ||
+      conjunct.path.subAttribute !== undefined
+    ) {
       continue;
     }
     const label = { ...node.path, subAttribute: conjunct.path.attribute };
-    const typed = typeCompareValue(conjunct, elementAttribute(attribute, conjunct.path.attribute, label), formatPath(label));
+    const typed = typeCompareValue(
+      conjunct,
+      elementAttribute(attribute, conjunct.path.attribute, label),
+      formatPath(label),
+    );
     const indexed = arrayColumnCompare(conjunct.op, attribute.arrayColumn, conjunct.path.attribute, typed, params);
     if (indexed !== undefined) return indexed;
   }

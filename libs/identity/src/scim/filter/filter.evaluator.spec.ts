@@ -45,7 +45,9 @@ const CORE: AttributeDefinition[] = [
   attribute('age', 'integer'),
   attribute('score', 'decimal'),
   attribute('photo', 'binary'),
-  attribute('name', 'complex', { subAttributes: [attribute('givenName', 'string'), attribute('familyName', 'string')] }),
+  attribute('name', 'complex', {
+    subAttributes: [attribute('givenName', 'string'), attribute('familyName', 'string')],
+  }),
   attribute('meta', 'complex', {
     subAttributes: [attribute('lastModified', 'dateTime'), attribute('version', 'string', { caseExact: true })],
   }),
@@ -54,7 +56,9 @@ const CORE: AttributeDefinition[] = [
 ];
 const EXTENSION: AttributeDefinition[] = [
   attribute('employeeNumber', 'string'),
-  attribute('manager', 'complex', { subAttributes: [attribute('value', 'string'), attribute('displayName', 'string')] }),
+  attribute('manager', 'complex', {
+    subAttributes: [attribute('value', 'string'), attribute('displayName', 'string')],
+  }),
 ];
 
 function find(list: readonly AttributeDefinition[] | undefined, name: string): AttributeDefinition | undefined {

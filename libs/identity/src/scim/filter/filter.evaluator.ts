@@ -9,14 +9,7 @@
  */
 import { ScimError } from '../errors';
 import type { AttributeDefinition, AttributeType } from '../schemas/schema.types';
-import type {
-  AttributePath,
-  CompareNode,
-  CompareOperator,
-  FilterNode,
-  PresentNode,
-  ValuePathNode,
-} from './filter.ast';
+import type { AttributePath, CompareNode, CompareOperator, FilterNode, PresentNode, ValuePathNode } from './filter.ast';
 import { formatPath } from './filter.parser';
 
 /** The caller's schema lookup; a path with `subAttribute` resolves to the sub-attribute's definition. */
@@ -256,8 +249,8 @@ function attributeReader(path: AttributePath, resolve: AttributeResolver): (reso
 function candidateValues(value: unknown, path: AttributePath): unknown[] {
   // Without a schema saying so, an object element is still complex: use its `value`.
   const sub = path.subAttribute;
-  const values = toArray(value).map((item) =>
-    property(item, sub ?? 'value') ?? (sub === undefined && !isObject(item) ? item : undefined),
+  const values = toArray(value).map(
+    (item) => property(item, sub ?? 'value') ?? (sub === undefined && !isObject(item) ? item : undefined),
   );
   return values.length === 0 ? [undefined] : values;
 }

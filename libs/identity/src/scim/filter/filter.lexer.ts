@@ -131,7 +131,7 @@ export class FilterLexer {
     for (;;) {
       const char = this.text[this.offset];
       if (char === undefined) {
-        return this.fail('unterminated string (missing closing \'"\')', position);
+        return this.fail("unterminated string (missing closing '\"')", position);
       }
       if (char === '"') {
         this.offset += 1;

@@ -117,7 +117,10 @@ describe('parseFilter', () => {
       ['a pr or b pr or c pr or d pr', or(or(pr('a'), pr('b')), or(pr('c'), pr('d')))],
       [
         'userType eq "Employee" and (emails co "example.com" or emails.value co "example.org")',
-        and(cmp('userType', 'eq', 'Employee'), or(cmp('emails', 'co', 'example.com'), cmp('emails.value', 'co', 'example.org'))),
+        and(
+          cmp('userType', 'eq', 'Employee'),
+          or(cmp('emails', 'co', 'example.com'), cmp('emails.value', 'co', 'example.org')),
+        ),
       ],
     ])('%s', (text, expected) => {
       expect(parseFilter(text)).toEqual(expected);
@@ -133,7 +136,10 @@ describe('parseFilter', () => {
       ],
       [
         'userType eq "Employee" and emails[type eq "work" and value co "@example.com"]',
-        and(cmp('userType', 'eq', 'Employee'), valuePath('emails', and(cmp('type', 'eq', 'work'), cmp('value', 'co', '@example.com')))),
+        and(
+          cmp('userType', 'eq', 'Employee'),
+          valuePath('emails', and(cmp('type', 'eq', 'work'), cmp('value', 'co', '@example.com'))),
+        ),
       ],
       [
         'emails[type eq "work" and value co "@example.com"] or ims[type eq "xmpp" and value co "@foo.com"]',
@@ -145,7 +151,10 @@ describe('parseFilter', () => {
       ['emails[not (type eq "work")]', valuePath('emails', not(cmp('type', 'eq', 'work')))],
       ['members[$ref pr]', valuePath('members', pr('$ref'))],
       // Entra ID's form, outside the RFC grammar: read as one element matching both.
-      ['emails[type eq "work"].value eq "x"', valuePath('emails', and(cmp('type', 'eq', 'work'), cmp('value', 'eq', 'x')))],
+      [
+        'emails[type eq "work"].value eq "x"',
+        valuePath('emails', and(cmp('type', 'eq', 'work'), cmp('value', 'eq', 'x'))),
+      ],
       ['emails[type eq "work"].value pr', valuePath('emails', and(cmp('type', 'eq', 'work'), pr('value')))],
     ])('%s', (text, expected) => {
       expect(parseFilter(text)).toEqual(expected);
@@ -170,7 +179,10 @@ describe('parseFilter', () => {
       [`${ENTERPRISE}:manager.value`, { schema: ENTERPRISE, attribute: 'manager', subAttribute: 'value' }],
       [`${CORE_USER}:userName`, { schema: CORE_USER, attribute: 'userName' }],
       [`${CORE_USER}:name.familyName`, { schema: CORE_USER, attribute: 'name', subAttribute: 'familyName' }],
-      ['URN:IETF:params:scim:schemas:core:2.0:User:userName', { schema: 'URN:IETF:params:scim:schemas:core:2.0:User', attribute: 'userName' }],
+      [
+        'URN:IETF:params:scim:schemas:core:2.0:User:userName',
+        { schema: 'URN:IETF:params:scim:schemas:core:2.0:User', attribute: 'userName' },
+      ],
     ])('%s', (text, expected) => {
       expect(parseFilter(`${text} pr`)).toEqual({ kind: 'present', path: expected });
     });
@@ -210,11 +222,17 @@ describe('parseFilter', () => {
   describe('filters sent by identity providers', () => {
     it.each<[string, FilterNode]>([
       ['userName eq "test.user@okta.local"', cmp('userName', 'eq', 'test.user@okta.local')],
-      ['externalId eq "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef"', cmp('externalId', 'eq', '0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef')],
+      [
+        'externalId eq "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef"',
+        cmp('externalId', 'eq', '0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef'),
+      ],
       ['displayName eq "Test SCIMv2"', cmp('displayName', 'eq', 'Test SCIMv2')],
       [
         'id eq "9d6a3c1e-0000-4000-8000-000000000001" and members eq "2819c223-7f76-453a-919d-413861904646"',
-        and(cmp('id', 'eq', '9d6a3c1e-0000-4000-8000-000000000001'), cmp('members', 'eq', '2819c223-7f76-453a-919d-413861904646')),
+        and(
+          cmp('id', 'eq', '9d6a3c1e-0000-4000-8000-000000000001'),
+          cmp('members', 'eq', '2819c223-7f76-453a-919d-413861904646'),
+        ),
       ],
       ['meta.lastModified gt "2011-05-13T04:42:34Z"', cmp('meta.lastModified', 'gt', '2011-05-13T04:42:34Z')],
       [
@@ -305,15 +323,25 @@ describe('parsePatchPath (RFC 7644 §3.5.2)', () => {
     ['displayName', { path: { attribute: 'displayName' } }],
     ['name.familyName', { path: { attribute: 'name', subAttribute: 'familyName' } }],
     ['members', { path: { attribute: 'members' } }],
-    ['emails[type eq "work"].value', { path: { attribute: 'emails' }, filter: cmp('type', 'eq', 'work'), subAttribute: 'value' }],
+    [
+      'emails[type eq "work"].value',
+      { path: { attribute: 'emails' }, filter: cmp('type', 'eq', 'work'), subAttribute: 'value' },
+    ],
     ['members[value eq "2819c223"]', { path: { attribute: 'members' }, filter: cmp('value', 'eq', '2819c223') }],
     [
       'addresses[type eq "work" and primary eq true].locality',
-      { path: { attribute: 'addresses' }, filter: and(cmp('type', 'eq', 'work'), cmp('primary', 'eq', true)), subAttribute: 'locality' },
+      {
+        path: { attribute: 'addresses' },
+        filter: and(cmp('type', 'eq', 'work'), cmp('primary', 'eq', true)),
+        subAttribute: 'locality',
+      },
     ],
     [`${ENTERPRISE}:manager`, { path: { schema: ENTERPRISE, attribute: 'manager' } }],
     [`${ENTERPRISE}:manager.value`, { path: { schema: ENTERPRISE, attribute: 'manager', subAttribute: 'value' } }],
-    ['members[$ref eq "https://x/Users/1"].display', { path: { attribute: 'members' }, filter: cmp('$ref', 'eq', 'https://x/Users/1'), subAttribute: 'display' }],
+    [
+      'members[$ref eq "https://x/Users/1"].display',
+      { path: { attribute: 'members' }, filter: cmp('$ref', 'eq', 'https://x/Users/1'), subAttribute: 'display' },
+    ],
   ])('%s', (text, expected) => {
     expect(parsePatchPath(text)).toEqual(expected);
   });

@@ -48,8 +48,18 @@ export function listQueryFromSearch(body: unknown): ListQuery {
 }
 
 /** A ListResponse page (RFC 7644 §3.4.2); discovery lists are one whole page starting at 1 (§4). */
-export function listResponse<Resource>(resources: readonly Resource[], totalResults: number, startIndex: number): ListResponse<Resource> {
-  return { schemas: [LIST_RESPONSE_SCHEMA], totalResults, startIndex, itemsPerPage: resources.length, Resources: resources };
+export function listResponse<Resource>(
+  resources: readonly Resource[],
+  totalResults: number,
+  startIndex: number,
+): ListResponse<Resource> {
+  return {
+    schemas: [LIST_RESPONSE_SCHEMA],
+    totalResults,
+    startIndex,
+    itemsPerPage: resources.length,
+    Resources: resources,
+  };
 }
 
 // Parameter names are case-insensitive in practice (clients send `startindex`, `Count`).
@@ -91,7 +101,8 @@ function stringList(value: unknown, name: string): string | string[] | undefined
 function integer(value: unknown, name: string): number | undefined {
   const raw: unknown = Array.isArray(value) ? (value as unknown[])[value.length - 1] : value;
   if (raw === undefined || raw === null || raw === '') return undefined;
-  const number = typeof raw === 'number' ? raw : typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+  const number =
+    typeof raw === 'number' ? raw : typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : NaN;
   if (!Number.isSafeInteger(number)) throw ScimError.badRequest('invalidValue', `${name} must be an integer`);
   return number;
 }

@@ -76,21 +76,32 @@ function replaceWhole(state: PatchState, resolved: ResolvedAttribute, value: unk
 function removeWhole(state: PatchState, resolved: ResolvedAttribute, hasValue: boolean, value: unknown): void {
   const definition = resolved.attribute;
   // RFC 7644 §3.5.2.2: removing a required attribute is a mutability error.
-  if (definition.required) throw ScimError.badRequest('mutability', `${definition.name} is required and cannot be removed`);
+  if (definition.required)
+    throw ScimError.badRequest('mutability', `${definition.name} is required and cannot be removed`);
   if (definition.multiValued && hasValue && value !== null) {
     // Not in the RFC; Entra sends it: a remove with a value list removes only those values.
     const listed = normalizedElements(definition, value);
-    const kept = currentElements(state, resolved).filter((element) => !listed.some((item) => matchesTemplate(definition, element, item)));
+    const kept = currentElements(state, resolved).filter(
+      (element) => !listed.some((item) => matchesTemplate(definition, element, item)),
+    );
     return setElements(state, resolved, kept);
   }
   setValue(state, resolved, undefined);
 }
 
-function applyToSubOfSingle(state: PatchState, op: PatchOpName, resolved: ResolvedAttribute, sub: AttributeDefinition, value: unknown): void {
+function applyToSubOfSingle(
+  state: PatchState,
+  op: PatchOpName,
+  resolved: ResolvedAttribute,
+  sub: AttributeDefinition,
+  value: unknown,
+): void {
   const current = currentValue(state, resolved);
   const parent = isPlainObject(current) ? current : {};
-  const normalized = op === 'remove' ? undefined : normalizeAttributeValue(sub, value, `${resolved.attribute.name}.${sub.name}`);
-  if (normalized === undefined && op === 'add') throw invalidValue(`add to ${resolved.attribute.name}.${sub.name} needs a value`);
+  const normalized =
+    op === 'remove' ? undefined : normalizeAttributeValue(sub, value, `${resolved.attribute.name}.${sub.name}`);
+  if (normalized === undefined && op === 'add')
+    throw invalidValue(`add to ${resolved.attribute.name}.${sub.name} needs a value`);
   const merged = mergeInto(parent, { [sub.name]: normalized });
   // A complex attribute left with no sub-attributes is unassigned (RFC 7643 §2.5).
   setValue(state, resolved, Object.keys(merged).length > 0 ? merged : undefined);
@@ -108,11 +119,20 @@ function applyToSubAttribute(state: PatchState, op: PatchOpName, resolved: Resol
   if (!resolved.attribute.multiValued) return applyToSubOfSingle(state, op, resolved, sub, value);
   if (op === 'remove') return removeSubFromAll(state, resolved, sub);
   // `emails.value` names no single element: the client must select one with a value filter.
-  throw ScimError.badRequest('invalidPath', `${resolved.attribute.name}.${sub.name}: select values with a filter, e.g. ${resolved.attribute.name}[type eq "work"].${sub.name}`);
+  throw ScimError.badRequest(
+    'invalidPath',
+    `${resolved.attribute.name}.${sub.name}: select values with a filter, e.g. ${resolved.attribute.name}[type eq "work"].${sub.name}`,
+  );
 }
 
 /** Applies an operation to an attribute or sub-attribute selected without a value filter. */
-export function applyUnfiltered(state: PatchState, op: PatchOpName, resolved: ResolvedAttribute, hasValue: boolean, value: unknown): void {
+export function applyUnfiltered(
+  state: PatchState,
+  op: PatchOpName,
+  resolved: ResolvedAttribute,
+  hasValue: boolean,
+  value: unknown,
+): void {
   if (resolved.subAttribute) return applyToSubAttribute(state, op, resolved, value);
   switch (op) {
     case 'add':

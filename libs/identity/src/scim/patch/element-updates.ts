@@ -22,8 +22,11 @@ export function mergeInto(target: Record<string, unknown>, patch: Record<string,
  * primary is a contradiction (RFC 7643 §2.4) and rejected.
  */
 export function demoteOtherPrimaries(elements: unknown[], touched: readonly number[], label: string): void {
-  const winners = [...new Set(touched)].filter((index) => isPlainObject(elements[index]) && elements[index].primary === true);
-  if (winners.length > 1) throw ScimError.badRequest('invalidValue', `${label}: at most one value may have "primary": true`);
+  const winners = [...new Set(touched)].filter(
+    (index) => isPlainObject(elements[index]) && elements[index].primary === true,
+  );
+  if (winners.length > 1)
+    throw ScimError.badRequest('invalidValue', `${label}: at most one value may have "primary": true`);
   if (winners.length === 0) return;
   elements.forEach((element, index) => {
     if (index !== winners[0] && isPlainObject(element) && element.primary === true) {

@@ -16,21 +16,34 @@ function elementPatch(op: PatchOpName, resolved: ResolvedAttribute, value: unkno
   const { attribute, subAttribute } = resolved;
   if (subAttribute) {
     const normalized = normalizeAttributeValue(subAttribute, value, `${attribute.name}.${subAttribute.name}`);
-    if (normalized === undefined && op === 'add') throw ScimError.badRequest('invalidValue', `add to ${attribute.name}.${subAttribute.name} needs a value`);
+    if (normalized === undefined && op === 'add')
+      throw ScimError.badRequest('invalidValue', `add to ${attribute.name}.${subAttribute.name} needs a value`);
     return { [subAttribute.name]: normalized };
   }
   const element = normalizeElement(attribute, value, attribute.name);
-  if (!isPlainObject(element)) throw ScimError.badRequest('invalidValue', `${attribute.name}: the value must be an object of sub-attributes`);
+  if (!isPlainObject(element))
+    throw ScimError.badRequest('invalidValue', `${attribute.name}: the value must be an object of sub-attributes`);
   return element;
 }
 
-function removeSelected(state: PatchState, resolved: ResolvedAttribute, elements: unknown[], selected: readonly number[]): void {
+function removeSelected(
+  state: PatchState,
+  resolved: ResolvedAttribute,
+  elements: unknown[],
+  selected: readonly number[],
+): void {
   const sub = resolved.subAttribute;
   // RFC 7644 §3.5.2.2: the selected values (or their sub-attribute) are removed; a filter that selects
   // nothing removes nothing, so that repeating a remove succeeds.
   const kept = elements
-    .map((element, index) => (sub && selected.includes(index) && isPlainObject(element) ? mergeInto(element, { [sub.name]: undefined }) : element))
-    .filter((element, index) => (sub ? !isPlainObject(element) || Object.keys(element).length > 0 : !selected.includes(index)));
+    .map((element, index) =>
+      sub && selected.includes(index) && isPlainObject(element)
+        ? mergeInto(element, { [sub.name]: undefined })
+        : element,
+    )
+    .filter((element, index) =>
+      sub ? !isPlainObject(element) || Object.keys(element).length > 0 : !selected.includes(index),
+    );
   setElements(state, resolved, kept);
 }
 
@@ -39,7 +52,13 @@ function removeSelected(state: PatchState, resolved: ResolvedAttribute, elements
  * describes (Entra: Add `emails[type eq "work"].value` on a user without a
  * work email). RFC 7644 §3.5.2.3 makes the same case a `noTarget` for replace.
  */
-function appendFromFilter(op: PatchOpName, resolved: ResolvedAttribute, filter: FilterNode, elements: unknown[], patch: Record<string, unknown>): number {
+function appendFromFilter(
+  op: PatchOpName,
+  resolved: ResolvedAttribute,
+  filter: FilterNode,
+  elements: unknown[],
+  patch: Record<string, unknown>,
+): number {
   const template = op === 'add' ? elementFromFilter(filter, resolved.attribute) : undefined;
   if (!template) throw ScimError.badRequest('noTarget', `No value of ${resolved.attribute.name} matches the filter`);
   return elements.push(mergeInto(template, patch)) - 1;
@@ -49,7 +68,13 @@ function appendFromFilter(op: PatchOpName, resolved: ResolvedAttribute, filter: 
  * RFC 7644 §3.5.2.3: the matching values (or the named sub-attribute of each)
  * are replaced; as for any complex value, sub-attributes not given are kept.
  */
-export function applyFiltered(state: PatchState, op: PatchOpName, resolved: ResolvedAttribute, filter: FilterNode, value: unknown): void {
+export function applyFiltered(
+  state: PatchState,
+  op: PatchOpName,
+  resolved: ResolvedAttribute,
+  filter: FilterNode,
+  value: unknown,
+): void {
   const elements = currentElements(state, resolved);
   const selected = matchingIndexes(filter, elements, resolved.attribute);
   if (op === 'remove') return removeSelected(state, resolved, elements, selected);

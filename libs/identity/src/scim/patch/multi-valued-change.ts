@@ -50,7 +50,8 @@ function removeChange(target: AttributeTarget, hasValue: boolean, value: unknown
   const definition = target.resolved.attribute;
   if (target.filter) return removeByFilter(definition.name, target.filter);
   // Entra: Remove with path "members" and a value list removes only the listed members.
-  if (hasValue && value !== null) return { attribute: definition.name, op: 'remove', values: elementsOf(definition, value) };
+  if (hasValue && value !== null)
+    return { attribute: definition.name, op: 'remove', values: elementsOf(definition, value) };
   // RFC 7644 §3.5.2.2: no filter, no value: all values are removed.
   return { attribute: definition.name, op: 'replace', values: [] };
 }
@@ -60,7 +61,12 @@ function removeChange(target: AttributeTarget, hasValue: boolean, value: unknown
  * and add/replace through a value filter would edit values in place, which
  * the schema forbids for `members` (immutable sub-attributes, RFC 7643 §4.2).
  */
-export function multiValuedChange(op: PatchOpName, target: AttributeTarget, hasValue: boolean, value: unknown): MultiValuedChange {
+export function multiValuedChange(
+  op: PatchOpName,
+  target: AttributeTarget,
+  hasValue: boolean,
+  value: unknown,
+): MultiValuedChange {
   const definition = target.resolved.attribute;
   if (target.resolved.subAttribute || (target.filter && op !== 'remove')) {
     throw ScimError.badRequest('mutability', `Values of ${definition.name} can be added or removed, not edited`);

@@ -65,7 +65,12 @@ function parseOperation(raw: unknown, index: number): PatchOperation {
   if (op !== 'remove' && !hasValue) {
     throw ScimError.badRequest('invalidValue', `Operations[${index}] (${op}) has no value`);
   }
-  return { op, ...(path !== undefined ? { path } : {}), hasValue, ...(hasValue ? { value: member(raw, 'value') } : {}) };
+  return {
+    op,
+    ...(path !== undefined ? { path } : {}),
+    hasValue,
+    ...(hasValue ? { value: member(raw, 'value') } : {}),
+  };
 }
 
 function operationsOf(body: unknown): unknown {

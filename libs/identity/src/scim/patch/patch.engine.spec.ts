@@ -44,7 +44,10 @@ const MEMBERS: PatchOptions = { deferredAttributes: ['members'] };
 
 describe('applyPatch: Okta (SCIM-DIALECTS.md)', () => {
   it('merges a path-less replace of name, keeping sub-attributes not given (RFC 7644 §3.5.2.3)', () => {
-    const { resource, changedAttributes } = patchUser(user, { op: 'replace', value: { name: { givenName: 'Another', familyName: 'Name' } } });
+    const { resource, changedAttributes } = patchUser(user, {
+      op: 'replace',
+      value: { name: { givenName: 'Another', familyName: 'Name' } },
+    });
     expect(resource.name).toEqual({ givenName: 'Another', middleName: 'J', familyName: 'Name' });
     expect(changedAttributes).toEqual(['name']);
   });
@@ -64,19 +67,35 @@ describe('applyPatch: Okta (SCIM-DIALECTS.md)', () => {
   });
 
   it("renames a group, ignoring the group's own id in the value", () => {
-    const { resource, changedAttributes } = applyPatch(group, message({ op: 'replace', value: { id: 'g-1', displayName: 'Test SCIMv2 renamed' } }), 'Group');
+    const { resource, changedAttributes } = applyPatch(
+      group,
+      message({ op: 'replace', value: { id: 'g-1', displayName: 'Test SCIMv2 renamed' } }),
+      'Group',
+    );
     expect(resource).toEqual({ ...group, displayName: 'Test SCIMv2 renamed' });
     expect(changedAttributes).toEqual(['displayName']);
   });
 
   it('adds members as a deferred change', () => {
-    const { resource, deferredChanges } = applyPatch(group, message({ op: 'add', path: 'members', value: [{ value: 'u-9', display: 'user@x' }] }), 'Group', MEMBERS);
+    const { resource, deferredChanges } = applyPatch(
+      group,
+      message({ op: 'add', path: 'members', value: [{ value: 'u-9', display: 'user@x' }] }),
+      'Group',
+      MEMBERS,
+    );
     expect(resource).toEqual(group);
-    expect(deferredChanges).toEqual([{ attribute: 'members', op: 'add', values: [{ value: 'u-9', display: 'user@x' }] }]);
+    expect(deferredChanges).toEqual([
+      { attribute: 'members', op: 'add', values: [{ value: 'u-9', display: 'user@x' }] },
+    ]);
   });
 
   it('removes one member by value filter as a deferred change', () => {
-    const { deferredChanges } = applyPatch(group, message({ op: 'remove', path: 'members[value eq "u-1"]' }), 'Group', MEMBERS);
+    const { deferredChanges } = applyPatch(
+      group,
+      message({ op: 'remove', path: 'members[value eq "u-1"]' }),
+      'Group',
+      MEMBERS,
+    );
     expect(deferredChanges).toEqual([{ attribute: 'members', op: 'remove', values: [{ value: 'u-1' }] }]);
   });
 });
@@ -92,7 +111,10 @@ describe('applyPatch: Entra (SCIM-DIALECTS.md)', () => {
       { op: 'Replace', path: 'active', value: 'False' },
     );
     expect(resource.displayName).toBe('New Name');
-    expect(resource.emails).toEqual([{ value: 'ann@home.example', type: 'home' }, { type: 'work', value: 'new@contoso.com' }]);
+    expect(resource.emails).toEqual([
+      { value: 'ann@home.example', type: 'home' },
+      { type: 'work', value: 'new@contoso.com' },
+    ]);
     expect(resource.name).toEqual({ givenName: 'Ann', middleName: 'J', familyName: 'Changed' });
     expect(resource[ENT]).toEqual({ department: 'R&D', manager: { value: 'm-2' } });
     expect(resource.active).toBe(false);
@@ -117,13 +139,22 @@ describe('applyPatch: Entra (SCIM-DIALECTS.md)', () => {
 
   it('adds the extension URN to schemas when the first extension attribute arrives', () => {
     const { resource } = patchUser(bareUser, { op: 'Add', path: `${ENT}:manager`, value: 'm-2' });
-    expect(resource).toEqual({ schemas: [USER, ENT], id: 'u-2', userName: 'bob', [ENT]: { manager: { value: 'm-2' } } });
+    expect(resource).toEqual({
+      schemas: [USER, ENT],
+      id: 'u-2',
+      userName: 'bob',
+      [ENT]: { manager: { value: 'm-2' } },
+    });
   });
 
   it('applies path-less dotted and URN-qualified keys', () => {
     const { resource } = patchUser(user, {
       op: 'Replace',
-      value: { 'name.givenName': 'Ann-Marie', [`${ENT}:department`]: 'Sales', 'emails[type eq "work"].value': 'am@contoso.com' },
+      value: {
+        'name.givenName': 'Ann-Marie',
+        [`${ENT}:department`]: 'Sales',
+        'emails[type eq "work"].value': 'am@contoso.com',
+      },
     });
     expect(resource.name).toEqual({ givenName: 'Ann-Marie', middleName: 'J', familyName: 'Lee' });
     expect(resource[ENT]).toEqual({ department: 'Sales', manager: { value: 'm-1' } });
@@ -148,49 +179,149 @@ describe('applyPatch: Entra (SCIM-DIALECTS.md)', () => {
 
   it('removes only the listed members when members are kept in the resource', () => {
     const start = { ...group, members: [{ value: 'u-1' }, { value: 'u-2' }, { value: 'u-3' }] };
-    const { resource } = applyPatch(start, message({ op: 'Remove', path: 'members', value: [{ value: 'u-2' }] }), 'Group');
+    const { resource } = applyPatch(
+      start,
+      message({ op: 'Remove', path: 'members', value: [{ value: 'u-2' }] }),
+      'Group',
+    );
     expect(resource.members).toEqual([{ value: 'u-1' }, { value: 'u-3' }]);
   });
 });
 
 describe('applyPatch: RFC 7644 §3.5.2 semantics', () => {
   it.each([
-    ['add to a multi-valued attribute appends', { op: 'add', path: 'emails', value: [{ value: 'x@y', type: 'other' }] }, 'emails', [...(user.emails as unknown[]), { value: 'x@y', type: 'other' }]],
-    ['add of a value already present changes nothing (case-insensitive)', { op: 'add', path: 'emails', value: [{ value: 'ANN@home.example', type: 'home' }] }, 'emails', user.emails],
-    ['add of a single object to a multi-valued attribute', { op: 'add', path: 'emails', value: { value: 'x@y' } }, 'emails', [...(user.emails as unknown[]), { value: 'x@y' }]],
-    ['replace of a multi-valued attribute replaces the array', { op: 'replace', path: 'emails', value: [{ value: 'only@y' }] }, 'emails', [{ value: 'only@y' }]],
+    [
+      'add to a multi-valued attribute appends',
+      { op: 'add', path: 'emails', value: [{ value: 'x@y', type: 'other' }] },
+      'emails',
+      [...(user.emails as unknown[]), { value: 'x@y', type: 'other' }],
+    ],
+    [
+      'add of a value already present changes nothing (case-insensitive)',
+      { op: 'add', path: 'emails', value: [{ value: 'ANN@home.example', type: 'home' }] },
+      'emails',
+      user.emails,
+    ],
+    [
+      'add of a single object to a multi-valued attribute',
+      { op: 'add', path: 'emails', value: { value: 'x@y' } },
+      'emails',
+      [...(user.emails as unknown[]), { value: 'x@y' }],
+    ],
+    [
+      'replace of a multi-valued attribute replaces the array',
+      { op: 'replace', path: 'emails', value: [{ value: 'only@y' }] },
+      'emails',
+      [{ value: 'only@y' }],
+    ],
     ['replace with an empty array unassigns', { op: 'replace', path: 'emails', value: [] }, 'emails', undefined],
     ['add to a single-valued attribute replaces', { op: 'add', path: 'displayName', value: 'X' }, 'displayName', 'X'],
     ['replace with null unassigns', { op: 'replace', path: 'displayName', value: null }, 'displayName', undefined],
-    ['add to a complex attribute merges', { op: 'add', path: 'name', value: { honorificPrefix: 'Dr.' } }, 'name', { givenName: 'Ann', middleName: 'J', familyName: 'Lee', honorificPrefix: 'Dr.' }],
-    ['replace of a sub-attribute', { op: 'replace', path: 'NAME.GIVENNAME', value: 'A' }, 'name', { givenName: 'A', middleName: 'J', familyName: 'Lee' }],
-    ['remove of a sub-attribute', { op: 'remove', path: 'name.middleName' }, 'name', { givenName: 'Ann', familyName: 'Lee' }],
-    ['remove of the last sub-attribute unassigns the attribute', { op: 'remove', path: 'addresses[type eq "work"]' }, 'addresses', undefined],
-    ['replace through a filter and sub-attribute', { op: 'replace', path: 'addresses[type eq "work"].locality', value: 'Amsterdam' }, 'addresses', [{ type: 'work', locality: 'Amsterdam', country: 'NL' }]],
-    ['replace of a filtered element merges it', { op: 'replace', path: 'emails[type eq "home"]', value: { value: 'h@y' } }, 'emails', [user.emails && (user.emails as unknown[])[0], { value: 'h@y', type: 'home' }]],
-    ['remove through a value filter', { op: 'remove', path: 'emails[type eq "home"]' }, 'emails', [(user.emails as unknown[])[0]]],
-    ['remove of a sub-attribute through a filter', { op: 'remove', path: 'emails[type eq "work"].primary' }, 'emails', [{ value: 'ann@example.com', type: 'work' }, (user.emails as unknown[])[1]]],
-    ['remove through a filter matching nothing changes nothing', { op: 'remove', path: 'emails[type eq "other"]' }, 'emails', user.emails],
-    ['remove of a sub-attribute on all values', { op: 'remove', path: 'emails.type' }, 'emails', [{ value: 'ann@example.com', primary: true }, { value: 'ann@home.example' }]],
+    [
+      'add to a complex attribute merges',
+      { op: 'add', path: 'name', value: { honorificPrefix: 'Dr.' } },
+      'name',
+      { givenName: 'Ann', middleName: 'J', familyName: 'Lee', honorificPrefix: 'Dr.' },
+    ],
+    [
+      'replace of a sub-attribute',
+      { op: 'replace', path: 'NAME.GIVENNAME', value: 'A' },
+      'name',
+      { givenName: 'A', middleName: 'J', familyName: 'Lee' },
+    ],
+    [
+      'remove of a sub-attribute',
+      { op: 'remove', path: 'name.middleName' },
+      'name',
+      { givenName: 'Ann', familyName: 'Lee' },
+    ],
+    [
+      'remove of the last sub-attribute unassigns the attribute',
+      { op: 'remove', path: 'addresses[type eq "work"]' },
+      'addresses',
+      undefined,
+    ],
+    [
+      'replace through a filter and sub-attribute',
+      { op: 'replace', path: 'addresses[type eq "work"].locality', value: 'Amsterdam' },
+      'addresses',
+      [{ type: 'work', locality: 'Amsterdam', country: 'NL' }],
+    ],
+    [
+      'replace of a filtered element merges it',
+      { op: 'replace', path: 'emails[type eq "home"]', value: { value: 'h@y' } },
+      'emails',
+      [user.emails && (user.emails as unknown[])[0], { value: 'h@y', type: 'home' }],
+    ],
+    [
+      'remove through a value filter',
+      { op: 'remove', path: 'emails[type eq "home"]' },
+      'emails',
+      [(user.emails as unknown[])[0]],
+    ],
+    [
+      'remove of a sub-attribute through a filter',
+      { op: 'remove', path: 'emails[type eq "work"].primary' },
+      'emails',
+      [{ value: 'ann@example.com', type: 'work' }, (user.emails as unknown[])[1]],
+    ],
+    [
+      'remove through a filter matching nothing changes nothing',
+      { op: 'remove', path: 'emails[type eq "other"]' },
+      'emails',
+      user.emails,
+    ],
+    [
+      'remove of a sub-attribute on all values',
+      { op: 'remove', path: 'emails.type' },
+      'emails',
+      [{ value: 'ann@example.com', primary: true }, { value: 'ann@home.example' }],
+    ],
     ['remove of a whole multi-valued attribute', { op: 'remove', path: 'emails' }, 'emails', undefined],
     ['a URN-qualified core path', { op: 'replace', path: `${USER}:displayName`, value: 'Q' }, 'displayName', 'Q'],
-    ['a value filter on a string compared case-insensitively', { op: 'replace', path: 'emails[type eq "WORK"].display', value: 'W' }, 'emails', [{ value: 'ann@example.com', type: 'work', primary: true, display: 'W' }, (user.emails as unknown[])[1]]],
-    ['an add with an and-filter creates the element it describes', { op: 'add', path: 'phoneNumbers[type eq "mobile" and primary eq true].value', value: '+31 6' }, 'phoneNumbers', [{ type: 'mobile', primary: true, value: '+31 6' }]],
+    [
+      'a value filter on a string compared case-insensitively',
+      { op: 'replace', path: 'emails[type eq "WORK"].display', value: 'W' },
+      'emails',
+      [{ value: 'ann@example.com', type: 'work', primary: true, display: 'W' }, (user.emails as unknown[])[1]],
+    ],
+    [
+      'an add with an and-filter creates the element it describes',
+      { op: 'add', path: 'phoneNumbers[type eq "mobile" and primary eq true].value', value: '+31 6' },
+      'phoneNumbers',
+      [{ type: 'mobile', primary: true, value: '+31 6' }],
+    ],
   ])('%s', (_label, operation, attribute, expected) => {
     expect(patchUser(user, operation).resource[attribute]).toEqual(expected);
   });
 
   it.each([
-    ['a new primary email demotes the old one', { op: 'add', path: 'emails', value: [{ value: 'n@y', primary: true }] }, [false, undefined, true]],
-    ['a primary set through a filter demotes the others', { op: 'replace', path: 'emails[type eq "home"].primary', value: 'True' }, [false, true]],
-    ['"primary": false leaves the primary alone', { op: 'add', path: 'emails', value: [{ value: 'n@y', primary: false }] }, [true, undefined, false]],
+    [
+      'a new primary email demotes the old one',
+      { op: 'add', path: 'emails', value: [{ value: 'n@y', primary: true }] },
+      [false, undefined, true],
+    ],
+    [
+      'a primary set through a filter demotes the others',
+      { op: 'replace', path: 'emails[type eq "home"].primary', value: 'True' },
+      [false, true],
+    ],
+    [
+      '"primary": false leaves the primary alone',
+      { op: 'add', path: 'emails', value: [{ value: 'n@y', primary: false }] },
+      [true, undefined, false],
+    ],
   ])('%s (RFC 7644 §3.5.2)', (_label, operation, primaries) => {
     const emails = patchUser(user, operation).resource.emails as Array<{ primary?: boolean }>;
     expect(emails.map((email) => email.primary)).toEqual(primaries);
   });
 
   it('accepts an extension URN as path for add and remove', () => {
-    const added = patchUser(bareUser, { op: 'add', path: ENT, value: { Department: 'Ops', manager: 'm-3', nosuch: 1 } }).resource;
+    const added = patchUser(bareUser, {
+      op: 'add',
+      path: ENT,
+      value: { Department: 'Ops', manager: 'm-3', nosuch: 1 },
+    }).resource;
     expect(added[ENT]).toEqual({ department: 'Ops', manager: { value: 'm-3' } });
     const removed = patchUser(added, { op: 'remove', path: ENT }).resource;
     expect(removed).toEqual({ schemas: [USER], id: 'u-2', userName: 'bob' });
@@ -202,14 +333,20 @@ describe('applyPatch: RFC 7644 §3.5.2 semantics', () => {
   });
 
   it('ignores unknown keys of a path-less value, as a POST body does', () => {
-    const { resource, changedAttributes } = patchUser(user, { op: 'replace', value: { favouriteColour: 'red', 'name.nosuch': 1, Title: 'Boss' } });
+    const { resource, changedAttributes } = patchUser(user, {
+      op: 'replace',
+      value: { favouriteColour: 'red', 'name.nosuch': 1, Title: 'Boss' },
+    });
     expect(resource.title).toBe('Boss');
     expect(resource.favouriteColour).toBeUndefined();
     expect(changedAttributes).toEqual(['title']);
   });
 
   it('reports no change for a no-op', () => {
-    expect(patchUser(user, { op: 'add', path: 'emails', value: [{ value: 'ann@example.com', type: 'work', primary: true }] }).changedAttributes).toEqual([]);
+    expect(
+      patchUser(user, { op: 'add', path: 'emails', value: [{ value: 'ann@example.com', type: 'work', primary: true }] })
+        .changedAttributes,
+    ).toEqual([]);
   });
 
   it.each([
@@ -222,7 +359,12 @@ describe('applyPatch: RFC 7644 §3.5.2 semantics', () => {
 
   it('does not mutate its input', () => {
     const copy = structuredClone(user);
-    patchUser(copy, { op: 'replace', path: 'emails[type eq "work"].value', value: 'z@z' }, { op: 'remove', path: 'name.givenName' }, { op: 'remove', path: `${ENT}:manager` });
+    patchUser(
+      copy,
+      { op: 'replace', path: 'emails[type eq "work"].value', value: 'z@z' },
+      { op: 'remove', path: 'name.givenName' },
+      { op: 'remove', path: `${ENT}:manager` },
+    );
     expect(copy).toEqual(user);
   });
 });
@@ -233,14 +375,42 @@ describe('applyPatch: deferred multi-valued attributes (Group members)', () => {
   }
 
   it.each([
-    ['replace of members sets the whole list', { op: 'replace', path: 'members', value: [{ value: 'a' }, { value: 'b' }] }, { op: 'replace', values: [{ value: 'a' }, { value: 'b' }] }],
-    ['replace of members with null clears it', { op: 'replace', path: 'members', value: null }, { op: 'replace', values: [] }],
-    ['remove of members without a value clears it (RFC 7644 §3.5.2.2)', { op: 'remove', path: 'members' }, { op: 'replace', values: [] }],
-    ['remove by an or of value filters', { op: 'remove', path: 'members[value eq "a" or value eq "b"]' }, { op: 'remove', values: [{ value: 'a' }, { value: 'b' }] }],
-    ['remove by another filter returns the filter', { op: 'remove', path: 'members[type eq "Group"]' }, { op: 'remove', filter: { kind: 'compare', path: { attribute: 'type' }, op: 'eq', value: 'Group' } }],
+    [
+      'replace of members sets the whole list',
+      { op: 'replace', path: 'members', value: [{ value: 'a' }, { value: 'b' }] },
+      { op: 'replace', values: [{ value: 'a' }, { value: 'b' }] },
+    ],
+    [
+      'replace of members with null clears it',
+      { op: 'replace', path: 'members', value: null },
+      { op: 'replace', values: [] },
+    ],
+    [
+      'remove of members without a value clears it (RFC 7644 §3.5.2.2)',
+      { op: 'remove', path: 'members' },
+      { op: 'replace', values: [] },
+    ],
+    [
+      'remove by an or of value filters',
+      { op: 'remove', path: 'members[value eq "a" or value eq "b"]' },
+      { op: 'remove', values: [{ value: 'a' }, { value: 'b' }] },
+    ],
+    [
+      'remove by another filter returns the filter',
+      { op: 'remove', path: 'members[type eq "Group"]' },
+      { op: 'remove', filter: { kind: 'compare', path: { attribute: 'type' }, op: 'eq', value: 'Group' } },
+    ],
     ['path-less add', { op: 'add', value: { members: [{ value: 'a' }] } }, { op: 'add', values: [{ value: 'a' }] }],
-    ['a single member object', { op: 'add', path: 'members', value: { value: 'a' } }, { op: 'add', values: [{ value: 'a' }] }],
-    ['capitalised path', { op: 'Add', path: 'Members', value: [{ Value: 'a' }] }, { op: 'add', values: [{ value: 'a' }] }],
+    [
+      'a single member object',
+      { op: 'add', path: 'members', value: { value: 'a' } },
+      { op: 'add', values: [{ value: 'a' }] },
+    ],
+    [
+      'capitalised path',
+      { op: 'Add', path: 'Members', value: [{ Value: 'a' }] },
+      { op: 'add', values: [{ value: 'a' }] },
+    ],
   ])('%s', (_label, operation, change) => {
     const { resource, deferredChanges } = groupPatch(operation);
     expect(resource).toEqual(group);
@@ -262,7 +432,11 @@ describe('applyPatch: deferred multi-valued attributes (Group members)', () => {
     ['a member without a value', { op: 'add', path: 'members', value: [{ display: 'x' }] }, 'invalidValue'],
     ['a member value of the wrong type', { op: 'add', path: 'members', value: [{ value: 5 }] }, 'invalidValue'],
     ['editing a member in place', { op: 'replace', path: 'members[value eq "u-1"].display', value: 'x' }, 'mutability'],
-    ['replacing a member through a filter', { op: 'replace', path: 'members[value eq "u-1"]', value: { value: 'x' } }, 'mutability'],
+    [
+      'replacing a member through a filter',
+      { op: 'replace', path: 'members[value eq "u-1"]', value: { value: 'x' } },
+      'mutability',
+    ],
   ])('rejects %s', (_label, operation, scimType) => {
     expect(() => groupPatch(operation)).toThrow(expect.objectContaining({ scimType }));
   });
@@ -277,7 +451,11 @@ describe('applyPatch: errors leave the input unchanged', () => {
     ['replace of meta.created', { op: 'replace', path: 'meta.created', value: '2020-01-01T00:00:00Z' }, 'mutability'],
     ['add to groups', { op: 'add', path: 'groups', value: [{ value: 'g' }] }, 'mutability'],
     ['path-less groups', { op: 'add', value: { groups: [] } }, 'mutability'],
-    ['replace of manager.displayName', { op: 'replace', path: `${ENT}:manager.displayName`, value: 'Boss' }, 'mutability'],
+    [
+      'replace of manager.displayName',
+      { op: 'replace', path: `${ENT}:manager.displayName`, value: 'Boss' },
+      'mutability',
+    ],
     ['remove of userName (RFC 7644 §3.5.2.2)', { op: 'remove', path: 'userName' }, 'mutability'],
     ['replace of userName with null', { op: 'replace', path: 'userName', value: null }, 'invalidValue'],
     ['an unknown attribute', { op: 'replace', path: 'nosuch', value: 1 }, 'invalidPath'],
@@ -288,22 +466,53 @@ describe('applyPatch: errors leave the input unchanged', () => {
     ['a path that is not a string', { op: 'replace', path: 7, value: 'x' }, 'invalidPath'],
     ['an empty path', { op: 'remove', path: '' }, 'invalidPath'],
     ['a malformed value filter', { op: 'replace', path: 'emails[type eq].value', value: 'x' }, 'invalidFilter'],
-    ['a value filter on a single-valued complex attribute', { op: 'replace', path: 'name[givenName eq "Ann"].familyName', value: 'x' }, 'invalidPath'],
+    [
+      'a value filter on a single-valued complex attribute',
+      { op: 'replace', path: 'name[givenName eq "Ann"].familyName', value: 'x' },
+      'invalidPath',
+    ],
     ['a value filter on a simple attribute', { op: 'remove', path: 'userName[value eq "x"]' }, 'invalidPath'],
-    ['a sub-attribute of a multi-valued attribute without a filter', { op: 'replace', path: 'emails.value', value: 'x' }, 'invalidPath'],
+    [
+      'a sub-attribute of a multi-valued attribute without a filter',
+      { op: 'replace', path: 'emails.value', value: 'x' },
+      'invalidPath',
+    ],
     ['userName of the wrong type', { op: 'replace', path: 'userName', value: 5 }, 'invalidValue'],
     ['active "maybe"', { op: 'replace', path: 'active', value: 'maybe' }, 'invalidValue'],
     ['path-less active "maybe"', { op: 'replace', value: { active: 'maybe' } }, 'invalidValue'],
     ['emails a string', { op: 'replace', path: 'emails', value: 'x' }, 'invalidValue'],
-    ['two primary emails in one value', { op: 'add', path: 'emails', value: [{ value: 'a', primary: true }, { value: 'b', primary: true }] }, 'invalidValue'],
-    ['a primary set on two filtered values', { op: 'replace', path: 'emails[value pr].primary', value: true }, 'invalidValue'],
+    [
+      'two primary emails in one value',
+      {
+        op: 'add',
+        path: 'emails',
+        value: [
+          { value: 'a', primary: true },
+          { value: 'b', primary: true },
+        ],
+      },
+      'invalidValue',
+    ],
+    [
+      'a primary set on two filtered values',
+      { op: 'replace', path: 'emails[value pr].primary', value: true },
+      'invalidValue',
+    ],
     ['add without a value', { op: 'add', path: 'title' }, 'invalidValue'],
     ['replace without a value', { op: 'replace', path: 'title' }, 'invalidValue'],
     ['add of null', { op: 'add', path: 'title', value: null }, 'invalidValue'],
     ['a path-less value that is not an object', { op: 'replace', value: 'x' }, 'invalidValue'],
     ['remove without a path (RFC 7644 §3.5.2.2)', { op: 'remove' }, 'noTarget'],
-    ['replace through a filter matching nothing (RFC 7644 §3.5.2.3)', { op: 'replace', path: 'emails[type eq "other"].value', value: 'x' }, 'noTarget'],
-    ['add through a filter that describes no element', { op: 'add', path: 'emails[value co "zzz"].type', value: 'work' }, 'noTarget'],
+    [
+      'replace through a filter matching nothing (RFC 7644 §3.5.2.3)',
+      { op: 'replace', path: 'emails[type eq "other"].value', value: 'x' },
+      'noTarget',
+    ],
+    [
+      'add through a filter that describes no element',
+      { op: 'add', path: 'emails[value co "zzz"].type', value: 'work' },
+      'noTarget',
+    ],
     ['an unknown op', { op: 'move', path: 'title', value: 'x' }, 'invalidSyntax'],
     ['a missing op', { path: 'title', value: 'x' }, 'invalidSyntax'],
     ['an operation that is not an object', 'replace', 'invalidSyntax'],
@@ -327,24 +536,30 @@ describe('applyPatch: errors leave the input unchanged', () => {
     ['a body that is not an object', 'x'],
     ['a null body', null],
   ])('%s → invalidSyntax (RFC 7644 §3.5.2)', (_label, body) => {
-    expect(() => applyPatch(user, body, 'User')).toThrow(expect.objectContaining({ status: 400, scimType: 'invalidSyntax' }));
+    expect(() => applyPatch(user, body, 'User')).toThrow(
+      expect.objectContaining({ status: 400, scimType: 'invalidSyntax' }),
+    );
   });
 
   it('applies nothing when a later operation fails (atomic, RFC 7644 §3.5.2)', () => {
     const copy = structuredClone(user);
-    expect(() => patchUser(copy, { op: 'replace', path: 'displayName', value: 'Changed' }, { op: 'remove', path: 'userName' })).toThrow(ScimError);
+    expect(() =>
+      patchUser(copy, { op: 'replace', path: 'displayName', value: 'Changed' }, { op: 'remove', path: 'userName' }),
+    ).toThrow(ScimError);
     expect(copy).toEqual(user);
   });
 
   it('refuses more operations than the limit with 413', () => {
     const operations = Array.from({ length: 3 }, () => ({ op: 'replace', path: 'title', value: 'T' }));
-    expect(() => applyPatch(user, { Operations: operations }, 'User', { maxOperations: 2 })).toThrow(expect.objectContaining({ status: 413 }));
+    expect(() => applyPatch(user, { Operations: operations }, 'User', { maxOperations: 2 })).toThrow(
+      expect.objectContaining({ status: 413 }),
+    );
     expect(applyPatch(user, { Operations: operations }, 'User', { maxOperations: 3 }).resource.title).toBe('T');
   });
 
   it('refuses to edit an immutable member sub-attribute when members are kept in the resource', () => {
-    expect(() => applyPatch(group, message({ op: 'replace', path: 'members[value eq "u-1"].display', value: 'x' }), 'Group')).toThrow(
-      expect.objectContaining({ scimType: 'mutability' }),
-    );
+    expect(() =>
+      applyPatch(group, message({ op: 'replace', path: 'members[value eq "u-1"].display', value: 'x' }), 'Group'),
+    ).toThrow(expect.objectContaining({ scimType: 'mutability' }));
   });
 });

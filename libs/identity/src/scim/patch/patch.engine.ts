@@ -11,7 +11,13 @@ import {
   withSchemas,
   type ScimResource,
 } from '../resource/resource-validator';
-import { formatAttributePath, schemaUrns, toResourceType, type ResourceTypeRef, type ScimResourceType } from '../schemas/schema-registry';
+import {
+  formatAttributePath,
+  schemaUrns,
+  toResourceType,
+  type ResourceTypeRef,
+  type ScimResourceType,
+} from '../schemas/schema-registry';
 import { applyUnfiltered } from './attribute-operations';
 import { applyFiltered } from './filtered-operations';
 import { multiValuedChange, type MultiValuedChange } from './multi-valued-change';
@@ -55,7 +61,10 @@ function writesCurrentValue(state: PatchState, op: PatchOpName, target: Attribut
 /** Sub-attributes marked immutable (Group member values) cannot be edited in place (RFC 7644 §3.5.2). */
 function assertNotImmutableEdit(target: AttributeTarget): void {
   if (target.resolved.subAttribute?.mutability === 'immutable') {
-    throw ScimError.badRequest('mutability', `${target.resolved.attribute.name}.${target.resolved.subAttribute.name} is immutable`);
+    throw ScimError.badRequest(
+      'mutability',
+      `${target.resolved.attribute.name}.${target.resolved.subAttribute.name} is immutable`,
+    );
   }
 }
 
@@ -63,7 +72,13 @@ function isDeferred(state: PatchState, target: AttributeTarget): boolean {
   return !target.resolved.container && state.deferred.has(target.resolved.attribute.name.toLowerCase());
 }
 
-function applyToAttribute(state: PatchState, op: PatchOpName, target: AttributeTarget, hasValue: boolean, value: unknown): void {
+function applyToAttribute(
+  state: PatchState,
+  op: PatchOpName,
+  target: AttributeTarget,
+  hasValue: boolean,
+  value: unknown,
+): void {
   if (isReadOnlyTarget(target)) {
     // Okta's group rename sends the group's own `id` with the new name: writing a
     // readOnly attribute's current value changes nothing and is allowed.
@@ -92,7 +107,13 @@ function applyValueObject(state: PatchState, op: PatchOpName, value: unknown, pr
   }
 }
 
-function applyToTarget(state: PatchState, op: PatchOpName, target: PatchTarget, hasValue: boolean, value: unknown): void {
+function applyToTarget(
+  state: PatchState,
+  op: PatchOpName,
+  target: PatchTarget,
+  hasValue: boolean,
+  value: unknown,
+): void {
   if (target.kind === 'attribute') return applyToAttribute(state, op, target, hasValue, value);
   if (op === 'remove') {
     delete state.resource[target.schema.id];
@@ -103,7 +124,13 @@ function applyToTarget(state: PatchState, op: PatchOpName, target: PatchTarget, 
 
 function applyOperation(state: PatchState, operation: PatchOperation): void {
   if (operation.path !== undefined) {
-    return applyToTarget(state, operation.op, resolvePatchPath(state.type, operation.path), operation.hasValue, operation.value);
+    return applyToTarget(
+      state,
+      operation.op,
+      resolvePatchPath(state.type, operation.path),
+      operation.hasValue,
+      operation.value,
+    );
   }
   // RFC 7644 §3.5.2.2: "If path is unspecified, the operation fails with … noTarget".
   if (operation.op === 'remove') throw ScimError.badRequest('noTarget', 'remove needs a path');
@@ -130,7 +157,12 @@ function changedAttributes(type: ScimResourceType, before: ScimResource, after: 
  * to `resource`. Throws ScimError for any invalid operation; on success the
  * caller stores `resource` and applies `deferredChanges`.
  */
-export function applyPatch(resource: ScimResource, body: unknown, ref: ResourceTypeRef, options: PatchOptions = {}): PatchResult {
+export function applyPatch(
+  resource: ScimResource,
+  body: unknown,
+  ref: ResourceTypeRef,
+  options: PatchOptions = {},
+): PatchResult {
   const type = toResourceType(ref);
   const operations = parsePatchRequest(body, options.maxOperations);
   const state: PatchState = {
@@ -143,5 +175,9 @@ export function applyPatch(resource: ScimResource, body: unknown, ref: ResourceT
   // A replace with null must not leave a required attribute unassigned (RFC 7643 §4.1.1).
   assertRequiredAttributes(type, state.resource);
   const patched = withSchemas(type, state.resource);
-  return { resource: patched, changedAttributes: changedAttributes(type, resource, patched), deferredChanges: state.deferredChanges };
+  return {
+    resource: patched,
+    changedAttributes: changedAttributes(type, resource, patched),
+    deferredChanges: state.deferredChanges,
+  };
 }

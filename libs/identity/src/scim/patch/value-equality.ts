@@ -14,11 +14,19 @@ import type { AttributeDefinition } from '../schemas/schema.types';
 export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (Array.isArray(a) || Array.isArray(b)) {
-    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((element, index) => jsonEqual(element, b[index]));
+    return (
+      Array.isArray(a) &&
+      Array.isArray(b) &&
+      a.length === b.length &&
+      a.every((element, index) => jsonEqual(element, b[index]))
+    );
   }
   if (!isPlainObject(a) || !isPlainObject(b)) return false;
   const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((key) => Object.prototype.hasOwnProperty.call(b, key) && jsonEqual(a[key], b[key]));
+  return (
+    keys.length === Object.keys(b).length &&
+    keys.every((key) => Object.prototype.hasOwnProperty.call(b, key) && jsonEqual(a[key], b[key]))
+  );
 }
 
 function simpleEqual(definition: AttributeDefinition | undefined, a: unknown, b: unknown): boolean {
@@ -28,7 +36,11 @@ function simpleEqual(definition: AttributeDefinition | undefined, a: unknown, b:
   return jsonEqual(a, b);
 }
 
-function complexEqual(definition: AttributeDefinition, a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+function complexEqual(
+  definition: AttributeDefinition,
+  a: Record<string, unknown>,
+  b: Record<string, unknown>,
+): boolean {
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
   return [...keys].every((key) => simpleEqual(findSubAttribute(definition, key), a[key], b[key]));
 }
@@ -45,5 +57,7 @@ export function valuesEqual(definition: AttributeDefinition, a: unknown, b: unkn
 /** Whether `element` has every sub-attribute value that `template` gives (used to remove listed values). */
 export function matchesTemplate(definition: AttributeDefinition, element: unknown, template: unknown): boolean {
   if (!isPlainObject(element) || !isPlainObject(template)) return valuesEqual(definition, element, template);
-  return Object.entries(template).every(([key, value]) => simpleEqual(findSubAttribute(definition, key), element[key], value));
+  return Object.entries(template).every(([key, value]) =>
+    simpleEqual(findSubAttribute(definition, key), element[key], value),
+  );
 }

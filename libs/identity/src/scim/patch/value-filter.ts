@@ -10,7 +10,11 @@ import { findSubAttribute } from '../schemas/schema-registry';
 import type { AttributeDefinition } from '../schemas/schema.types';
 
 /** Indexes of the elements of a multi-valued complex attribute that the filter selects. */
-export function matchingIndexes(filter: FilterNode, elements: readonly unknown[], definition: AttributeDefinition): number[] {
+export function matchingIndexes(
+  filter: FilterNode,
+  elements: readonly unknown[],
+  definition: AttributeDefinition,
+): number[] {
   const matches = compileValueFilter(filter, definition);
   return elements.flatMap((element, index) => (matches(element) ? [index] : []));
 }
@@ -34,7 +38,10 @@ function equalities(filter: FilterNode): Array<[string, CompareValue]> | undefin
  * then added (Entra relies on this to set a work email the user lacks).
  * Undefined when the filter is not a conjunction of `eq` on known sub-attributes.
  */
-export function elementFromFilter(filter: FilterNode, definition: AttributeDefinition): Record<string, unknown> | undefined {
+export function elementFromFilter(
+  filter: FilterNode,
+  definition: AttributeDefinition,
+): Record<string, unknown> | undefined {
   const pairs = equalities(filter);
   if (!pairs) return undefined;
   const element: Record<string, unknown> = {};
@@ -50,7 +57,12 @@ export function elementFromFilter(filter: FilterNode, definition: AttributeDefin
 
 /** The values of a filter that is `value eq "x"` or an `or` of such comparisons; undefined otherwise. */
 export function valueEqualities(filter: FilterNode): CompareValue[] | undefined {
-  if (filter.kind === 'compare' && filter.op === 'eq' && filter.path.attribute.toLowerCase() === 'value' && filter.path.subAttribute === undefined) {
+  if (
+    filter.kind === 'compare' &&
+    filter.op === 'eq' &&
+    filter.path.attribute.toLowerCase() === 'value' &&
+    filter.path.subAttribute === undefined
+  ) {
     return [filter.value];
   }
   if (filter.kind === 'logical' && filter.op === 'or') {

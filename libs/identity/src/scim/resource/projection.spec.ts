@@ -37,7 +37,16 @@ describe('project: defaults (RFC 7643 §7 returned)', () => {
 
   it('orders keys schemas, id, externalId, core, extension, meta', () => {
     expect(Object.keys(project(user, {}, 'User'))).toEqual([
-      'schemas', 'id', 'externalId', 'userName', 'name', 'displayName', 'active', 'emails', ENT, 'meta',
+      'schemas',
+      'id',
+      'externalId',
+      'userName',
+      'name',
+      'displayName',
+      'active',
+      'emails',
+      ENT,
+      'meta',
     ]);
   });
 
@@ -54,7 +63,10 @@ describe('project: attributes= (RFC 7644 §3.4.2.5, §3.9)', () => {
     ['USERNAME', { schemas: user.schemas, id: 'u-1', userName: 'ann@example.com' }],
     ['name.givenName', { schemas: user.schemas, id: 'u-1', name: { givenName: 'Ann' } }],
     ['name.givenName,emails', { schemas: user.schemas, id: 'u-1', name: { givenName: 'Ann' }, emails: user.emails }],
-    ['emails.value', { schemas: user.schemas, id: 'u-1', emails: [{ value: 'ann@example.com' }, { value: 'ann@home.example' }] }],
+    [
+      'emails.value',
+      { schemas: user.schemas, id: 'u-1', emails: [{ value: 'ann@example.com' }, { value: 'ann@home.example' }] },
+    ],
     [`${USER}:userName`, { schemas: user.schemas, id: 'u-1', userName: 'ann@example.com' }],
     [`${ENT}:department`, { schemas: user.schemas, id: 'u-1', [ENT]: { department: 'R&D' } }],
     [`${ENT}:manager.value`, { schemas: user.schemas, id: 'u-1', [ENT]: { manager: { value: 'm-1' } } }],
@@ -113,7 +125,10 @@ describe('parseAttributeList', () => {
     ['', []],
     ['userName', ['userName']],
     [' userName , name.givenName ,,', ['userName', 'name.givenName']],
-    [['userName,emails', 'name'], ['userName', 'emails', 'name']],
+    [
+      ['userName,emails', 'name'],
+      ['userName', 'emails', 'name'],
+    ],
   ])('%j', (raw, expected) => {
     expect(parseAttributeList(raw)).toEqual(expected);
   });

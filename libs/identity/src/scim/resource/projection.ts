@@ -28,7 +28,10 @@ export interface ProjectionOptions {
 export function parseAttributeList(raw: string | readonly string[] | undefined | null): string[] {
   if (raw === undefined || raw === null) return [];
   const parts = typeof raw === 'string' ? [raw] : raw;
-  return parts.flatMap((part) => part.split(',')).map((name) => name.trim()).filter((name) => name.length > 0);
+  return parts
+    .flatMap((part) => part.split(','))
+    .map((name) => name.trim())
+    .filter((name) => name.length > 0);
 }
 
 /** The attributes (and, per attribute, sub-attributes) a list names. */
@@ -109,11 +112,18 @@ function projectComplex(projector: Projector, key: string, definition: Attribute
 function projectValue(projector: Projector, key: string, definition: AttributeDefinition, value: unknown): unknown {
   if (definition.type !== 'complex') return value;
   if (!Array.isArray(value)) return projectComplex(projector, key, definition, value);
-  const elements = value.map((element) => projectComplex(projector, key, definition, element)).filter((element) => element !== undefined);
+  const elements = value
+    .map((element) => projectComplex(projector, key, definition, element))
+    .filter((element) => element !== undefined);
   return elements.length > 0 ? elements : undefined;
 }
 
-function projectAttributes(projector: Projector, source: unknown, container: string | undefined, definitions: readonly AttributeDefinition[]): Record<string, unknown> {
+function projectAttributes(
+  projector: Projector,
+  source: unknown,
+  container: string | undefined,
+  definitions: readonly AttributeDefinition[],
+): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   if (!isPlainObject(source)) return result;
   for (const definition of definitions) {
@@ -141,7 +151,10 @@ export function project(resource: ScimResource, options: ProjectionOptions, ref:
     requested: toSelection(type, attributes),
     excluded: toSelection(type, attributes.length > 0 ? [] : (options.excludedAttributes ?? [])),
   };
-  const [identifiers, meta] = [COMMON_ATTRIBUTES.filter((c) => c.name !== 'meta'), COMMON_ATTRIBUTES.filter((c) => c.name === 'meta')];
+  const [identifiers, meta] = [
+    COMMON_ATTRIBUTES.filter((c) => c.name !== 'meta'),
+    COMMON_ATTRIBUTES.filter((c) => c.name === 'meta'),
+  ];
   // Key order: schemas, id, externalId, core attributes, extensions, meta.
   const output: ScimResource = resource.schemas === undefined ? {} : { schemas: resource.schemas };
   Object.assign(output, projectAttributes(projector, resource, undefined, [...identifiers, ...type.schema.attributes]));
@@ -159,7 +172,8 @@ export function project(resource: ScimResource, options: ProjectionOptions, ref:
 export function isAttributeShown(options: ProjectionOptions, name: string): boolean {
   const lower = name.toLowerCase();
   const names = (list: readonly string[] | undefined): string[] => (list ?? []).map((entry) => entry.toLowerCase());
-  const mentions = (entry: string): boolean => entry === lower || entry.startsWith(`${lower}.`) || entry.endsWith(`:${lower}`);
+  const mentions = (entry: string): boolean =>
+    entry === lower || entry.startsWith(`${lower}.`) || entry.endsWith(`:${lower}`);
   if (names(options.attributes).length > 0) return names(options.attributes).some(mentions);
   return !names(options.excludedAttributes).includes(lower);
 }

@@ -36,7 +36,16 @@ const entraCreate = {
   externalId: '0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef',
   userName: 'Test_User_ab6490ee-1e48-479e-a20b-2d77186b5dd1',
   active: true,
-  addresses: [{ primary: true, type: 'work', country: 'NL', locality: 'Utrecht', postalCode: '3511', streetAddress: 'Oudegracht 1' }],
+  addresses: [
+    {
+      primary: true,
+      type: 'work',
+      country: 'NL',
+      locality: 'Utrecht',
+      postalCode: '3511',
+      streetAddress: 'Oudegracht 1',
+    },
+  ],
   displayName: 'Test User',
   emails: [{ primary: true, type: 'work', value: 'Test_User@contoso.com' }],
   meta: { resourceType: 'User' },
@@ -77,17 +86,62 @@ describe('normalizeResource: what Okta and Entra send', () => {
 
 describe('normalizeResource: normalisation', () => {
   it.each([
-    ['canonical attribute names', { username: 'a', DisplayName: 'A', NAME: { GivenName: 'x' } }, { schemas: [USER], userName: 'a', displayName: 'A', name: { givenName: 'x' } }],
-    ['Entra "True"/"False" booleans', { userName: 'a', active: 'False', emails: [{ value: 'a@x', primary: 'TRUE' }] }, { schemas: [USER], userName: 'a', active: false, emails: [{ value: 'a@x', primary: true }] }],
-    ["Entra's bare manager id", { userName: 'a', [ENT]: { manager: 'mgr-1' } }, { schemas: [USER, ENT], userName: 'a', [ENT]: { manager: { value: 'mgr-1' } } }],
-    ['readOnly manager.displayName ignored', { userName: 'a', [ENT]: { manager: { value: 'm', displayName: 'Boss' } } }, { schemas: [USER, ENT], userName: 'a', [ENT]: { manager: { value: 'm' } } }],
-    ['id, meta and groups ignored', { id: 'x', meta: { created: 'no' }, groups: [{ value: 'g' }], userName: 'a' }, { schemas: [USER], userName: 'a' }],
-    ['unknown attributes and extensions ignored', { userName: 'a', favouriteColour: 'red', 'urn:okta:custom:1.0:User': { x: 1 }, name: { nickname: 'x', givenName: 'G' } }, { schemas: [USER], userName: 'a', name: { givenName: 'G' } }],
-    ['null, empty arrays and empty objects are unassigned', { userName: 'a', title: null, emails: [], name: {}, [ENT]: {} }, { schemas: [USER], userName: 'a' }],
-    ['extension URN not in schemas still read; URN dropped when empty', { schemas: [USER, ENT], userName: 'a', [ENT.toLowerCase()]: { Department: 'D' } }, { schemas: [USER, ENT], userName: 'a', [ENT]: { department: 'D' } }],
-    ['URN-qualified attributes', { [`${USER}:userName`]: 'a', [`${ENT}:costCenter`]: 'c' }, { schemas: [USER, ENT], userName: 'a', [ENT]: { costCenter: 'c' } }],
+    [
+      'canonical attribute names',
+      { username: 'a', DisplayName: 'A', NAME: { GivenName: 'x' } },
+      { schemas: [USER], userName: 'a', displayName: 'A', name: { givenName: 'x' } },
+    ],
+    [
+      'Entra "True"/"False" booleans',
+      { userName: 'a', active: 'False', emails: [{ value: 'a@x', primary: 'TRUE' }] },
+      { schemas: [USER], userName: 'a', active: false, emails: [{ value: 'a@x', primary: true }] },
+    ],
+    [
+      "Entra's bare manager id",
+      { userName: 'a', [ENT]: { manager: 'mgr-1' } },
+      { schemas: [USER, ENT], userName: 'a', [ENT]: { manager: { value: 'mgr-1' } } },
+    ],
+    [
+      'readOnly manager.displayName ignored',
+      { userName: 'a', [ENT]: { manager: { value: 'm', displayName: 'Boss' } } },
+      { schemas: [USER, ENT], userName: 'a', [ENT]: { manager: { value: 'm' } } },
+    ],
+    [
+      'id, meta and groups ignored',
+      { id: 'x', meta: { created: 'no' }, groups: [{ value: 'g' }], userName: 'a' },
+      { schemas: [USER], userName: 'a' },
+    ],
+    [
+      'unknown attributes and extensions ignored',
+      {
+        userName: 'a',
+        favouriteColour: 'red',
+        'urn:okta:custom:1.0:User': { x: 1 },
+        name: { nickname: 'x', givenName: 'G' },
+      },
+      { schemas: [USER], userName: 'a', name: { givenName: 'G' } },
+    ],
+    [
+      'null, empty arrays and empty objects are unassigned',
+      { userName: 'a', title: null, emails: [], name: {}, [ENT]: {} },
+      { schemas: [USER], userName: 'a' },
+    ],
+    [
+      'extension URN not in schemas still read; URN dropped when empty',
+      { schemas: [USER, ENT], userName: 'a', [ENT.toLowerCase()]: { Department: 'D' } },
+      { schemas: [USER, ENT], userName: 'a', [ENT]: { department: 'D' } },
+    ],
+    [
+      'URN-qualified attributes',
+      { [`${USER}:userName`]: 'a', [`${ENT}:costCenter`]: 'c' },
+      { schemas: [USER, ENT], userName: 'a', [ENT]: { costCenter: 'c' } },
+    ],
     ['schemas absent is fine', { userName: 'a' }, { schemas: [USER], userName: 'a' }],
-    ['base64 certificates', { userName: 'a', x509Certificates: [{ value: 'TUlJQ==' }] }, { schemas: [USER], userName: 'a', x509Certificates: [{ value: 'TUlJQ==' }] }],
+    [
+      'base64 certificates',
+      { userName: 'a', x509Certificates: [{ value: 'TUlJQ==' }] },
+      { schemas: [USER], userName: 'a', x509Certificates: [{ value: 'TUlJQ==' }] },
+    ],
   ])('%s', (_label, body, expected) => {
     expect(normalizeResource(body, 'User')).toEqual(expected);
   });
@@ -112,7 +166,17 @@ describe('normalizeResource: errors', () => {
     ['active "maybe"', { userName: 'a', active: 'maybe' }, 'invalidValue'],
     ['active 1', { userName: 'a', active: 1 }, 'invalidValue'],
     ['name a string', { userName: 'a', name: 'Ann' }, 'invalidValue'],
-    ['two primary emails', { userName: 'a', emails: [{ value: 'a', primary: true }, { value: 'b', primary: 'True' }] }, 'invalidValue'],
+    [
+      'two primary emails',
+      {
+        userName: 'a',
+        emails: [
+          { value: 'a', primary: true },
+          { value: 'b', primary: 'True' },
+        ],
+      },
+      'invalidValue',
+    ],
     ['extension not an object', { userName: 'a', [ENT]: 'x' }, 'invalidValue'],
     ['manager a number', { userName: 'a', [ENT]: { manager: 7 } }, 'invalidValue'],
     ['certificate not base64', { userName: 'a', x509Certificates: [{ value: '***' }] }, 'invalidValue'],
@@ -131,7 +195,9 @@ describe('normalizeResource: errors', () => {
   });
 
   it('rejects a member without a string value type', () => {
-    expect(errorOf(() => normalizeResource({ displayName: 'g', members: [{ value: 1 }] }, 'Group')).scimType).toBe('invalidValue');
+    expect(errorOf(() => normalizeResource({ displayName: 'g', members: [{ value: 1 }] }, 'Group')).scimType).toBe(
+      'invalidValue',
+    );
   });
 });
 

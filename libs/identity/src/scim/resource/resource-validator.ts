@@ -98,7 +98,11 @@ function setOnce(target: Record<string, unknown>, key: string, value: unknown, l
   target[key] = value;
 }
 
-function normalizeComplex(definition: AttributeDefinition, value: unknown, label: string): Record<string, unknown> | undefined {
+function normalizeComplex(
+  definition: AttributeDefinition,
+  value: unknown,
+  label: string,
+): Record<string, unknown> | undefined {
   // Entra sends the Enterprise `manager` as a bare id string: read it as {value: id}.
   if (typeof value === 'string' && !definition.multiValued && findSubAttribute(definition, 'value')) {
     return { value };
@@ -217,7 +221,10 @@ function isMissing(value: unknown): boolean {
 /** Required attributes (userName, Group displayName) must be present and non-empty (RFC 7643 §4.1.1, §4.2). */
 export function assertRequiredAttributes(ref: ResourceTypeRef, resource: ScimResource): void {
   const type = toResourceType(ref);
-  const schemas = [{ schema: type.schema, container: undefined }, ...type.schemaExtensions.map((ext) => ({ schema: ext.schema, container: ext.schema.id }))];
+  const schemas = [
+    { schema: type.schema, container: undefined },
+    ...type.schemaExtensions.map((ext) => ({ schema: ext.schema, container: ext.schema.id })),
+  ];
   for (const { schema, container } of schemas) {
     const holder = container ? resource[container] : resource;
     for (const definition of schema.attributes) {

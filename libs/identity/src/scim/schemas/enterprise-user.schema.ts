@@ -14,7 +14,11 @@ export const ENTERPRISE_USER_SCHEMA: SchemaDefinition = {
   name: 'EnterpriseUser',
   description: 'Enterprise User',
   attributes: [
-    attribute('employeeNumber', 'string', 'Numeric or alphanumeric identifier assigned to a person, typically based on order of hire or association with an organization.'),
+    attribute(
+      'employeeNumber',
+      'string',
+      'Numeric or alphanumeric identifier assigned to a person, typically based on order of hire or association with an organization.',
+    ),
     attribute('costCenter', 'string', 'Identifies the name of a cost center.'),
     attribute('organization', 'string', 'Identifies the name of an organization.'),
     attribute('division', 'string', 'Identifies the name of a division.'),

@@ -33,14 +33,42 @@ describe('schemas (RFC 7643 §4, §8.7.1)', () => {
 
   it('defines every core User attribute in RFC order', () => {
     expect(USER_SCHEMA.attributes.map((a) => a.name)).toEqual([
-      'userName', 'name', 'displayName', 'nickName', 'profileUrl', 'title', 'userType', 'preferredLanguage',
-      'locale', 'timezone', 'active', 'password', 'emails', 'phoneNumbers', 'ims', 'photos', 'addresses',
-      'groups', 'entitlements', 'roles', 'x509Certificates',
+      'userName',
+      'name',
+      'displayName',
+      'nickName',
+      'profileUrl',
+      'title',
+      'userType',
+      'preferredLanguage',
+      'locale',
+      'timezone',
+      'active',
+      'password',
+      'emails',
+      'phoneNumbers',
+      'ims',
+      'photos',
+      'addresses',
+      'groups',
+      'entitlements',
+      'roles',
+      'x509Certificates',
     ]);
   });
 
   it.each([
-    ['userName', { type: 'string', required: true, caseExact: false, uniqueness: 'server', returned: 'default', mutability: 'readWrite' }],
+    [
+      'userName',
+      {
+        type: 'string',
+        required: true,
+        caseExact: false,
+        uniqueness: 'server',
+        returned: 'default',
+        mutability: 'readWrite',
+      },
+    ],
     ['password', { type: 'string', mutability: 'writeOnly', returned: 'never' }],
     ['active', { type: 'boolean' }],
     ['profileUrl', { type: 'reference', referenceTypes: ['external'] }],
@@ -56,7 +84,11 @@ describe('schemas (RFC 7643 §4, §8.7.1)', () => {
     ['phoneNumbers', ['value', 'display', 'type', 'primary'], ['work', 'home', 'mobile', 'fax', 'pager', 'other']],
     ['ims', ['value', 'display', 'type', 'primary'], ['aim', 'gtalk', 'icq', 'xmpp', 'msn', 'skype', 'qq', 'yahoo']],
     ['photos', ['value', 'display', 'type', 'primary'], ['photo', 'thumbnail']],
-    ['addresses', ['formatted', 'streetAddress', 'locality', 'region', 'postalCode', 'country', 'type', 'primary'], ['work', 'home', 'other']],
+    [
+      'addresses',
+      ['formatted', 'streetAddress', 'locality', 'region', 'postalCode', 'country', 'type', 'primary'],
+      ['work', 'home', 'other'],
+    ],
     ['groups', ['value', '$ref', 'display', 'type'], ['direct', 'indirect']],
   ])('User %s has sub-attributes %j and type values %j', (name, subs, canonical) => {
     const definition = byName(USER_SCHEMA.attributes, name);
@@ -68,22 +100,37 @@ describe('schemas (RFC 7643 §4, §8.7.1)', () => {
     const cert = byName(USER_SCHEMA.attributes, 'x509Certificates');
     const photo = byName(USER_SCHEMA.attributes, 'photos');
     expect(byName(cert.subAttributes ?? [], 'value').type).toBe('binary');
-    expect(byName(photo.subAttributes ?? [], 'value')).toMatchObject({ type: 'reference', referenceTypes: ['external'] });
+    expect(byName(photo.subAttributes ?? [], 'value')).toMatchObject({
+      type: 'reference',
+      referenceTypes: ['external'],
+    });
   });
 
   it('defines the name sub-attributes', () => {
     expect(byName(USER_SCHEMA.attributes, 'name').subAttributes?.map((s) => s.name)).toEqual([
-      'formatted', 'familyName', 'givenName', 'middleName', 'honorificPrefix', 'honorificSuffix',
+      'formatted',
+      'familyName',
+      'givenName',
+      'middleName',
+      'honorificPrefix',
+      'honorificSuffix',
     ]);
   });
 
   it('defines the Enterprise User extension with a readOnly manager.displayName', () => {
     expect(ENTERPRISE_USER_SCHEMA.attributes.map((a) => a.name)).toEqual([
-      'employeeNumber', 'costCenter', 'organization', 'division', 'department', 'manager',
+      'employeeNumber',
+      'costCenter',
+      'organization',
+      'division',
+      'department',
+      'manager',
     ]);
     const manager = byName(ENTERPRISE_USER_SCHEMA.attributes, 'manager');
     expect(manager.subAttributes?.map((s) => [s.name, s.mutability])).toEqual([
-      ['value', 'readWrite'], ['$ref', 'readWrite'], ['displayName', 'readOnly'],
+      ['value', 'readWrite'],
+      ['$ref', 'readWrite'],
+      ['displayName', 'readOnly'],
     ]);
   });
 
@@ -92,13 +139,20 @@ describe('schemas (RFC 7643 §4, §8.7.1)', () => {
     const members = byName(GROUP_SCHEMA.attributes, 'members');
     expect(members).toMatchObject({ multiValued: true, mutability: 'readWrite' });
     expect(members.subAttributes?.map((s) => [s.name, s.mutability])).toEqual([
-      ['value', 'immutable'], ['$ref', 'immutable'], ['display', 'immutable'], ['type', 'immutable'],
+      ['value', 'immutable'],
+      ['$ref', 'immutable'],
+      ['display', 'immutable'],
+      ['type', 'immutable'],
     ]);
   });
 
   it('keeps the common attributes out of the published schemas (RFC 7643 §3.1)', () => {
     expect(COMMON_ATTRIBUTES.map((a) => a.name)).toEqual(['id', 'externalId', 'meta']);
-    expect(byName(COMMON_ATTRIBUTES, 'id')).toMatchObject({ caseExact: true, mutability: 'readOnly', returned: 'always' });
+    expect(byName(COMMON_ATTRIBUTES, 'id')).toMatchObject({
+      caseExact: true,
+      mutability: 'readOnly',
+      returned: 'always',
+    });
     expect(byName(COMMON_ATTRIBUTES, 'externalId')).toMatchObject({ caseExact: true, mutability: 'readWrite' });
     expect(USER_SCHEMA.attributes.some((a) => a.name === 'id')).toBe(false);
   });
@@ -151,7 +205,9 @@ describe('resolveAttribute', () => {
   });
 
   it('resolves Group attributes but not User ones on a Group', () => {
-    expect(resolveAttribute('Group', { attribute: 'MEMBERS', subAttribute: 'value' })?.subAttribute?.name).toBe('value');
+    expect(resolveAttribute('Group', { attribute: 'MEMBERS', subAttribute: 'value' })?.subAttribute?.name).toBe(
+      'value',
+    );
     expect(resolveAttribute('Group', { attribute: 'userName' })).toBeUndefined();
   });
 

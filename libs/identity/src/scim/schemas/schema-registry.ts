@@ -22,18 +22,40 @@ export const COMMON_ATTRIBUTES: readonly AttributeDefinition[] = [
     returned: 'always',
     uniqueness: 'server',
   }),
-  attribute('externalId', 'string', 'A String that is an identifier for the resource as defined by the provisioning client.', {
-    caseExact: true,
-  }),
+  attribute(
+    'externalId',
+    'string',
+    'A String that is an identifier for the resource as defined by the provisioning client.',
+    {
+      caseExact: true,
+    },
+  ),
   complexAttribute(
     'meta',
     'A complex attribute containing resource metadata.',
     [
-      attribute('resourceType', 'string', 'The name of the resource type of the resource.', { caseExact: true, mutability: 'readOnly' }),
-      attribute('created', 'dateTime', 'The DateTime that the resource was added to the service provider.', { mutability: 'readOnly' }),
-      attribute('lastModified', 'dateTime', 'The most recent DateTime that the details of this resource were updated at the service provider.', { mutability: 'readOnly' }),
-      attribute('location', 'reference', 'The URI of the resource being returned.', { caseExact: true, mutability: 'readOnly', referenceTypes: ['uri'] }),
-      attribute('version', 'string', 'The version of the resource being returned.', { caseExact: true, mutability: 'readOnly' }),
+      attribute('resourceType', 'string', 'The name of the resource type of the resource.', {
+        caseExact: true,
+        mutability: 'readOnly',
+      }),
+      attribute('created', 'dateTime', 'The DateTime that the resource was added to the service provider.', {
+        mutability: 'readOnly',
+      }),
+      attribute(
+        'lastModified',
+        'dateTime',
+        'The most recent DateTime that the details of this resource were updated at the service provider.',
+        { mutability: 'readOnly' },
+      ),
+      attribute('location', 'reference', 'The URI of the resource being returned.', {
+        caseExact: true,
+        mutability: 'readOnly',
+        referenceTypes: ['uri'],
+      }),
+      attribute('version', 'string', 'The version of the resource being returned.', {
+        caseExact: true,
+        mutability: 'readOnly',
+      }),
     ],
     { mutability: 'readOnly' },
   ),

@@ -26,7 +26,12 @@ export class PageCursors {
   }
 
   /** Records where a full page ended, for the request of the page after it. */
-  remember(tenantId: string, resourceType: string, query: ListQuery, rows: readonly { created_at: Date; id: string }[]): void {
+  remember(
+    tenantId: string,
+    resourceType: string,
+    query: ListQuery,
+    rows: readonly { created_at: Date; id: string }[],
+  ): void {
     const last = rows[rows.length - 1];
     if (!last || rows.length < query.count) return;
     const key = this.key(tenantId, resourceType, query, query.startIndex + rows.length);

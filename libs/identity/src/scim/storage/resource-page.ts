@@ -65,7 +65,9 @@ export async function resourcePage<Row>(
   // Seeking on the (tenant_id, created_at, id) index costs the same on the last page of an import as on the first.
   // The row's own created_at is read back exactly (a JavaScript Date keeps only milliseconds);
   // the remembered one stands in if that row has been deleted since.
-  const seek = query.after ? ` AND (${from.alias}.created_at, ${from.alias}.id) > ${seekKey(from.table, query.after, params)}` : '';
+  const seek = query.after
+    ? ` AND (${from.alias}.created_at, ${from.alias}.id) > ${seekKey(from.table, query.after, params)}`
+    : '';
   const rows = await em.query<Row[]>(
     `SELECT ${from.select} FROM ${from.table} ${from.alias} WHERE ${matching}${seek}
       ORDER BY ${query.orderBy} LIMIT ${query.limit} OFFSET ${query.after ? 0 : query.offset}`,

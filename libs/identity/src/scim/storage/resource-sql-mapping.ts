@@ -1,6 +1,11 @@
 import type { AttributePath } from '../filter/filter.ast';
 import type { SqlArrayColumn, SqlAttribute, SqlAttributeMapping, SqlScalarType } from '../filter/filter-to-sql';
-import { formatAttributePath, resolveAttribute, type ResourceTypeRef, type ResolvedAttribute } from '../schemas/schema-registry';
+import {
+  formatAttributePath,
+  resolveAttribute,
+  type ResourceTypeRef,
+  type ResolvedAttribute,
+} from '../schemas/schema-registry';
 import type { AttributeDefinition } from '../schemas/schema.types';
 
 /** Where a repository keeps copies of attributes, in indexed columns. */
@@ -16,7 +21,11 @@ export interface StorageColumns {
  * indexes, and for everything else the JSONB document holding the resource,
  * typed by the schema.
  */
-export function resourceSqlMapping(ref: ResourceTypeRef, document: string, columns: StorageColumns): SqlAttributeMapping {
+export function resourceSqlMapping(
+  ref: ResourceTypeRef,
+  document: string,
+  columns: StorageColumns,
+): SqlAttributeMapping {
   const lowerKeys = <T>(record: Readonly<Record<string, T>>): Map<string, T> =>
     new Map(Object.entries(record).map(([path, value]) => [path.toLowerCase(), value]));
   const scalars = lowerKeys(columns.scalars);
@@ -65,7 +74,9 @@ function elementAttribute(
 ): { name: string; type: SqlScalarType; caseExact: boolean } | undefined {
   // A simple multi-valued attribute's elements are addressed as `value` (RFC 7644 §3.4.2.2).
   if (attribute.type !== 'complex') {
-    return name.toLowerCase() === 'value' ? { name: 'value', type: attribute.type, caseExact: attribute.caseExact } : undefined;
+    return name.toLowerCase() === 'value'
+      ? { name: 'value', type: attribute.type, caseExact: attribute.caseExact }
+      : undefined;
   }
   const sub = attribute.subAttributes?.find((candidate) => candidate.name.toLowerCase() === name.toLowerCase());
   if (!sub || sub.type === 'complex') return undefined;
