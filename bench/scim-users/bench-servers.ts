@@ -1,0 +1,120 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+const START_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 10_000;
+
+/** A server under load, in a process of its own so the load generator does not share its event loop. */
+export interface BenchServer {
+  readonly name: 'gateway' | 'bare';
+  /** Base URL on loopback, without a trailing slash. */
+  readonly url: string;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  readonly redisPrefix: string;
+}
+
+/** The SCIM app exactly as `npm run start:scim` runs it (from dist/), with logging off. */
+export async function startGateway(options: GatewayOptions): Promise<BenchServer> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'gw-bench-'));
+  const env = {
+    ...withoutGatewayVariables(process.env),
+    DATABASE_URL: options.databaseUrl,
+    DATA_DIR: dataDir,
+    REDIS_URL: options.redisUrl,
+    REDIS_PREFIX: options.redisPrefix,
+    SCIM_PORT: String(port),
+    SCIM_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    ADMIN_TOKEN: `gwa_bench_${randomBytes(24).toString('base64url')}`,
+    SECRETS_KEY: randomBytes(32).toString('hex'),
+    LOG_LEVEL: 'silent',
+  };
+  const server = await spawnServer('gateway', [join(ROOT, 'dist/apps/scim/src/main.js')], env, port, '/health/live');
+  return { ...server, stop: () => server.stop().finally(() => rmSync(dataDir, { recursive: true, force: true })) };
+}
+
+/** The bare Fastify + pg server (`bare-users.server.ts`), the floor the gateway is compared with. */
+export async function startBareServer(databaseUrl: string): Promise<BenchServer> {
+  const port = await freePort();
+  const env = { ...process.env, BARE_DATABASE_URL: databaseUrl, BARE_PORT: String(port) };
+  const args = [join(ROOT, 'bench/run.js'), join(ROOT, 'bench/scim-users/bare-users.server.ts')];
+  return spawnServer('bare', args, env, port, '/health');
+}
+
+async function spawnServer(
+  name: BenchServer['name'],
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  port: number,
+  readyPath: string,
+): Promise<BenchServer> {
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = () => stopChild(child, exited);
+  try {
+    await waitUntilReady(`${url}${readyPath}`, child);
+  } catch (error) {
+    await stop();
+    throw new Error(`${name} server did not start: ${(error as Error).message}\n${stderr}`);
+  }
+  if (child.pid === undefined) throw new Error(`${name} server has no pid`);
+  return { name, url, pid: child.pid, stop };
+}
+
+async function waitUntilReady(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`exited (${child.exitCode ?? child.signalCode})`);
+    try {
+      if ((await fetch(url, { signal: AbortSignal.timeout(1000) })).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${url} did not answer 200 within ${START_TIMEOUT_MS} ms`);
+}
+
+/** SIGTERM (both servers drain and close their pools), SIGKILL if that takes too long. */
+async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+  await exited;
+  clearTimeout(timer);
+}
+
+function withoutGatewayVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const copy = { ...env };
+  for (const name of ['DATABASE_URL', 'DATA_DIR', 'REDIS_URL', 'ADMIN_TOKEN', 'SECRETS_KEY', 'PUBLIC_URL'])
+    delete copy[name];
+  return copy;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
