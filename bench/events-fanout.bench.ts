@@ -17,9 +17,9 @@ import { cpus, release, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { deleteRedisKeys } from './scim-users/bench-environment';
 import { dataSourceOptions, migrate } from '@app/identity/database/data-source';
 import { bullConnection } from '@app/identity/deliveries/bull-connection';
 import { OutboxService } from '@app/identity/events/outbox.service';
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   const prefix = `gwbench-${randomBytes(4).toString('hex')}`;
   const db = await createDatabase();
   cleanups.push(() => dropDatabase(db.name));
-  cleanups.push(() => deleteRedisKeys(prefix));
+  cleanups.push(() => deleteRedisKeys(REDIS_URL, `${prefix}:*`));
   const receivers = await startReceivers(subscribers);
   cleanups.push(() => receivers.close());
 
@@ -289,20 +289,6 @@ async function withAdmin(work: (admin: Client) => Promise<unknown>): Promise<voi
     await work(admin);
   } finally {
     await admin.end();
-  }
-}
-
-async function deleteRedisKeys(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
   }
 }
 

@@ -14,12 +14,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, release, totalmem } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
 import { BenchDatabase, BenchTenant, createBenchDatabase, seedTenant } from './scim-users/bench-database';
+import { describeMachine, deleteRedisKeys } from './scim-users/bench-environment';
 import { BenchServer, startGateway } from './scim-users/bench-servers';
 import { QUIET, waitForQuiet } from './scim-users/cpu-usage';
 import { LoadResult, LoadSettings, Scenario, measure } from './scim-users/load-run';
@@ -115,7 +114,7 @@ async function main(): Promise<void> {
     const tenant = await seedTenant(db, 'bench-groups', SEEDED_USERS);
     await db.query('VACUUM ANALYZE');
     const redisPrefix = `gw-bench-${randomBytes(3).toString('hex')}`;
-    cleanup.add(`delete Redis keys ${redisPrefix}*`, () => deleteRedisKeys(redisPrefix));
+    cleanup.add(`delete Redis keys ${redisPrefix}*`, () => deleteRedisKeys(REDIS_URL, `${redisPrefix}*`));
     const gateway = await startGateway({ databaseUrl: db.url, redisUrl: REDIS_URL, redisPrefix });
     cleanup.add('stop the gateway', () => gateway.stop());
     log(`gateway on ${gateway.url}`);
@@ -192,7 +191,7 @@ async function runAll(db: BenchDatabase, gateway: BenchServer, tenant: BenchTena
   const outbox = await db.query<{ count: string }>('SELECT count(*) AS count FROM outbox_events');
 
   return render({
-    machine: await machine(db, busyBefore),
+    machine: await describeMachine(db, REDIS_URL, busyBefore),
     options,
     build,
     bigSetup,
@@ -332,44 +331,6 @@ function render(r: Results): string {
     `The outbox held ${r.outboxEvents.toLocaleString('en-US')} events at the end (one per membership change).`,
     '',
   ].join('\n');
-}
-
-async function machine(db: BenchDatabase, busyBefore: number): Promise<string> {
-  const [postgres] = await db.query<{ server_version: string }>('SHOW server_version');
-  const redis = new Redis(REDIS_URL, { lazyConnect: true });
-  const redisVersion = await redis
-    .connect()
-    .then(() => redis.info('server'))
-    .then((info) => /redis_version:(\S+)/.exec(info)?.[1] ?? '?')
-    .catch(() => '?')
-    .finally(() => redis.disconnect());
-  const processors = cpus();
-  let os = 'Linux';
-  try {
-    os = /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(readFileSync('/etc/os-release', 'utf8'))?.[1] ?? os;
-  } catch {
-    // keep "Linux"
-  }
-  return (
-    `${processors.length} × ${processors[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, ` +
-    `${os} (Linux ${release()}), Node.js ${process.version}, PostgreSQL ${postgres?.server_version ?? '?'}, ` +
-    `Redis ${redisVersion}, all on the one machine (${percent(busyBefore)} CPU busy just before the runs)`
-  );
-}
-
-async function deleteRedisKeys(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await redis.connect();
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
 }
 
 main().then(

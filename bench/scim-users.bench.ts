@@ -17,11 +17,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, release, totalmem } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
 import {
   BenchDatabase,
   BenchTenant,
@@ -30,6 +28,7 @@ import {
   randomUserIds,
   seedTenant,
 } from './scim-users/bench-database';
+import { describeMachine, deleteRedisKeys } from './scim-users/bench-environment';
 import { BenchServer, startBareServer, startGateway } from './scim-users/bench-servers';
 import { walkImport, ImportWalk } from './scim-users/import-walk';
 import { QUIET, waitForQuiet } from './scim-users/cpu-usage';
@@ -179,7 +178,7 @@ async function startServers(db: BenchDatabase, options: Options, cleanup: Cleanu
   cleanup.add('stop the bare server', () => bare.stop());
   if (!options.gateway) return { gateway: undefined, bare };
   const redisPrefix = `gw-bench-${randomBytes(3).toString('hex')}`;
-  cleanup.add(`delete Redis keys ${redisPrefix}*`, () => deleteRedisKeys(redisPrefix));
+  cleanup.add(`delete Redis keys ${redisPrefix}*`, () => deleteRedisKeys(REDIS_URL, `${redisPrefix}*`));
   const gateway = await startGateway({ databaseUrl: db.url, redisUrl: REDIS_URL, redisPrefix });
   cleanup.add('stop the gateway', () => gateway.stop());
   log(`gateway on ${gateway.url}, bare server on ${bare.url}`);
@@ -335,19 +334,7 @@ function targets(results: readonly LoadResult[], walk: ImportWalk | undefined): 
 }
 
 async function benchContext(db: BenchDatabase, options: Options, conditions: Conditions): Promise<BenchContext> {
-  const [postgres] = await db.query<{ server_version: string }>('SHOW server_version');
-  const redis = new Redis(REDIS_URL, { lazyConnect: true });
-  const redisVersion = await redis
-    .connect()
-    .then(() => redis.info('server'))
-    .then((info) => /redis_version:(\S+)/.exec(info)?.[1] ?? '?')
-    .catch(() => '?')
-    .finally(() => redis.disconnect());
-  const processors = cpus();
-  const machine =
-    `${processors.length} × ${processors[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, ` +
-    `${osName()} (Linux ${release()}), Node.js ${process.version}, PostgreSQL ${postgres?.server_version ?? '?'}, ` +
-    `Redis ${redisVersion}, all on the one machine (${percent(conditions.busyBefore)} CPU busy just before the runs)`;
+  const machine = await describeMachine(db, REDIS_URL, conditions.busyBefore);
   const flags = process.argv.slice(2).filter((arg) => arg !== '--no-build');
   return {
     code: conditions.code,
@@ -373,29 +360,6 @@ function codeVersion(): string {
     return `commit ${git('rev-parse', '--short', 'HEAD')}${changed ? ' with uncommitted changes under apps/ or libs/' : ''}`;
   } catch {
     return 'unknown (no git)';
-  }
-}
-
-function osName(): string {
-  try {
-    return /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(readFileSync('/etc/os-release', 'utf8'))?.[1] ?? 'Linux';
-  } catch {
-    return 'Linux';
-  }
-}
-
-async function deleteRedisKeys(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await redis.connect();
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
   }
 }
 
