@@ -120,13 +120,14 @@ export class UsersService {
     return transaction(this.dataSource, async (em) => {
       const row = this.require(await this.users.findById(em, principal.tenantId, id, true), id);
       assertIfMatch(ifMatch, row.version);
-      const resource = next(this.toResource(row));
+      const current = this.toResource(row);
+      const resource = next(current);
       const write = toUserWrite(resource);
       const password = passwordOf(resource);
       const passwordChanged =
         password !== undefined && !(row.password_hash && (await this.passwords.matches(row.password_hash, password)));
       const events = userChangeEvents({
-        profileChanged: profileChanged(toUserWrite(this.toResource(row)), write),
+        profileChanged: profileChanged(toUserWrite(current), write),
         wasActive: row.active,
         isActive: write.active,
         passwordChanged,
