@@ -8,7 +8,14 @@ const moduleNameMapper = {
   '^@app/events$': '<rootDir>/libs/events/src',
   '^@app/events/(.*)$': '<rootDir>/libs/events/src/$1',
 };
-const transform = { '^.+\\.ts$': ['@swc/jest'] };
+const transform = {
+  '^.+\\.ts$': ['@swc/jest'],
+  // ESM-only packages (openid-client, jose, oidc-provider and what they import) are
+  // compiled to CommonJS for Jest's module system; Node itself loads them with require(esm).
+  '^.+\\.m?js$': ['@swc/jest', { module: { type: 'commonjs' } }],
+};
+const esmOnlyPackages = ['openid-client', 'oauth4webapi', 'jose', 'oidc-provider', 'quick-lru', 'nanoid', 'eta', '@koa'];
+const transformIgnorePatterns = [`/node_modules/(?!(${esmOnlyPackages.join('|')})/)`];
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -22,6 +29,7 @@ module.exports = {
       testMatch: ['**/*.spec.ts'],
       moduleNameMapper,
       transform,
+      transformIgnorePatterns,
     },
     {
       displayName: 'e2e',
@@ -30,6 +38,7 @@ module.exports = {
       testMatch: ['**/*.e2e-spec.ts'],
       moduleNameMapper,
       transform,
+      transformIgnorePatterns,
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },

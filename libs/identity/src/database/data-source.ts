@@ -7,6 +7,7 @@ import { Foundation1763900000000 } from './migrations/1763900000000-foundation';
 import { Users1763900000001 } from './migrations/1763900000001-users';
 import { Groups1763900000002 } from './migrations/1763900000002-groups';
 import { Subscriptions1763900000003 } from './migrations/1763900000003-subscriptions';
+import { SignIn1763900000004 } from './migrations/1763900000004-sign-in';
 
 /** Every entity of the identity domain. */
 export const ENTITIES = [TenantEntity, TenantDomainEntity, ScimTokenEntity, OutboxEventEntity];
@@ -17,6 +18,7 @@ export const MIGRATIONS = [
   Users1763900000001,
   Groups1763900000002,
   Subscriptions1763900000003,
+  SignIn1763900000004,
 ];
 
 /** TypeORM options for the gateway's PostgreSQL database. */
