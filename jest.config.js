@@ -14,7 +14,7 @@ const transform = {
   // compiled to CommonJS for Jest's module system; Node itself loads them with require(esm).
   '^.+\\.m?js$': ['@swc/jest', { module: { type: 'commonjs' } }],
 };
-const esmOnlyPackages = ['openid-client', 'oauth4webapi', 'jose', 'oidc-provider', 'quick-lru', 'nanoid', 'eta', '@koa'];
+const esmOnlyPackages = ['@nestjs/passport', 'openid-client', 'oauth4webapi', 'jose', 'oidc-provider', 'quick-lru', 'nanoid', 'eta', '@koa'];
 const transformIgnorePatterns = [`/node_modules/(?!(${esmOnlyPackages.join('|')})/)`];
 
 /** @type {import('jest').Config} */

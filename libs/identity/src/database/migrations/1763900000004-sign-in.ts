@@ -29,12 +29,14 @@ export class SignIn1763900000004 implements MigrationInterface {
 
     // (issuer, sub) names one person at one IdP. No foreign key to users: the link
     // outlives a deleted user, so that person stays refused instead of being re-created.
+    // profile holds the claims of the last sign-in (name, email, groups).
     await db.query(`
       CREATE TABLE user_identities (
         tenant_id       uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
         issuer          text NOT NULL,
         subject         text NOT NULL,
         user_id         uuid NOT NULL,
+        profile         jsonb NOT NULL DEFAULT '{}',
         created_at      timestamptz NOT NULL DEFAULT now(),
         last_sign_in_at timestamptz,
         PRIMARY KEY (tenant_id, issuer, subject)
