@@ -43,6 +43,13 @@ export class TenantsService {
     return tenant;
   }
 
+  /** The tenant whose users sign in with this email domain, if any. */
+  findByDomain(domain: string): Promise<TenantEntity | null> {
+    return this.dataSource
+      .getRepository(TenantEntity)
+      .findOne({ where: { domains: { domain: domain.toLowerCase() } }, relations: { domains: true } });
+  }
+
   async update(slug: string, input: UpdateTenantInput): Promise<TenantEntity> {
     return this.dataSource.transaction(async (em) => {
       const tenant = await em.findOne(TenantEntity, {

@@ -81,8 +81,15 @@ export class UserRepository {
     return rows[0][0];
   }
 
+  /** Deletes the user and leaves a tombstone, so signing in as them later is refused rather than a new start. */
   async delete(em: EntityManager, tenantId: string, id: string): Promise<void> {
-    await em.query(`DELETE FROM users WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
+    await em.query(
+      `WITH gone AS (DELETE FROM users WHERE tenant_id = $1 AND id = $2 RETURNING tenant_id, id, user_name, external_id)
+       INSERT INTO deleted_users (tenant_id, user_id, user_name, external_id)
+       SELECT tenant_id, id, user_name, external_id FROM gone
+       ON CONFLICT DO NOTHING`,
+      [tenantId, id],
+    );
   }
 
   /** One page of the tenant's users (see resourcePage). */

@@ -9,6 +9,6 @@ import { UsersService } from './users.service';
 @Module({
   imports: [EventsModule, GroupsModule],
   providers: [PageCursors, UsersService, UserRepository, PasswordHasher],
-  exports: [UsersService],
+  exports: [UsersService, UserRepository],
 })
 export class UsersModule {}

@@ -24,6 +24,9 @@ import { userChangeEvents } from './user-change-events';
 import { USER_SQL_MAPPING } from './user-sql-mapping';
 import { UserPage, UserRepository } from './user.repository';
 
+/** The tenant a change happens in: a SCIM principal, or a sign-in. */
+export type TenantRef = Pick<ScimPrincipal, 'tenantId' | 'tenantSlug'>;
+
 /** The stable tie-breaker of every listing: creation order, then id. */
 const STABLE_ORDER = 'u.created_at ASC, u.id ASC';
 
@@ -108,9 +111,27 @@ export class UsersService {
   }
 
   /**
-   * The shared path of PUT and PATCH: lock the row, check If-Match, compute the
-   * next state from the current SCIM resource, and store it only if something changed.
+   * Applies a change to a user inside the caller's transaction (the sign-in
+   * keeps a just-in-time user's profile current this way); undefined for an unknown id.
    */
+  async changeWithin(
+    em: EntityManager,
+    tenant: TenantRef,
+    id: string,
+    next: (current: ScimResource) => ScimResource,
+  ): Promise<UserRow | undefined> {
+    const row = await this.users.findById(em, tenant.tenantId, id, true);
+    return row && this.applyChange(em, tenant, row, next);
+  }
+
+  /** A user created just in time at sign-in, inside the sign-in's transaction. */
+  async createWithin(em: EntityManager, tenant: TenantRef, body: unknown): Promise<UserRow> {
+    const row = await this.users.insert(em, tenant.tenantId, toUserWrite(normalizeResource(body, 'User')), null);
+    await this.record(em, tenant, row, ['user.created']);
+    return row;
+  }
+
+  /** The shared path of PUT and PATCH: lock the row, check If-Match, then apply the change. */
   private async change(
     principal: ScimPrincipal,
     id: string,
@@ -120,29 +141,42 @@ export class UsersService {
     return transaction(this.dataSource, async (em) => {
       const row = this.require(await this.users.findById(em, principal.tenantId, id, true), id);
       assertIfMatch(ifMatch, row.version);
-      const current = this.toResource(row);
-      const resource = next(current);
-      const write = toUserWrite(resource);
-      const password = passwordOf(resource);
-      const passwordChanged =
-        password !== undefined && !(row.password_hash && (await this.passwords.matches(row.password_hash, password)));
-      const events = userChangeEvents({
-        profileChanged: profileChanged(toUserWrite(current), write),
-        wasActive: row.active,
-        isActive: write.active,
-        passwordChanged,
-      });
-      if (events.length === 0) return row;
-      const passwordHash = passwordChanged ? await this.passwords.hash(password) : undefined;
-      const updated = await this.users.update(em, principal.tenantId, id, write, passwordHash);
-      await this.record(em, principal, updated, events);
-      return updated;
+      return this.applyChange(em, principal, row, next);
     });
+  }
+
+  /**
+   * Computes the next state from the current SCIM resource of a locked row, and
+   * stores it (with its events) only if something changed.
+   */
+  private async applyChange(
+    em: EntityManager,
+    tenant: TenantRef,
+    row: UserRow,
+    next: (current: ScimResource) => ScimResource,
+  ): Promise<UserRow> {
+    const current = this.toResource(row);
+    const resource = next(current);
+    const write = toUserWrite(resource);
+    const password = passwordOf(resource);
+    const passwordChanged =
+      password !== undefined && !(row.password_hash && (await this.passwords.matches(row.password_hash, password)));
+    const events = userChangeEvents({
+      profileChanged: profileChanged(toUserWrite(current), write),
+      wasActive: row.active,
+      isActive: write.active,
+      passwordChanged,
+    });
+    if (events.length === 0) return row;
+    const passwordHash = passwordChanged ? await this.passwords.hash(password) : undefined;
+    const updated = await this.users.update(em, tenant.tenantId, row.id, write, passwordHash);
+    await this.record(em, tenant, updated, events);
+    return updated;
   }
 
   private async record(
     em: EntityManager,
-    principal: ScimPrincipal,
+    tenant: TenantRef,
     row: UserRow,
     types: readonly IdentityEventType[],
   ): Promise<void> {
@@ -151,7 +185,7 @@ export class UsersService {
       em,
       types.map((type) => ({
         type,
-        tenant: { id: principal.tenantId, slug: principal.tenantSlug },
+        tenant: { id: tenant.tenantId, slug: tenant.tenantSlug },
         subject: { type: 'user' as const, id: row.id },
         data,
       })),

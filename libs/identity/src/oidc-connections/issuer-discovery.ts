@@ -1,0 +1,91 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, ResolvedConfig } from '@app/platform';
+import * as oidc from 'openid-client';
+import { IdentityError } from '../errors/identity-error';
+import type { TokenEndpointAuthMethod } from './oidc-connection.input';
+
+/** Discovery gives up after this long: an operator is waiting on the admin API. */
+const DISCOVERY_TIMEOUT_SECONDS = 10;
+
+/** What a relying-party configuration is built from. */
+export interface OidcClientSettings {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+}
+
+/**
+ * Builds openid-client configurations from an issuer's discovery document and
+ * checks that the document describes a provider the sign-in flow can use.
+ */
+@Injectable()
+export class IssuerDiscovery {
+  constructor(@Inject(APP_CONFIG) private readonly config: ResolvedConfig) {}
+
+  /** The configuration for a tenant's client, or an `unprocessable` error saying what is wrong with the issuer. */
+  async configure(settings: OidcClientSettings): Promise<oidc.Configuration> {
+    const issuer = new URL(settings.issuer);
+    const insecure = issuer.protocol === 'http:';
+    if (insecure && !this.config.allowHttpIssuers) {
+      throw unprocessable(`the issuer must be an https:// URL (http:// issuers need ALLOW_HTTP_ISSUERS=true)`);
+    }
+    let configuration: oidc.Configuration;
+    try {
+      configuration = await oidc.discovery(
+        issuer,
+        settings.clientId,
+        { token_endpoint_auth_method: settings.tokenEndpointAuthMethod },
+        clientAuthentication(settings),
+        { timeout: DISCOVERY_TIMEOUT_SECONDS, execute: insecure ? [oidc.allowInsecureRequests] : [] },
+      );
+    } catch (error) {
+      throw unprocessable(`discovery of ${settings.issuer} failed: ${describe(error)}`, error);
+    }
+    assertUsable(configuration.serverMetadata(), settings);
+    return configuration;
+  }
+}
+
+function clientAuthentication(settings: OidcClientSettings): oidc.ClientAuth {
+  switch (settings.tokenEndpointAuthMethod) {
+    case 'client_secret_basic':
+      return oidc.ClientSecretBasic(settings.clientSecret);
+    case 'client_secret_post':
+      return oidc.ClientSecretPost(settings.clientSecret);
+  }
+}
+
+/** The sign-in flow needs the code flow, PKCE with S256 (when advertised) and the chosen client authentication. */
+function assertUsable(metadata: oidc.ServerMetadata, settings: OidcClientSettings): void {
+  const missing = (['authorization_endpoint', 'token_endpoint', 'jwks_uri'] as const).filter((key) => !metadata[key]);
+  if (missing.length > 0) throw unprocessable(`the discovery document lacks ${missing.join(', ')}`);
+  if (metadata.response_types_supported && !metadata.response_types_supported.includes('code')) {
+    throw unprocessable('the provider does not support the authorization code flow (response_type "code")');
+  }
+  const challenges = metadata.code_challenge_methods_supported;
+  if (challenges && !challenges.includes('S256')) {
+    throw unprocessable('the provider does not support PKCE with S256');
+  }
+  const methods = metadata.token_endpoint_auth_methods_supported;
+  if (methods && !methods.includes(settings.tokenEndpointAuthMethod)) {
+    throw unprocessable(
+      `the provider does not accept ${settings.tokenEndpointAuthMethod} at its token endpoint (it accepts ${methods.join(', ')})`,
+    );
+  }
+}
+
+/** A one-line reason, including the network cause ("connect ECONNREFUSED …") that fetch hides in `cause`. */
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? error.cause : undefined;
+  if (error.name === 'TimeoutError' || cause?.name === 'TimeoutError') {
+    return `no answer within ${DISCOVERY_TIMEOUT_SECONDS} s`;
+  }
+  const nested = cause && cause.message !== error.message ? ` (${cause.message})` : '';
+  return `${error.message}${nested}`;
+}
+
+function unprocessable(message: string, cause?: unknown): IdentityError {
+  return new IdentityError('unprocessable', message, { cause });
+}

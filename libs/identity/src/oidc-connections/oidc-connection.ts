@@ -1,0 +1,42 @@
+import type { TokenEndpointAuthMethod } from './oidc-connection.input';
+
+/** A tenant's connection to its IdP, with the client secret opened: kept in memory only. */
+export interface OidcConnection {
+  readonly tenantId: string;
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  readonly scopes: readonly string[];
+  readonly groupsClaim: string | null;
+  readonly postLogoutRedirectUri: string | null;
+  readonly allowedReturnUrls: readonly string[];
+  /** Rises with every change, so cached client configurations know they are stale. */
+  readonly version: number;
+  readonly updatedAt: Date;
+}
+
+/** A connection as the admin API shows it: never the secret. */
+export interface OidcConnectionView {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  readonly scopes: readonly string[];
+  readonly groupsClaim: string | null;
+  readonly postLogoutRedirectUri: string | null;
+  readonly allowedReturnUrls: readonly string[];
+  readonly updatedAt: string;
+}
+
+export function toOidcConnectionView(connection: OidcConnection): OidcConnectionView {
+  return {
+    issuer: connection.issuer,
+    clientId: connection.clientId,
+    tokenEndpointAuthMethod: connection.tokenEndpointAuthMethod,
+    scopes: connection.scopes,
+    groupsClaim: connection.groupsClaim,
+    postLogoutRedirectUri: connection.postLogoutRedirectUri,
+    allowedReturnUrls: connection.allowedReturnUrls,
+    updatedAt: connection.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,108 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { IdentityError } from '../errors/identity-error';
+import { SecretBox } from '../secrets/secret-box';
+import { TenantsService } from '../tenants/tenants.service';
+import { IssuerDiscovery } from './issuer-discovery';
+import type { OidcConnection } from './oidc-connection';
+import type { PutOidcConnectionInput, TokenEndpointAuthMethod } from './oidc-connection.input';
+
+interface ConnectionRow {
+  tenant_id: string;
+  issuer: string;
+  client_id: string;
+  client_secret_sealed: Buffer;
+  token_endpoint_auth_method: TokenEndpointAuthMethod;
+  scopes: string[];
+  groups_claim: string | null;
+  post_logout_redirect_uri: string | null;
+  allowed_return_urls: string[];
+  version: number;
+  updated_at: Date;
+}
+
+/** Each tenant's OIDC connection: checked against the issuer's discovery document, stored with the secret sealed. */
+@Injectable()
+export class OidcConnectionsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly tenants: TenantsService,
+    private readonly discovery: IssuerDiscovery,
+    private readonly secrets: SecretBox,
+  ) {}
+
+  /** Creates or replaces the tenant's connection, after its issuer passed discovery. */
+  async put(slug: string, input: PutOidcConnectionInput): Promise<OidcConnection> {
+    const tenant = await this.tenants.get(slug);
+    await this.discovery.configure(input);
+    const [row] = await this.dataSource.query<ConnectionRow[]>(
+      `INSERT INTO oidc_connections (tenant_id, issuer, client_id, client_secret_sealed, token_endpoint_auth_method,
+                                     scopes, groups_claim, post_logout_redirect_uri, allowed_return_urls)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (tenant_id) DO UPDATE
+          SET issuer = $2, client_id = $3, client_secret_sealed = $4, token_endpoint_auth_method = $5, scopes = $6,
+              groups_claim = $7, post_logout_redirect_uri = $8, allowed_return_urls = $9,
+              version = oidc_connections.version + 1, updated_at = now()
+       RETURNING *`,
+      [
+        tenant.id,
+        input.issuer,
+        input.clientId,
+        this.secrets.seal(input.clientSecret, secretContext(tenant.id)),
+        input.tokenEndpointAuthMethod,
+        input.scopes,
+        input.groupsClaim,
+        input.postLogoutRedirectUri,
+        input.allowedReturnUrls,
+      ],
+    );
+    return this.open(row);
+  }
+
+  /** The tenant's connection, or a not_found error. */
+  async get(slug: string): Promise<OidcConnection> {
+    const tenant = await this.tenants.get(slug);
+    const connection = await this.forTenant(tenant.id);
+    if (!connection) throw IdentityError.notFound(`tenant "${slug}" has no OIDC connection`);
+    return connection;
+  }
+
+  async delete(slug: string): Promise<void> {
+    const tenant = await this.tenants.get(slug);
+    const [, removed] = await this.dataSource.query<[unknown[], number]>(
+      `DELETE FROM oidc_connections WHERE tenant_id = $1`,
+      [tenant.id],
+    );
+    if (!removed) throw IdentityError.notFound(`tenant "${slug}" has no OIDC connection`);
+  }
+
+  /** The connection sign-in uses, secret opened; undefined when the tenant has none. */
+  async forTenant(tenantId: string): Promise<OidcConnection | undefined> {
+    const [row] = await this.dataSource.query<ConnectionRow[]>(`SELECT * FROM oidc_connections WHERE tenant_id = $1`, [
+      tenantId,
+    ]);
+    return row ? this.open(row) : undefined;
+  }
+
+  private open(row: ConnectionRow): OidcConnection {
+    return {
+      tenantId: row.tenant_id,
+      issuer: row.issuer,
+      clientId: row.client_id,
+      clientSecret: this.secrets.open(row.client_secret_sealed, secretContext(row.tenant_id)),
+      tokenEndpointAuthMethod: row.token_endpoint_auth_method,
+      scopes: row.scopes,
+      groupsClaim: row.groups_claim,
+      postLogoutRedirectUri: row.post_logout_redirect_uri,
+      allowedReturnUrls: row.allowed_return_urls,
+      version: row.version,
+      updatedAt: row.updated_at,
+    };
+  }
+}
+
+/** Binds a sealed secret to its tenant: copied to another tenant's row, it does not open. */
+function secretContext(tenantId: string): string {
+  return `oidc-client-secret:${tenantId}`;
+}
