@@ -60,12 +60,62 @@ describe('the operator CLI', () => {
     expect((await cli('tenants', 'show', 'globex')).code).toBe(1);
   });
 
+  it("lists a tenant's users, grants roles and teams, and sets group-role rules", async () => {
+    const [{ id: userId }] = await gateway.db.query<{ id: string }>(
+      `INSERT INTO users (tenant_id, user_name, resource, email_values)
+       SELECT id, 'dana@acme.com', '{"userName": "dana@acme.com", "emails": [{"value": "dana@acme.com"}]}', '{dana@acme.com}'
+         FROM tenants WHERE slug = 'acme'
+       RETURNING id`,
+    );
+    const listed = await cli('users', 'list', 'acme');
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(
+      /^ID\s+USERNAME\s+EMAIL\s+ACTIVE\s+ROLES\s+EFFECTIVE ROLES\s+TEAMS\s+GROUPS\s+LAST SIGN-IN/,
+    );
+    expect(listed.stdout).toMatch(new RegExp(`${userId}\\s+dana@acme.com\\s+dana@acme.com\\s+yes\\s+-`));
+
+    const granted = await cli('roles', 'set', 'acme', userId, 'admin', 'billing:read');
+    expect(granted.code).toBe(0);
+    expect(granted.stdout).toContain('roles            admin,billing:read');
+    expect((await cli('teams', 'set', 'acme', userId, 'payments')).stdout).toContain('teams            payments');
+    const json = JSON.parse((await cli('--json', 'users', 'list', 'acme', '--search', 'DANA')).stdout);
+    expect(json).toEqual({
+      users: [expect.objectContaining({ id: userId, roles: ['admin', 'billing:read'], teams: ['payments'] })],
+      nextCursor: null,
+    });
+    const [event] = await gateway.db.query<{ count: string }>(
+      `SELECT count(*) FROM outbox_events WHERE type = 'user.roles_changed' AND subject_id = $1`,
+      [userId],
+    );
+    expect(Number(event.count)).toBe(2);
+    expect((await cli('roles', 'set', 'acme', userId, '--none')).stdout).toContain('roles            -');
+
+    const rules = await cli('group-roles', 'set', 'acme', 'Sales EMEA=crm:write,viewer', 'okta-admins=admin');
+    expect(rules.code).toBe(0);
+    expect(rules.stdout).toMatch(/^GROUP\s+ROLES\nSales EMEA\s+crm:write,viewer\nokta-admins\s+admin$/m);
+    expect(JSON.parse((await cli('--json', 'group-roles', 'get', 'acme')).stdout)).toEqual({
+      rules: [
+        { group: 'Sales EMEA', roles: ['crm:write', 'viewer'] },
+        { group: 'okta-admins', roles: ['admin'] },
+      ],
+    });
+    expect((await cli('group-roles', 'set', 'acme', '--none')).stdout).toContain('no group-role rules');
+  });
+
   it.each([
     [['tenants', 'create', 'Bad Slug', '--name', 'x'], 'slug'],
     [['tenants', 'create', 'acme', '--name', 'again'], 'already exists'],
     [['tokens', 'issue', 'nobody'], 'no tenant'],
     [['tokens', 'issue', 'acme', '--expires-at', 'yesterday'], 'expiresAt'],
     [['tokens', 'revoke', 'acme', '00000000-0000-0000-0000-000000000000'], 'no SCIM token'],
+    [['roles', 'set', 'acme', '00000000-0000-0000-0000-000000000000', 'admin'], 'no user with id'],
+    [['roles', 'set', 'acme', '00000000-0000-0000-0000-000000000000', 'super user'], 'roles.0'],
+    [['roles', 'set', 'acme', '00000000-0000-0000-0000-000000000000'], 'give at least one of the roles, or --none'],
+    [['teams', 'set', 'nobody', '00000000-0000-0000-0000-000000000000', 'core'], 'no tenant'],
+    [['group-roles', 'set', 'acme', 'Admins=admin', 'admins=viewer'], 'repeats the group'],
+    [['group-roles', 'set', 'acme', 'no-roles-here'], 'is not <group>=<role>'],
+    [['users', 'list', 'acme', '--limit', '0'], 'limit'],
+    [['oidc', 'set', 'acme', '--client-id', 'x', '--client-secret', 'y'], '--issuer'],
   ])('fails with a readable message and exit code 1: %j', async (args, message) => {
     const result = await cli(...args);
     expect(result.code).toBe(1);

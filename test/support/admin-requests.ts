@@ -32,6 +32,7 @@ export function adminRequests(app: NestFastifyApplication, token: string) {
     get: (url: string) => send('GET', url),
     post: (url: string, body?: unknown) => send('POST', url, body),
     patch: (url: string, body?: unknown) => send('PATCH', url, body),
+    put: (url: string, body?: unknown) => send('PUT', url, body),
     delete: (url: string) => send('DELETE', url),
   };
 }

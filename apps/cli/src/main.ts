@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import type { ScimTokenView, TenantView } from '@app/identity';
 import { ConfigError } from '@app/platform/config/app-config';
 import { loadConfig } from '@app/platform/config/load-config';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { registerAccessCommands } from './access.commands';
 import { AdminApiError, AdminClient } from './admin-client';
+import { registerOidcCommands } from './oidc.commands';
 import { table } from './table';
 
 interface GlobalOptions {
@@ -22,7 +24,9 @@ interface IssuedToken {
 }
 
 const program = new Command('gateway')
-  .description('Operate the identity gateway: onboard tenants and manage their SCIM tokens through the admin API.')
+  .description(
+    "Operate the identity gateway through the admin API: onboard tenants, manage their SCIM tokens and IdP connection, and grant their users' roles and teams.",
+  )
   .option('--url <url>', 'base URL of the OIDC app that serves the admin API (default: PUBLIC_URL)')
   .option('--token <token>', 'admin token (default: ADMIN_TOKEN, else the one kept under DATA_DIR)')
   .option('--json', 'print JSON instead of tables')
@@ -134,6 +138,9 @@ tokens
     print({ revoked: id }, () => `revoked SCIM token ${id}`);
   });
 
+registerAccessCommands(program, { client, print });
+registerOidcCommands(program, { client, print });
+
 function client(): AdminClient {
   const options = program.opts<GlobalOptions>();
   const config = loadConfig();
@@ -173,7 +180,10 @@ function describeTenant(tenant: TenantView): string {
 }
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  const message = error instanceof AdminApiError || error instanceof ConfigError ? error.message : String(error);
+  const message =
+    error instanceof AdminApiError || error instanceof ConfigError || error instanceof InvalidArgumentError
+      ? error.message
+      : String(error);
   process.stderr.write(`error: ${message}\n`);
   process.exitCode = error instanceof AdminApiError && error.status === 0 ? 2 : 1;
 });
