@@ -15,7 +15,7 @@ export function testConfig(databaseUrl: string, overrides: Partial<ResolvedConfi
     SCIM_PUBLIC_URL: 'https://scim.gateway.test',
     ALLOW_HTTP_ISSUERS: 'true',
     DELIVERY_BACKOFF_MS: '50',
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
   });
   return {
     ...base,

@@ -1,3 +1,4 @@
+import fastifyCookie from '@fastify/cookie';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ResolvedConfig, createHttpApp } from '@app/platform';
 import { mountQueueBoard } from './admin/queue-board';
@@ -6,6 +7,7 @@ import { OidcModule } from './oidc.module';
 /** Builds the OIDC app exactly as `main.ts` runs it; the end-to-end tests use it too. */
 export async function createOidcApp(config: ResolvedConfig): Promise<NestFastifyApplication> {
   const app = await createHttpApp(OidcModule.forRoot(config));
+  await app.register(fastifyCookie);
   await mountQueueBoard(app, config);
   return app;
 }

@@ -4,14 +4,15 @@ import { DatabaseModule } from '@app/identity';
 import { PlatformModule, ResolvedConfig } from '@app/platform';
 import { AdminExceptionFilter } from './admin/admin-exception.filter';
 import { AdminModule } from './admin/admin.module';
+import { AuthModule } from './auth/auth.module';
 
-/** The OIDC sign-in app, which also serves the admin API. */
+/** The OIDC sign-in app (sign-in, sessions, downstream tokens), which also serves the admin API. */
 @Module({})
 export class OidcModule {
   static forRoot(config: ResolvedConfig): DynamicModule {
     return {
       module: OidcModule,
-      imports: [PlatformModule.forRoot(config), DatabaseModule, AdminModule],
+      imports: [PlatformModule.forRoot(config), DatabaseModule, AdminModule, AuthModule],
       providers: [{ provide: APP_FILTER, useClass: AdminExceptionFilter }],
     };
   }

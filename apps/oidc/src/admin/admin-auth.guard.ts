@@ -1,18 +1,53 @@
-import { CanActivate, ExecutionContext, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  ForbiddenException,
+  Inject,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { APP_CONFIG, ResolvedConfig, bearerToken } from '@app/platform';
 import { secretsEqual } from '@app/identity';
 import type { FastifyRequest } from 'fastify';
+import { SessionUsers } from '../sessions/session-users';
+import { TENANT_ADMIN_ROUTE } from './tenant-admin-route.decorator';
 
-/** Admits requests bearing the operator's ADMIN_TOKEN, compared in constant time. */
+/** The role that lets a signed-in user manage their own tenant's users. */
+export const TENANT_ADMIN_ROLE = 'admin';
+
+/**
+ * Admits requests bearing the operator's ADMIN_TOKEN, compared in constant
+ * time; on routes marked @TenantAdminRoute, also a signed-in user with the
+ * role `admin`, for their own tenant only. The session cookie is SameSite=Lax
+ * and these routes take JSON, so another site cannot make a browser send them.
+ */
 @Injectable()
 export class AdminAuthGuard implements CanActivate {
-  constructor(@Inject(APP_CONFIG) private readonly config: ResolvedConfig) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
+    private readonly reflector: Reflector,
+    private readonly sessionUsers: SessionUsers,
+  ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const token = bearerToken(request.headers.authorization);
-    if (!token) throw new UnauthorizedException('missing bearer token');
-    if (!secretsEqual(token, this.config.adminToken)) throw new UnauthorizedException('invalid admin token');
+    if (token) {
+      if (!secretsEqual(token, this.config.adminToken)) throw new UnauthorizedException('invalid admin token');
+      return true;
+    }
+    const tenantAdminRoute = this.reflector.getAllAndOverride<boolean | undefined>(TENANT_ADMIN_ROUTE, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (!tenantAdminRoute) throw new UnauthorizedException('missing bearer token');
+    const current = await this.sessionUsers.current(request);
+    if (!current) throw new UnauthorizedException('sign in, or send the admin token');
+    const slug = (request.params as { slug?: string }).slug;
+    if (current.user.tenantSlug !== slug || !current.user.roles.includes(TENANT_ADMIN_ROLE)) {
+      throw new ForbiddenException(`only an administrator of tenant "${slug}" may do this`);
+    }
     return true;
   }
 }

@@ -26,13 +26,16 @@ const CODE_OF_STATUS: Record<number, string> = {
   503: 'unavailable',
 };
 
+/** Routes whose errors are JSON `{error}` bodies; sign-in pages render their own. */
+const JSON_ERROR_PREFIXES = ['/admin/', '/auth/', '/.well-known/'];
+
 /** The admin API's error body. */
 export interface AdminErrorBody {
   error: { code: string; message: string; requestId?: string };
 }
 
 /**
- * Renders every error under `/admin/` as `{error: {code, message}}`, unknown
+ * Renders every error of the admin API and the session routes as `{error: {code, message}}`, unknown
  * errors as a 500 without details; other routes (health probes) keep Nest's rendering.
  */
 @Catch()
@@ -43,7 +46,7 @@ export class AdminExceptionFilter extends BaseExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    if (!request.url.startsWith('/admin/')) return super.catch(exception, host);
+    if (!JSON_ERROR_PREFIXES.some((prefix) => request.url.startsWith(prefix))) return super.catch(exception, host);
     const { status, body } = this.describe(exception, String(request.id));
     if (status === 401) void reply.header('WWW-Authenticate', 'Bearer');
     void reply.status(status).send(body);

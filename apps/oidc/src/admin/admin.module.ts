@@ -1,15 +1,27 @@
 import { Module } from '@nestjs/common';
-import { TenantsModule, TokensModule } from '@app/identity';
+import { AccessModule, TenantsModule, TokensModule } from '@app/identity';
 import { DeliveriesModule } from '@app/identity/deliveries/deliveries.module';
+import { OidcConnectionsModule } from '@app/identity/oidc-connections/oidc-connections.module';
+import { AuthModule } from '../auth/auth.module';
 import { AdminAuthGuard } from './admin-auth.guard';
+import { GroupRolesController } from './group-roles.controller';
+import { OidcConnectionController } from './oidc-connection.controller';
 import { ScimTokensController } from './scim-tokens.controller';
 import { SubscriptionsController } from './subscriptions.controller';
+import { TenantUsersController } from './tenant-users.controller';
 import { TenantsController } from './tenants.controller';
 
 /** The operators' API under `/admin/v1`. */
 @Module({
-  imports: [TenantsModule, TokensModule, DeliveriesModule],
-  controllers: [TenantsController, ScimTokensController, SubscriptionsController],
+  imports: [TenantsModule, TokensModule, DeliveriesModule, AccessModule, OidcConnectionsModule, AuthModule],
+  controllers: [
+    TenantsController,
+    ScimTokensController,
+    SubscriptionsController,
+    TenantUsersController,
+    GroupRolesController,
+    OidcConnectionController,
+  ],
   providers: [AdminAuthGuard],
 })
 export class AdminModule {}

@@ -1,0 +1,32 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Put, UseGuards } from '@nestjs/common';
+import { OidcConnectionView, toOidcConnectionView } from '@app/identity/oidc-connections/oidc-connection';
+import { PutOidcConnectionInput, putOidcConnectionInput } from '@app/identity/oidc-connections/oidc-connection.input';
+import { OidcConnectionsService } from '@app/identity/oidc-connections/oidc-connections.service';
+import { AdminAuthGuard } from './admin-auth.guard';
+import { ZodValidationPipe } from './zod-validation.pipe';
+
+/** A tenant's connection to its IdP. The client secret goes in and never comes out. */
+@Controller('admin/v1/tenants/:slug/oidc')
+@UseGuards(AdminAuthGuard)
+export class OidcConnectionController {
+  constructor(private readonly connections: OidcConnectionsService) {}
+
+  @Put()
+  async put(
+    @Param('slug') slug: string,
+    @Body(new ZodValidationPipe(putOidcConnectionInput)) input: PutOidcConnectionInput,
+  ): Promise<OidcConnectionView> {
+    return toOidcConnectionView(await this.connections.put(slug, input));
+  }
+
+  @Get()
+  async get(@Param('slug') slug: string): Promise<OidcConnectionView> {
+    return toOidcConnectionView(await this.connections.get(slug));
+  }
+
+  @Delete()
+  @HttpCode(204)
+  async delete(@Param('slug') slug: string): Promise<void> {
+    await this.connections.delete(slug);
+  }
+}

@@ -1,0 +1,39 @@
+import { Module } from '@nestjs/common';
+import { PassportModule } from '@nestjs/passport';
+import { TenantsModule } from '@app/identity';
+import { OidcConnectionsModule } from '@app/identity/oidc-connections/oidc-connections.module';
+import { SignInModule } from '@app/identity/sign-in/sign-in.module';
+import { SessionController } from '../sessions/session.controller';
+import { DEFAULT_SESSION_POLICY, SESSION_POLICY } from '../sessions/session-policy';
+import { SessionStore } from '../sessions/session-store';
+import { SessionTerminator } from '../sessions/session-terminator';
+import { SessionUsers } from '../sessions/session-users';
+import { authCookiesProvider } from '../sign-in/auth-cookies.provider';
+import { OidcClients } from '../sign-in/oidc-clients';
+import { SignInAttempts } from '../sign-in/sign-in-attempts';
+import { SignInFlow } from '../sign-in/sign-in-flow.service';
+import { SignInController } from '../sign-in/sign-in.controller';
+import { SignInCallbackGuard, SignInStartGuard } from '../sign-in/sign-in.guards';
+import { TenantDispatchStrategy } from '../sign-in/tenant-dispatch.strategy';
+import { DownstreamTokensModule } from '../tokens/downstream-tokens.module';
+
+/** Everything under `/auth`: sign-in through the tenant's IdP, sessions, downstream tokens, logout. */
+@Module({
+  imports: [PassportModule, TenantsModule, OidcConnectionsModule, SignInModule, DownstreamTokensModule],
+  controllers: [SignInController, SessionController],
+  providers: [
+    { provide: SESSION_POLICY, useValue: DEFAULT_SESSION_POLICY },
+    authCookiesProvider,
+    SessionStore,
+    SessionUsers,
+    SessionTerminator,
+    SignInAttempts,
+    OidcClients,
+    SignInFlow,
+    TenantDispatchStrategy,
+    SignInStartGuard,
+    SignInCallbackGuard,
+  ],
+  exports: [SessionUsers, authCookiesProvider],
+})
+export class AuthModule {}

@@ -1,0 +1,81 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { IdentityEventConsumer } from '@app/events';
+import type { IdentityEvent } from '@app/identity';
+import { bullConnection } from '@app/identity/deliveries/bull-connection';
+import { APP_CONFIG, ResolvedConfig } from '@app/platform';
+import { DataSource } from 'typeorm';
+import { SessionStore } from './session-store';
+
+/**
+ * The gateway's own `queue` subscription: the events that end sessions. It has
+ * a fixed id so that every replica, at every start, ensures the same one.
+ */
+export const SESSION_EVENTS_SUBSCRIPTION = {
+  id: '5e551075-0000-4000-8000-000000000001',
+  name: 'Sign-in: end the sessions of deactivated and deleted users',
+  queue: 'gateway-session-terminations',
+  events: ['user.deactivated', 'user.deleted'],
+} as const;
+
+/**
+ * Ends every session of a user that SCIM deactivated or deleted, from the
+ * user events, through the events library like any internal consumer.
+ */
+@Injectable()
+export class SessionTerminator implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(SessionTerminator.name);
+  private consumer: IdentityEventConsumer | undefined;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
+    private readonly sessions: SessionStore,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.ensureSubscription();
+    this.consumer = new IdentityEventConsumer({
+      connection: bullConnection(this.config.redisUrl),
+      prefix: this.config.redisPrefix,
+      queue: SESSION_EVENTS_SUBSCRIPTION.queue,
+      concurrency: 8,
+      handle: (event) => this.handle(event),
+      onError: (error) => this.logger.warn({ err: error }, 'session-ending consumer problem'),
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.consumer?.close();
+  }
+
+  /**
+   * Ends the user's sessions unless the user is active again: events arrive at
+   * least once, and a late copy of a deactivation must not end the sessions of
+   * a user reactivated since.
+   */
+  private async handle(event: IdentityEvent): Promise<void> {
+    if (event.subject.type !== 'user') return;
+    const [user] = await this.dataSource.query<{ active: boolean }[]>(
+      `SELECT active FROM users WHERE tenant_id = $1 AND id = $2`,
+      [event.tenant.id, event.subject.id],
+    );
+    if (user?.active) return;
+    const ended = await this.sessions.endAllOf(event.subject.id);
+    if (ended > 0) this.logger.log({ userId: event.subject.id, ended, event: event.type }, 'sessions ended');
+  }
+
+  /** Creates the subscription, or puts it back as it must be if an operator changed it. */
+  private async ensureSubscription(): Promise<void> {
+    const { id, name, queue, events } = SESSION_EVENTS_SUBSCRIPTION;
+    await this.dataSource.query(
+      `INSERT INTO subscriptions (id, name, kind, queue, events, tenant_id, enabled)
+       VALUES ($1, $2, 'queue', $3, $4, NULL, true)
+       ON CONFLICT (id) DO UPDATE
+          SET name = $2, queue = $3, events = $4, tenant_id = NULL, enabled = true, disabled_reason = NULL,
+              updated_at = now()
+        WHERE subscriptions.enabled IS NOT TRUE OR subscriptions.events <> $4 OR subscriptions.queue <> $3`,
+      [id, name, queue, [...events]],
+    );
+  }
+}

@@ -1,0 +1,46 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { AccessService } from '@app/identity/access/access.service';
+import { type SignedInUser, toSignedInUser } from '@app/identity/sign-in/signed-in-user';
+import { UserRepository } from '@app/identity/users/user.repository';
+import type { FastifyRequest } from 'fastify';
+import { DataSource } from 'typeorm';
+import { AUTH_COOKIES } from '../sign-in/auth-cookies.provider';
+import type { AuthCookies } from '../sign-in/cookies';
+import type { Session } from './session';
+import { SessionStore } from './session-store';
+
+/** The browser's live session and its user as they are now. */
+export interface CurrentUser {
+  readonly session: Session;
+  readonly user: SignedInUser;
+}
+
+/**
+ * Resolves the session cookie to a user, read fresh: roles an administrator
+ * changed show at once, and a user gone or deactivated ends the session here
+ * too, whatever became of the event that should have ended it.
+ */
+@Injectable()
+export class SessionUsers {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly sessions: SessionStore,
+    private readonly users: UserRepository,
+    private readonly access: AccessService,
+    @Inject(AUTH_COOKIES) private readonly cookies: AuthCookies,
+  ) {}
+
+  async current(request: FastifyRequest): Promise<CurrentUser | undefined> {
+    const token = request.cookies[this.cookies.session];
+    const session = await this.sessions.get(token);
+    if (!session) return undefined;
+    const row = await this.users.findById(this.dataSource.manager, session.tenantId, session.userId);
+    if (!row?.active) {
+      await this.sessions.end(token);
+      return undefined;
+    }
+    const access = await this.access.accessOf(session.tenantId, session.userId);
+    return { session, user: toSignedInUser(row, session.tenantSlug, access) };
+  }
+}

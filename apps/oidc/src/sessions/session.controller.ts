@@ -1,0 +1,133 @@
+import { Controller, Get, HttpCode, Inject, Param, Post, Req, Res, UnauthorizedException } from '@nestjs/common';
+import { tenantSetup } from '@app/identity';
+import { OidcConnectionsService } from '@app/identity/oidc-connections/oidc-connections.service';
+import { SignInService } from '@app/identity/sign-in/sign-in.service';
+import { DownstreamTokenIssuer } from '@app/identity/signing-keys/downstream-token.issuer';
+import { APP_CONFIG, ResolvedConfig } from '@app/platform';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import * as oidc from 'openid-client';
+import { AUTH_COOKIES } from '../sign-in/auth-cookies.provider';
+import type { AuthCookies } from '../sign-in/cookies';
+import { OidcClients } from '../sign-in/oidc-clients';
+import { PAGE_HEADERS, signInPage } from '../sign-in/sign-in-page';
+import { SessionStore } from './session-store';
+import { CurrentUser, SessionUsers } from './session-users';
+
+/** `GET /auth/me` */
+export interface MeBody {
+  user: {
+    id: string;
+    tenant: string;
+    userName: string;
+    email: string | null;
+    name: string | null;
+    roles: string[];
+    teams: string[];
+    groups: string[];
+  };
+  session: { id: string; expiresAt: string };
+}
+
+/** `POST /auth/token` */
+export interface TokenBody {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+}
+
+/** What a signed-in browser can do with its session: see it, trade it for a token, end it. */
+@Controller('auth')
+export class SessionController {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
+    private readonly currentUsers: SessionUsers,
+    private readonly sessions: SessionStore,
+    private readonly tokens: DownstreamTokenIssuer,
+    private readonly signIns: SignInService,
+    private readonly connections: OidcConnectionsService,
+    private readonly clients: OidcClients,
+    @Inject(AUTH_COOKIES) private readonly cookies: AuthCookies,
+  ) {}
+
+  @Get('me')
+  async me(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<MeBody> {
+    const { session, user } = await this.require(request);
+    void reply.header('cache-control', 'no-store');
+    return {
+      user: {
+        id: user.id,
+        tenant: user.tenantSlug,
+        userName: user.userName,
+        email: user.email,
+        name: user.name,
+        roles: user.roles,
+        teams: user.teams,
+        groups: user.groups,
+      },
+      session: { id: session.id, expiresAt: this.sessions.expiresAt(session).toISOString() },
+    };
+  }
+
+  /** A short-lived JWT for downstream products, for the current session. */
+  @Post('token')
+  @HttpCode(200)
+  async token(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<TokenBody> {
+    const { session, user } = await this.require(request);
+    const issued = await this.tokens.issue({
+      userId: user.id,
+      tenantSlug: user.tenantSlug,
+      email: user.email,
+      name: user.name,
+      roles: user.roles,
+      teams: user.teams,
+      sessionId: session.id,
+    });
+    void reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+    return { access_token: issued.accessToken, token_type: 'Bearer', expires_in: issued.expiresIn };
+  }
+
+  /**
+   * Ends the session, then sends the browser to the IdP's end-session endpoint
+   * (RP-Initiated Logout, with id_token_hint) so the IdP's session ends too; the
+   * IdP returns it to the tenant's sign-out URL. Without one, straight there.
+   */
+  @Get('logout')
+  async logout(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const session = await this.sessions.end(request.cookies[this.cookies.session]);
+    void reply.clearCookie(this.cookies.session, this.cookies.options()).header('cache-control', 'no-store');
+    if (!session) return this.signedOutPage(reply);
+    await this.signIns.signedOut({ id: session.tenantId, slug: session.tenantSlug }, session.userId, session.id);
+    const postLogout = tenantSetup(session.tenantSlug, this.config).signOutRedirectUri;
+    const connection = await this.connections.forTenant(session.tenantId);
+    const client = connection && (await this.clients.clientFor(connection).catch(() => undefined));
+    if (client?.configuration.serverMetadata().end_session_endpoint) {
+      const endSession = oidc.buildEndSessionUrl(client.configuration, {
+        id_token_hint: session.idToken,
+        post_logout_redirect_uri: postLogout,
+      });
+      return reply.redirect(endSession.href, 302);
+    }
+    return reply.redirect(connection?.postLogoutRedirectUri ?? postLogout, 302);
+  }
+
+  /** Where the IdP returns a signed-out browser: on to the tenant's post-logout URL, or a plain page. */
+  @Get('logged-out/:slug')
+  async loggedOut(@Param('slug') slug: string, @Res() reply: FastifyReply): Promise<void> {
+    const connection = await this.connections.get(slug).catch(() => undefined);
+    if (connection?.postLogoutRedirectUri) return reply.redirect(connection.postLogoutRedirectUri, 302);
+    return this.signedOutPage(reply);
+  }
+
+  private async require(request: FastifyRequest): Promise<CurrentUser> {
+    const current = await this.currentUsers.current(request);
+    if (!current) throw new UnauthorizedException('not signed in');
+    return current;
+  }
+
+  private signedOutPage(reply: FastifyReply): void {
+    void reply
+      .status(200)
+      .headers(PAGE_HEADERS)
+      .send(signInPage({ title: 'Signed out', message: 'You are signed out. You can close this window.' }));
+  }
+}

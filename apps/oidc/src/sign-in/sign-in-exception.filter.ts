@@ -1,0 +1,43 @@
+import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import { httpErrorMessage, httpStatusOf } from '@app/platform';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { SignInError } from './sign-in-error';
+import { PAGE_HEADERS, signInPage } from './sign-in-page';
+
+/**
+ * Renders a failed sign-in as a plain page with a reference id (the request
+ * id, which every log line of the request carries); no session is started.
+ */
+@Catch()
+export class SignInExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('SignIn');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const reference = String(request.id);
+    const page = this.describe(exception);
+    const log = { err: exception instanceof SignInError ? (exception.cause ?? exception) : exception, reference };
+    if (page.status >= 500) this.logger.error(log, `sign-in failed: ${page.message}`);
+    else this.logger.warn(log, `sign-in refused: ${page.message}`);
+    void reply
+      .status(page.status)
+      .headers(PAGE_HEADERS)
+      .send(signInPage({ title: page.title, message: page.message, reference }));
+  }
+
+  private describe(exception: unknown): { status: number; title: string; message: string } {
+    if (exception instanceof SignInError) {
+      return { status: exception.status, title: exception.title, message: exception.message };
+    }
+    const status = httpStatusOf(exception);
+    if (status !== undefined && status < 500) {
+      return { status, title: 'Sign-in failed', message: httpErrorMessage(exception) };
+    }
+    return {
+      status: 500,
+      title: 'Something went wrong',
+      message: 'The sign-in could not be completed. Please try again.',
+    };
+  }
+}

@@ -1,0 +1,203 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { TenantEntity, TenantsService } from '@app/identity';
+import type { OidcConnection } from '@app/identity/oidc-connections/oidc-connection';
+import { OidcConnectionsService } from '@app/identity/oidc-connections/oidc-connections.service';
+import { needsUserinfo, signInClaims, type SignInClaims } from '@app/identity/sign-in/sign-in-claims';
+import { SignInRefused } from '@app/identity/sign-in/sign-in-refused';
+import { SignInService } from '@app/identity/sign-in/sign-in.service';
+import { APP_CONFIG, ResolvedConfig } from '@app/platform';
+import * as oidc from 'openid-client';
+import { SessionStore } from '../sessions/session-store';
+import { OidcClients, type TenantClient } from './oidc-clients';
+import { SignInAttempts } from './sign-in-attempts';
+import { SignInError } from './sign-in-error';
+import { CHECKS_KEY, type SignInRequest } from './sign-in-request';
+
+/** What /auth/login is asked for. */
+export interface SignInStart {
+  readonly tenant?: string;
+  readonly loginHint?: string;
+  readonly returnTo?: string;
+  /** The Host header, whose subdomain may name the tenant. */
+  readonly host?: string;
+}
+
+/** A finished sign-in: the session cookie's token and where the browser goes next. */
+export interface CompletedSignIn {
+  readonly sessionToken: string;
+  readonly returnTo: string;
+}
+
+/**
+ * The sign-in flow around passport: which tenant and IdP a request is for,
+ * keeping the attempt between login and callback, and turning the IdP's
+ * tokens into a user and a session.
+ */
+@Injectable()
+export class SignInFlow {
+  private readonly logger = new Logger(SignInFlow.name);
+  private readonly publicHost: string;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
+    private readonly tenants: TenantsService,
+    private readonly connections: OidcConnectionsService,
+    private readonly clients: OidcClients,
+    private readonly attempts: SignInAttempts,
+    private readonly signIns: SignInService,
+    private readonly sessions: SessionStore,
+  ) {
+    this.publicHost = new URL(config.publicUrl).hostname.toLowerCase();
+  }
+
+  /** Readies a /auth/login request for the strategy: tenant, IdP client, return URL. */
+  async prepareStart(request: SignInRequest, start: SignInStart): Promise<void> {
+    const tenant = await this.tenantOf(start);
+    const connection = await this.connectionOf(tenant);
+    const returnTo = this.returnTo(connection, start.returnTo);
+    request.signIn = {
+      client: await this.clientOf(connection),
+      attempt: { tenantId: tenant.id, tenantSlug: tenant.slug, connectionVersion: connection.version, returnTo },
+    };
+    request.session = {};
+  }
+
+  /** Keeps the attempt the strategy started; the token is for the browser's cookie. */
+  async begin(request: SignInRequest): Promise<{ attemptToken: string; authorizationUrl: string }> {
+    const checks = request.session?.[CHECKS_KEY];
+    const authorizationUrl = request.signIn?.authorizationUrl;
+    if (!request.signIn || !checks || !authorizationUrl) throw new Error('the sign-in strategy did not start');
+    const attemptToken = await this.attempts.start({ ...request.signIn.attempt, checks });
+    return { attemptToken, authorizationUrl };
+  }
+
+  /** Readies a /auth/callback request: the attempt this browser started, and its tenant's IdP client. */
+  async prepareCallback(request: SignInRequest, attemptToken: string | undefined): Promise<void> {
+    const attempt = await this.attempts.take(attemptToken);
+    if (!attempt) {
+      throw SignInError.badRequest(
+        'This sign-in has expired, was already completed, or was started in another browser. Please sign in again.',
+      );
+    }
+    const connection = await this.connections.forTenant(attempt.tenantId);
+    if (!connection || connection.version !== attempt.connectionVersion) {
+      throw SignInError.badRequest('Sign-in settings changed while you were signing in. Please sign in again.');
+    }
+    const { checks, ...rest } = attempt;
+    request.signIn = { client: await this.clientOf(connection), attempt: rest };
+    request.session = { [CHECKS_KEY]: checks };
+  }
+
+  /** Turns the IdP's checked tokens into a user and a session. */
+  async complete(
+    request: SignInRequest,
+    tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers,
+  ): Promise<CompletedSignIn> {
+    const signIn = request.signIn;
+    const idToken = tokens.claims();
+    if (!signIn || !idToken || !tokens.id_token)
+      throw SignInError.badRequest('Your identity provider sent no ID token.');
+    const tenant = await this.tenants.get(signIn.attempt.tenantSlug);
+    const connection = await this.connectionOf(tenant);
+    const claims = await this.claimsOf(signIn.client, connection, tokens, idToken);
+    const sessionId = randomUUID();
+    try {
+      const user = await this.signIns.signIn(tenant, claims, sessionId);
+      const { token } = await this.sessions.create(
+        { tenantId: tenant.id, tenantSlug: tenant.slug, userId: user.id, idToken: tokens.id_token },
+        sessionId,
+      );
+      return { sessionToken: token, returnTo: signIn.attempt.returnTo };
+    } catch (error) {
+      if (error instanceof SignInRefused) throw SignInError.refused(error.message);
+      throw error;
+    }
+  }
+
+  /** The tenant a /auth/login names: by slug, by the login hint's email domain, or by the Host's subdomain. */
+  private async tenantOf(start: SignInStart): Promise<TenantEntity> {
+    if (start.tenant) {
+      return this.tenants.get(start.tenant).catch(() => {
+        throw SignInError.notFound(`No organization is called "${start.tenant}".`);
+      });
+    }
+    if (start.loginHint) {
+      const domain = /^[^@\s]+@([^@\s]+)$/.exec(start.loginHint.trim())?.[1];
+      const tenant = domain ? await this.tenants.findByDomain(domain) : null;
+      if (!tenant) throw SignInError.notFound(`No organization signs in people with the address ${start.loginHint}.`);
+      return tenant;
+    }
+    const slug = this.subdomainOf(start.host);
+    if (slug) {
+      return this.tenants.get(slug).catch(() => {
+        throw SignInError.notFound(`No organization is called "${slug}".`);
+      });
+    }
+    throw SignInError.badRequest('Say which organization to sign in to: ?tenant=, or ?login_hint= with your email.');
+  }
+
+  /** `acme` for `acme.<PUBLIC_URL's host>`. */
+  private subdomainOf(host: string | undefined): string | undefined {
+    const hostname = host?.replace(/:\d+$/, '').toLowerCase();
+    if (!hostname?.endsWith(`.${this.publicHost}`)) return undefined;
+    const label = hostname.slice(0, -this.publicHost.length - 1);
+    return label.includes('.') ? undefined : label;
+  }
+
+  private async connectionOf(tenant: TenantEntity): Promise<OidcConnection> {
+    const connection = await this.connections.forTenant(tenant.id);
+    if (!connection) throw SignInError.notFound(`Sign-in is not set up for ${tenant.name} yet.`);
+    return connection;
+  }
+
+  /** `return_to` must be one of the tenant's allowed URLs, compared exactly: never a redirect elsewhere. */
+  private returnTo(connection: OidcConnection, requested: string | undefined): string {
+    if (requested === undefined || requested === '') {
+      return connection.allowedReturnUrls[0] ?? `${this.config.publicUrl}/auth/me`;
+    }
+    const normalized = normalizeUrl(requested);
+    const allowed = connection.allowedReturnUrls.find((url) => normalizeUrl(url) === normalized);
+    if (!allowed)
+      throw SignInError.badRequest('The page to return to after sign-in is not one this organization allows.');
+    return allowed;
+  }
+
+  private async clientOf(connection: OidcConnection): Promise<TenantClient> {
+    try {
+      return await this.clients.clientFor(connection);
+    } catch (error) {
+      throw SignInError.providerUnavailable(
+        'Your identity provider could not be reached, or its settings are not valid. Please try again later.',
+        error,
+      );
+    }
+  }
+
+  /** The ID token's claims, completed from userinfo when the ID token is thin (Okta's code flow). */
+  private async claimsOf(
+    client: TenantClient,
+    connection: OidcConnection,
+    tokens: oidc.TokenEndpointResponse,
+    idToken: oidc.IDToken,
+  ): Promise<SignInClaims> {
+    let userinfo: oidc.UserInfoResponse | undefined;
+    if (needsUserinfo(idToken, connection.groupsClaim) && client.configuration.serverMetadata().userinfo_endpoint) {
+      try {
+        userinfo = await oidc.fetchUserInfo(client.configuration, tokens.access_token, idToken.sub);
+      } catch (error) {
+        // The ID token alone still identifies the person; a profile gap is better than no sign-in.
+        this.logger.warn({ err: error, tenantId: connection.tenantId }, 'userinfo request failed');
+      }
+    }
+    return signInClaims(idToken.iss, idToken, userinfo, connection.groupsClaim);
+  }
+}
+
+function normalizeUrl(url: string): string | undefined {
+  try {
+    return new URL(url).href;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,25 @@
+import type { FastifyRequest } from 'fastify';
+import type { AuthorizationChecks, SignInAttempt } from './sign-in-attempts';
+import type { TenantClient } from './oidc-clients';
+
+/** Names openid-client's strategy keeps its checks under in `req.session`. */
+export const CHECKS_KEY = 'oidc';
+
+/**
+ * A request on its way through sign-in. passport's strategies speak Express:
+ * they read `req.session` and answer through `redirect()`; the guard gives
+ * them a per-request `session` holding only the authorization checks, and the
+ * redirect comes back here for the controller to send.
+ */
+export interface SignInRequest extends FastifyRequest {
+  signIn?: {
+    readonly client: TenantClient;
+    /** The attempt being started (login) or completed (callback). */
+    readonly attempt: Omit<SignInAttempt, 'checks'>;
+    /** Where the IdP's authorization endpoint is, once the strategy built the URL. */
+    authorizationUrl?: string;
+  };
+  session?: Record<string, AuthorizationChecks | undefined>;
+  /** What the strategy authenticated: the token endpoint response, at the callback. */
+  user?: unknown;
+}

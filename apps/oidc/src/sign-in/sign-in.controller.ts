@@ -1,0 +1,46 @@
+import { Controller, Get, Inject, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import type * as oidc from 'openid-client';
+import { SessionStore } from '../sessions/session-store';
+import { AUTH_COOKIES } from './auth-cookies.provider';
+import type { AuthCookies } from './cookies';
+import { SIGN_IN_ATTEMPT_TTL_MS } from './sign-in-attempts';
+import { SignInExceptionFilter } from './sign-in-exception.filter';
+import { SignInFlow } from './sign-in-flow.service';
+import { SignInCallbackGuard, SignInStartGuard } from './sign-in.guards';
+import type { SignInRequest } from './sign-in-request';
+
+/** `GET /auth/login` and `GET /auth/callback`: the browser's way through the tenant's IdP. */
+@Controller('auth')
+@UseFilters(SignInExceptionFilter)
+export class SignInController {
+  constructor(
+    private readonly flow: SignInFlow,
+    private readonly sessions: SessionStore,
+    @Inject(AUTH_COOKIES) private readonly cookies: AuthCookies,
+  ) {}
+
+  /** 302 to the tenant's IdP with state, nonce and PKCE; the attempt stays here, named by a cookie. */
+  @Get('login')
+  @UseGuards(SignInStartGuard)
+  async login(@Req() request: SignInRequest, @Res() reply: FastifyReply): Promise<void> {
+    const { attemptToken, authorizationUrl } = await this.flow.begin(request);
+    await reply
+      .setCookie(this.cookies.attempt, attemptToken, this.cookies.options(SIGN_IN_ATTEMPT_TTL_MS))
+      .header('cache-control', 'no-store')
+      .redirect(authorizationUrl, 302);
+  }
+
+  /** On success a session cookie and 302 to `return_to`; on failure an error page, and no session. */
+  @Get('callback')
+  @UseGuards(SignInCallbackGuard)
+  async callback(@Req() request: SignInRequest, @Res() reply: FastifyReply): Promise<void> {
+    const tokens = request.user as oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
+    const { sessionToken, returnTo } = await this.flow.complete(request, tokens);
+    await reply
+      .clearCookie(this.cookies.attempt, this.cookies.options())
+      .setCookie(this.cookies.session, sessionToken, this.cookies.options(this.sessions.policy.absoluteMs))
+      .header('cache-control', 'no-store')
+      .redirect(returnTo, 302);
+  }
+}
