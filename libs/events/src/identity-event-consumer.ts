@@ -46,8 +46,24 @@ export class IdentityEventConsumer {
     await this.worker.waitUntilReady();
   }
 
-  /** Stops taking events and waits for the ones being handled (call it on shutdown). */
-  async close(): Promise<void> {
-    await this.worker.close();
+  /**
+   * Stops taking events and waits for the ones being handled (call it on
+   * shutdown). After `timeoutMs` it stops without waiting, so a shutdown while
+   * Redis is unreachable still ends; an unfinished event is handed out again.
+   */
+  async close(timeoutMs = 10_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const forced = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        // A worker that never reached Redis never settles its graceful close.
+        void this.worker.disconnect().catch(() => undefined);
+        resolve();
+      }, timeoutMs);
+    });
+    try {
+      await Promise.race([this.worker.close(), forced]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

@@ -98,7 +98,7 @@ export class SessionController {
     if (!session) return this.signedOutPage(reply);
     await this.signIns.signedOut({ id: session.tenantId, slug: session.tenantSlug }, session.userId, session.id);
     const postLogout = tenantSetup(session.tenantSlug, this.config).signOutRedirectUri;
-    const connection = await this.connections.forTenant(session.tenantId);
+    const connection = await this.connections.forTenant(session.tenantId).catch(() => undefined);
     const client = connection && (await this.clients.clientFor(connection).catch(() => undefined));
     if (client?.configuration.serverMetadata().end_session_endpoint) {
       const endSession = oidc.buildEndSessionUrl(client.configuration, {

@@ -23,6 +23,15 @@ export class SignInError extends Error {
     return new SignInError(403, 'Access denied', message);
   }
 
+  static misconfigured(cause: unknown): SignInError {
+    return new SignInError(
+      503,
+      'Sign-in is not available',
+      'Sign-in for your organization is misconfigured. Please tell your administrator.',
+      { cause },
+    );
+  }
+
   static providerUnavailable(message: string, cause?: unknown): SignInError {
     return new SignInError(502, 'Your identity provider did not answer', message, { cause });
   }

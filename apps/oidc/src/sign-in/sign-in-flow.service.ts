@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { TenantEntity, TenantsService } from '@app/identity';
+import { IdentityError, TenantEntity, TenantsService } from '@app/identity';
 import type { OidcConnection } from '@app/identity/oidc-connections/oidc-connection';
 import { OidcConnectionsService } from '@app/identity/oidc-connections/oidc-connections.service';
 import { needsUserinfo, signInClaims, type SignInClaims } from '@app/identity/sign-in/sign-in-claims';
@@ -80,7 +80,7 @@ export class SignInFlow {
         'This sign-in has expired, was already completed, or was started in another browser. Please sign in again.',
       );
     }
-    const connection = await this.connections.forTenant(attempt.tenantId);
+    const connection = await this.openConnection(attempt.tenantId);
     if (!connection || connection.version !== attempt.connectionVersion) {
       throw SignInError.badRequest('Sign-in settings changed while you were signing in. Please sign in again.');
     }
@@ -146,9 +146,19 @@ export class SignInFlow {
   }
 
   private async connectionOf(tenant: TenantEntity): Promise<OidcConnection> {
-    const connection = await this.connections.forTenant(tenant.id);
+    const connection = await this.openConnection(tenant.id);
     if (!connection) throw SignInError.notFound(`Sign-in is not set up for ${tenant.name} yet.`);
     return connection;
+  }
+
+  /** The connection with its secret; one whose secret does not open is the operator's to repair, said plainly. */
+  private async openConnection(tenantId: string): Promise<OidcConnection | undefined> {
+    try {
+      return await this.connections.forTenant(tenantId);
+    } catch (error) {
+      if (!(error instanceof IdentityError)) throw error;
+      throw SignInError.misconfigured(error);
+    }
   }
 
   /** `return_to` must be one of the tenant's allowed URLs, compared exactly: never a redirect elsewhere. */

@@ -1,5 +1,6 @@
 import { ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { AuthGuard, type AuthGuardAuthenticateOptions } from '@nestjs/passport';
+import { isUnreachable } from '@app/identity/oidc-connections/provider-errors';
 import { AuthorizationResponseError, ResponseBodyError } from 'openid-client';
 import { AUTH_COOKIES } from './auth-cookies.provider';
 import type { AuthCookies } from './cookies';
@@ -79,7 +80,7 @@ function callbackError(error: unknown): SignInError {
     // invalid_grant: a code used twice, expired, or issued for another verifier.
     return SignInError.badRequest(`Your identity provider did not accept the sign-in (${error.error}).`, error);
   }
-  if (error instanceof TypeError || (error instanceof Error && error.name === 'TimeoutError')) {
+  if (isUnreachable(error)) {
     return SignInError.providerUnavailable('Your identity provider could not be reached. Please try again.', error);
   }
   return SignInError.badRequest('The response from your identity provider could not be verified.', error);

@@ -3,6 +3,7 @@ import { APP_CONFIG, ResolvedConfig } from '@app/platform';
 import * as oidc from 'openid-client';
 import { IdentityError } from '../errors/identity-error';
 import type { TokenEndpointAuthMethod } from './oidc-connection.input';
+import { describeProviderError, isTimeout } from './provider-errors';
 
 /** Discovery gives up after this long: an operator is waiting on the admin API. */
 const DISCOVERY_TIMEOUT_SECONDS = 10;
@@ -75,15 +76,9 @@ function assertUsable(metadata: oidc.ServerMetadata, settings: OidcClientSetting
   }
 }
 
-/** A one-line reason, including the network cause ("connect ECONNREFUSED …") that fetch hides in `cause`. */
+/** Why discovery failed, in one line an operator can act on. */
 function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause instanceof Error ? error.cause : undefined;
-  if (error.name === 'TimeoutError' || cause?.name === 'TimeoutError') {
-    return `no answer within ${DISCOVERY_TIMEOUT_SECONDS} s`;
-  }
-  const nested = cause && cause.message !== error.message ? ` (${cause.message})` : '';
-  return `${error.message}${nested}`;
+  return isTimeout(error) ? `no answer within ${DISCOVERY_TIMEOUT_SECONDS} s` : describeProviderError(error);
 }
 
 function unprocessable(message: string, cause?: unknown): IdentityError {

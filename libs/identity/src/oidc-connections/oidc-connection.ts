@@ -1,11 +1,10 @@
 import type { TokenEndpointAuthMethod } from './oidc-connection.input';
 
-/** A tenant's connection to its IdP, with the client secret opened: kept in memory only. */
-export interface OidcConnection {
+/** A tenant's connection to its IdP, without its secret. */
+export interface OidcConnectionSettings {
   readonly tenantId: string;
   readonly issuer: string;
   readonly clientId: string;
-  readonly clientSecret: string;
   readonly tokenEndpointAuthMethod: TokenEndpointAuthMethod;
   readonly scopes: readonly string[];
   readonly groupsClaim: string | null;
@@ -14,6 +13,11 @@ export interface OidcConnection {
   /** Rises with every change, so cached client configurations know they are stale. */
   readonly version: number;
   readonly updatedAt: Date;
+}
+
+/** A connection with the client secret opened, for sign-in: kept in memory only. */
+export interface OidcConnection extends OidcConnectionSettings {
+  readonly clientSecret: string;
 }
 
 /** A connection as the admin API shows it: never the secret. */
@@ -28,7 +32,7 @@ export interface OidcConnectionView {
   readonly updatedAt: string;
 }
 
-export function toOidcConnectionView(connection: OidcConnection): OidcConnectionView {
+export function toOidcConnectionView(connection: OidcConnectionSettings): OidcConnectionView {
   return {
     issuer: connection.issuer,
     clientId: connection.clientId,

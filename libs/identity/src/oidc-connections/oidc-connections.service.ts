@@ -5,7 +5,8 @@ import { IdentityError } from '../errors/identity-error';
 import { SecretBox } from '../secrets/secret-box';
 import { TenantsService } from '../tenants/tenants.service';
 import { IssuerDiscovery } from './issuer-discovery';
-import type { OidcConnection } from './oidc-connection';
+import { SecretBoxError } from '../secrets/secret-box';
+import type { OidcConnection, OidcConnectionSettings } from './oidc-connection';
 import type { PutOidcConnectionInput, TokenEndpointAuthMethod } from './oidc-connection.input';
 
 interface ConnectionRow {
@@ -33,7 +34,7 @@ export class OidcConnectionsService {
   ) {}
 
   /** Creates or replaces the tenant's connection, after its issuer passed discovery. */
-  async put(slug: string, input: PutOidcConnectionInput): Promise<OidcConnection> {
+  async put(slug: string, input: PutOidcConnectionInput): Promise<OidcConnectionSettings> {
     const tenant = await this.tenants.get(slug);
     await this.discovery.configure(input);
     const [row] = await this.dataSource.query<ConnectionRow[]>(
@@ -57,15 +58,15 @@ export class OidcConnectionsService {
         input.allowedReturnUrls,
       ],
     );
-    return this.open(row);
+    return settingsOf(row);
   }
 
-  /** The tenant's connection, or a not_found error. */
-  async get(slug: string): Promise<OidcConnection> {
+  /** The tenant's connection (without its secret), or a not_found error. */
+  async get(slug: string): Promise<OidcConnectionSettings> {
     const tenant = await this.tenants.get(slug);
-    const connection = await this.forTenant(tenant.id);
-    if (!connection) throw IdentityError.notFound(`tenant "${slug}" has no OIDC connection`);
-    return connection;
+    const row = await this.row(tenant.id);
+    if (!row) throw IdentityError.notFound(`tenant "${slug}" has no OIDC connection`);
+    return settingsOf(row);
   }
 
   async delete(slug: string): Promise<void> {
@@ -77,29 +78,47 @@ export class OidcConnectionsService {
     if (!removed) throw IdentityError.notFound(`tenant "${slug}" has no OIDC connection`);
   }
 
-  /** The connection sign-in uses, secret opened; undefined when the tenant has none. */
+  /**
+   * The connection sign-in uses, secret opened; undefined when the tenant has
+   * none. A secret that does not open (SECRETS_KEY changed, or a row copied from
+   * another tenant) is an `unprocessable` error saying how to repair it.
+   */
   async forTenant(tenantId: string): Promise<OidcConnection | undefined> {
+    const row = await this.row(tenantId);
+    if (!row) return undefined;
+    try {
+      return { ...settingsOf(row), clientSecret: this.secrets.open(row.client_secret_sealed, secretContext(tenantId)) };
+    } catch (error) {
+      if (!(error instanceof SecretBoxError)) throw error;
+      throw new IdentityError(
+        'unprocessable',
+        'the stored client secret does not open with this SECRETS_KEY: set the OIDC connection again',
+        { cause: error },
+      );
+    }
+  }
+
+  private async row(tenantId: string): Promise<ConnectionRow | undefined> {
     const [row] = await this.dataSource.query<ConnectionRow[]>(`SELECT * FROM oidc_connections WHERE tenant_id = $1`, [
       tenantId,
     ]);
-    return row ? this.open(row) : undefined;
+    return row;
   }
+}
 
-  private open(row: ConnectionRow): OidcConnection {
-    return {
-      tenantId: row.tenant_id,
-      issuer: row.issuer,
-      clientId: row.client_id,
-      clientSecret: this.secrets.open(row.client_secret_sealed, secretContext(row.tenant_id)),
-      tokenEndpointAuthMethod: row.token_endpoint_auth_method,
-      scopes: row.scopes,
-      groupsClaim: row.groups_claim,
-      postLogoutRedirectUri: row.post_logout_redirect_uri,
-      allowedReturnUrls: row.allowed_return_urls,
-      version: row.version,
-      updatedAt: row.updated_at,
-    };
-  }
+function settingsOf(row: ConnectionRow): OidcConnectionSettings {
+  return {
+    tenantId: row.tenant_id,
+    issuer: row.issuer,
+    clientId: row.client_id,
+    tokenEndpointAuthMethod: row.token_endpoint_auth_method,
+    scopes: row.scopes,
+    groupsClaim: row.groups_claim,
+    postLogoutRedirectUri: row.post_logout_redirect_uri,
+    allowedReturnUrls: row.allowed_return_urls,
+    version: row.version,
+    updatedAt: row.updated_at,
+  };
 }
 
 /** Binds a sealed secret to its tenant: copied to another tenant's row, it does not open. */
