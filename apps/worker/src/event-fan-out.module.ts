@@ -2,7 +2,9 @@ import { Module } from '@nestjs/common';
 import { DeliveriesModule } from '@app/identity/deliveries/deliveries.module';
 import { SecretsModule } from '@app/identity/secrets/secrets.module';
 import { DeliveryGate } from './delivery/delivery-gate';
+import { DeliveryOutcomes } from './delivery/delivery-outcomes';
 import { QueueDeliveryProcessor } from './delivery/queue-delivery.processor';
+import { WebhookAttempt } from './delivery/webhook-attempt';
 import { WebhookDeliveryProcessor } from './delivery/webhook-delivery.processor';
 import { WebhookSender } from './delivery/webhook-sender';
 import { FanOutProcessor } from './fan-out/fan-out.processor';
@@ -21,7 +23,9 @@ const PROCESSORS = [FanOutProcessor, WebhookDeliveryProcessor, QueueDeliveryProc
     OutboxRelayService,
     FanOutMetrics,
     DeliveryGate,
+    DeliveryOutcomes,
     WebhookSender,
+    WebhookAttempt,
     ...PROCESSORS,
     { provide: JOB_PROCESSORS, inject: PROCESSORS, useFactory: (...processors: JobProcessor[]) => processors },
     JobWorkers,

@@ -1,12 +1,13 @@
-import { DeliveryRepository } from '@app/identity/deliveries/delivery.repository';
 import { DeliveryAttemptRow } from '@app/identity/deliveries/delivery.row';
 import { SecretBox } from '@app/identity/secrets/secret-box';
 import { SubscriptionRepository } from '@app/identity/subscriptions/subscription.repository';
 import { Job, UnrecoverableError } from 'bullmq';
 import { FanOutMetrics } from '../metrics/fan-out.metrics';
 import { DeliveryGate } from './delivery-gate';
+import { DeliveryOutcomes } from './delivery-outcomes';
+import { WebhookAttempt } from './webhook-attempt';
 import { WebhookDeliveryProcessor } from './webhook-delivery.processor';
-import { WebhookResponse } from './webhook-sender';
+import { WebhookResponse, WebhookSender } from './webhook-sender';
 
 describe('WebhookDeliveryProcessor', () => {
   const delivery = {
@@ -28,78 +29,95 @@ describe('WebhookDeliveryProcessor', () => {
   } as unknown as DeliveryAttemptRow;
 
   const setup = (response: WebhookResponse, attemptsMade = 0) => {
-    const deliveries = {
-      markDelivered: jest.fn().mockResolvedValue(12),
-      markAttemptFailed: jest.fn().mockResolvedValue(undefined),
-    };
+    const outcomes = { record: jest.fn().mockResolvedValue(12) };
     const subscriptions = { disable: jest.fn().mockResolvedValue(undefined) };
     const sender = { send: jest.fn().mockResolvedValue(response) };
+    const secrets = { open: jest.fn().mockReturnValue('whsec_c2VjcmV0') };
     const metrics = { delivered: jest.fn(), outcome: jest.fn() };
+    const attempts = new WebhookAttempt(
+      sender as unknown as WebhookSender,
+      secrets as unknown as SecretBox,
+      outcomes as unknown as DeliveryOutcomes,
+      subscriptions as unknown as SubscriptionRepository,
+      metrics as unknown as FanOutMetrics,
+    );
     const processor = new WebhookDeliveryProcessor(
       { admit: jest.fn().mockResolvedValue(delivery) } as unknown as DeliveryGate,
-      deliveries as unknown as DeliveryRepository,
-      subscriptions as unknown as SubscriptionRepository,
-      { open: jest.fn().mockReturnValue('whsec_c2VjcmV0') } as unknown as SecretBox,
-      sender,
-      metrics as unknown as FanOutMetrics,
+      attempts,
     );
     const job = { data: { deliveryId: 'd-1', round: 0 }, attemptsMade, opts: { attempts: 14 } } as unknown as Job<{
       deliveryId: string;
       round: number;
     }>;
-    return { processor, job, deliveries, subscriptions, sender, metrics };
+    return { processor, job, outcomes, subscriptions, sender, secrets, metrics };
   };
 
   it('signs with the opened secret and records a 2xx as delivered', async () => {
-    const { processor, job, deliveries, sender } = setup({ status: 204 });
+    const { processor, job, outcomes, sender, metrics } = setup({ status: 204 });
     await processor.process(job, 'token');
     expect(sender.send).toHaveBeenCalledWith(
       expect.objectContaining({ messageId: 'e-1', secret: 'whsec_c2VjcmV0', url: delivery.url }),
     );
     expect(JSON.parse((sender.send.mock.calls[0] as [{ body: string }])[0].body)).toEqual(delivery.event);
-    expect(deliveries.markDelivered).toHaveBeenCalledWith('d-1', 0, { responseStatus: 204, error: null });
+    expect(outcomes.record).toHaveBeenCalledWith(
+      expect.objectContaining({ id: 'd-1', round: 0, delivered: true, responseStatus: 204, error: null }),
+    );
+    expect(metrics.delivered).toHaveBeenCalledWith('webhook', 12);
+  });
+
+  it('opens a subscription’s secret once, and again when the sealed value changes', async () => {
+    const { processor, job, secrets } = setup({ status: 204 });
+    await processor.process(job, 'token');
+    await processor.process(job, 'token');
+    expect(secrets.open).toHaveBeenCalledTimes(1);
+    (delivery as { secretSealed: Buffer }).secretSealed = Buffer.from('resealed');
+    try {
+      await processor.process(job, 'token');
+      expect(secrets.open).toHaveBeenCalledTimes(2);
+    } finally {
+      (delivery as { secretSealed: Buffer }).secretSealed = Buffer.from('sealed');
+    }
   });
 
   it('disables the subscription on 410 and fails for good', async () => {
-    const { processor, job, subscriptions, deliveries } = setup({ status: 410 });
+    const { processor, job, subscriptions, outcomes } = setup({ status: 410 });
     await expect(processor.process(job, 'token')).rejects.toBeInstanceOf(UnrecoverableError);
     expect(subscriptions.disable).toHaveBeenCalledWith('s-1', expect.stringContaining('410'));
-    expect(deliveries.markAttemptFailed).toHaveBeenCalledWith(
-      'd-1',
-      0,
-      expect.objectContaining({ responseStatus: 410 }),
-      true,
+    expect(outcomes.record).toHaveBeenCalledWith(
+      expect.objectContaining({ id: 'd-1', delivered: false, final: true, responseStatus: 410 }),
     );
+    // Recorded before the subscription is disabled, so whoever sees it disabled sees why.
+    expect(outcomes.record.mock.invocationCallOrder[0]).toBeLessThan(subscriptions.disable.mock.invocationCallOrder[0]);
   });
 
   it('fails for good on a 4xx other than 408 and 429', async () => {
-    const { processor, job, deliveries } = setup({ status: 422 });
+    const { processor, job, outcomes } = setup({ status: 422 });
     await expect(processor.process(job, 'token')).rejects.toBeInstanceOf(UnrecoverableError);
-    expect(deliveries.markAttemptFailed).toHaveBeenCalledWith(
-      'd-1',
-      0,
-      { responseStatus: 422, error: 'HTTP 422' },
-      true,
+    expect(outcomes.record).toHaveBeenCalledWith(
+      expect.objectContaining({ delivered: false, final: true, responseStatus: 422, error: 'HTTP 422' }),
     );
   });
 
   it.each([[{ status: 500 }], [{ status: 429 }], [{ error: 'connection failed: ECONNREFUSED' }]] as const)(
     'rethrows %j so BullMQ retries, keeping the delivery pending',
     async (response) => {
-      const { processor, job, deliveries } = setup(response);
+      const { processor, job, outcomes } = setup(response);
       await expect(processor.process(job, 'token')).rejects.not.toBeInstanceOf(UnrecoverableError);
-      expect(deliveries.markAttemptFailed).toHaveBeenCalledWith('d-1', 0, expect.any(Object), false);
+      expect(outcomes.record).toHaveBeenCalledWith(expect.objectContaining({ delivered: false, final: false }));
     },
   );
 
   it('marks the delivery failed on the last attempt', async () => {
-    const { processor, job, deliveries } = setup({ status: 503 }, 13);
+    const { processor, job, outcomes } = setup({ status: 503 }, 13);
     await expect(processor.process(job, 'token')).rejects.toThrow('HTTP 503');
-    expect(deliveries.markAttemptFailed).toHaveBeenCalledWith(
-      'd-1',
-      0,
-      { responseStatus: 503, error: 'HTTP 503' },
-      true,
+    expect(outcomes.record).toHaveBeenCalledWith(
+      expect.objectContaining({ delivered: false, final: true, responseStatus: 503, error: 'HTTP 503' }),
     );
+  });
+
+  it('does not acknowledge a job whose outcome could not be stored', async () => {
+    const { processor, job, outcomes } = setup({ status: 204 });
+    outcomes.record.mockRejectedValue(new Error('PostgreSQL is away'));
+    await expect(processor.process(job, 'token')).rejects.toThrow('PostgreSQL is away');
   });
 });

@@ -1,8 +1,15 @@
-import { Injectable } from '@nestjs/common';
+import { Agent as HttpAgent, IncomingMessage, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Webhook } from 'standardwebhooks';
 
 /** A receiver has this long to answer before the attempt counts as failed and is retried. */
 export const WEBHOOK_TIMEOUT_MS = 10_000;
+
+/** Connections kept open per receiver: a TCP (and TLS) handshake per event would cost more than the POST. */
+const AGENT_OPTIONS = { keepAlive: true, maxSockets: 64, maxFreeSockets: 64, scheduling: 'lifo' } as const;
+/** Signers kept, one per secret: each holds the decoded key. */
+const MAX_SIGNERS = 10_000;
 
 /** One signed POST to a webhook receiver. */
 export interface WebhookRequest {
@@ -17,41 +24,79 @@ export interface WebhookRequest {
 /** The receiver's status, or why there is none (refused, timed out…). */
 export type WebhookResponse = { readonly status: number } | { readonly error: string };
 
-/** Sends Standard Webhooks requests; the network boundary the processors' tests replace. */
+/**
+ * Sends Standard Webhooks requests over keep-alive connections; the network
+ * boundary the processors' tests replace. `node:http` rather than `fetch`: the
+ * same requests for a fraction of the CPU, which the fan-out spends per delivery.
+ */
 @Injectable()
-export class WebhookSender {
-  async send(request: WebhookRequest): Promise<WebhookResponse> {
+export class WebhookSender implements OnApplicationShutdown {
+  private readonly http = new HttpAgent(AGENT_OPTIONS);
+  private readonly https = new HttpsAgent(AGENT_OPTIONS);
+  private readonly signers = new Map<string, Webhook>();
+
+  send(request: WebhookRequest): Promise<WebhookResponse> {
     const timestamp = new Date();
+    const body = Buffer.from(request.body, 'utf8');
     const headers = {
       'content-type': 'application/json',
+      'content-length': String(body.length),
       'user-agent': 'identity-gateway-webhooks/1',
       'webhook-id': request.messageId,
       'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
-      'webhook-signature': new Webhook(request.secret).sign(request.messageId, timestamp, request.body),
+      'webhook-signature': this.signer(request.secret).sign(request.messageId, timestamp, request.body),
     };
-    try {
-      const response = await fetch(request.url, {
-        method: 'POST',
-        headers,
-        body: request.body,
-        // A redirect is not an acknowledgement: it is retried like any other non-2xx answer.
-        redirect: 'manual',
-        signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
+    return new Promise((resolve) => {
+      let url: URL;
+      try {
+        url = new URL(request.url);
+      } catch {
+        resolve({ error: 'request failed: invalid URL' });
+        return;
+      }
+      const secure = url.protocol === 'https:';
+      const options = { method: 'POST', headers, agent: secure ? this.https : this.http };
+      // A redirect is not an acknowledgement: node:http does not follow it, and it is retried like any other non-2xx.
+      const req = (secure ? httpsRequest : httpRequest)(url, options, (response: IncomingMessage) => {
+        clearTimeout(timer);
+        resolve({ status: response.statusCode ?? 0 });
+        // The answer's body says nothing we keep; drain it so the connection returns to the pool.
+        response.resume();
+        response.on('error', () => undefined);
       });
-      // The answer's body says nothing we keep; drop it so the connection returns to the pool.
-      await response.body?.cancel().catch(() => undefined);
-      return { status: response.status };
-    } catch (error) {
-      return { error: describeFailure(error) };
+      const timer = setTimeout(() => req.destroy(new WebhookTimeoutError()), WEBHOOK_TIMEOUT_MS);
+      req.on('error', (error) => {
+        clearTimeout(timer);
+        resolve({ error: describeFailure(error) });
+      });
+      req.end(body);
+    });
+  }
+
+  onApplicationShutdown(): void {
+    this.http.destroy();
+    this.https.destroy();
+  }
+
+  /** Standard Webhooks' signer for a secret, kept: constructing one decodes the key. */
+  private signer(secret: string): Webhook {
+    let signer = this.signers.get(secret);
+    if (!signer) {
+      if (this.signers.size >= MAX_SIGNERS) this.signers.clear();
+      signer = new Webhook(secret);
+      this.signers.set(secret, signer);
     }
+    return signer;
   }
 }
 
+class WebhookTimeoutError extends Error {
+  override readonly name = 'TimeoutError';
+}
+
 function describeFailure(error: unknown): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-    return `no answer within ${WEBHOOK_TIMEOUT_MS / 1000} s`;
-  }
-  const cause = (error as { cause?: { code?: string; message?: string } } | null)?.cause;
-  if (cause?.code) return `connection failed: ${cause.code}`;
-  return `request failed: ${cause?.message ?? (error instanceof Error ? error.message : String(error))}`;
+  if (error instanceof WebhookTimeoutError) return `no answer within ${WEBHOOK_TIMEOUT_MS / 1000} s`;
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (code) return `connection failed: ${code}`;
+  return `request failed: ${error instanceof Error ? error.message : String(error)}`;
 }

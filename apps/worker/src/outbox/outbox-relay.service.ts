@@ -9,6 +9,12 @@ import { OUTBOX_CHANNEL } from '@app/identity/events/outbox.service';
 
 /** Rows moved per transaction. */
 const BATCH = 500;
+/**
+ * A notification starts a round this much later, so the commits of those milliseconds
+ * go out in one round (one transaction, one `addBulk`) rather than one round each:
+ * at hundreds of commits a second, rounds back to back cost PostgreSQL more than the events.
+ */
+const GATHER_MS = 10;
 /** The safety net under LISTEN/NOTIFY (a notification lost while reconnecting, a Redis outage). */
 const POLL_MS = 1000;
 /** How long the relay waits for Redis before giving the batch back to the outbox. */
@@ -45,6 +51,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
   private readonly listener: PgListener;
   private timer: NodeJS.Timeout | undefined;
   private repairTimer: NodeJS.Timeout | undefined;
+  private gathering: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
@@ -56,7 +63,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     private readonly metrics: FanOutMetrics,
     @Inject(APP_CONFIG) config: ResolvedConfig,
   ) {
-    this.listener = new PgListener(config.databaseUrl, OUTBOX_CHANNEL, () => this.wake());
+    this.listener = new PgListener(config.databaseUrl, OUTBOX_CHANNEL, () => this.wakeSoon());
   }
 
   onApplicationBootstrap(): void {
@@ -70,8 +77,17 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     this.stopped = true;
     clearInterval(this.timer);
     clearInterval(this.repairTimer);
+    clearTimeout(this.gathering);
     await this.listener.stop();
     await this.running;
+  }
+
+  /** Runs a relay round in GATHER_MS, taking in what commits meanwhile. */
+  private wakeSoon(): void {
+    this.gathering ??= setTimeout(() => {
+      this.gathering = undefined;
+      this.wake();
+    }, GATHER_MS);
   }
 
   /** Runs a relay round now, or right after the one in progress. */

@@ -1,15 +1,20 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { bullConnection } from '@app/identity/deliveries/bull-connection';
 import { deliveryBackoffDelay } from '@app/identity/deliveries/delivery-backoff';
-import { JobName, QUEUE_OF_JOB, QueueName } from '@app/identity/deliveries/delivery-jobs';
+import { DeliveryJob, JobName, QUEUE_OF_JOB, QueueName } from '@app/identity/deliveries/delivery-jobs';
 import { EventQueues } from '@app/identity/deliveries/event-queues';
 import { APP_CONFIG, ResolvedConfig } from '@app/platform';
-import { Job, Worker } from 'bullmq';
+import { Job, MinimalJob, Worker } from 'bullmq';
+import { DeliveryOutcomes } from '../delivery/delivery-outcomes';
 import { JOB_PROCESSORS, JobProcessor } from './job-processor';
 
-/** Jobs of each queue one worker process runs at once: deliveries wait on the network, fan-outs on PostgreSQL. */
+/**
+ * Jobs of each queue one worker process runs at once. Both wait on the network
+ * most of the time: a fan-out makes its event's first attempts, so it needs as
+ * many slots as events arrive per receiver round trip and outcome write.
+ */
 const CONCURRENCY: { readonly [Name in QueueName]: number } = {
-  [QueueName.FanOut]: 8,
+  [QueueName.FanOut]: 64,
   [QueueName.Deliveries]: 64,
   [QueueName.Maintenance]: 1,
 };
@@ -42,6 +47,7 @@ export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShut
     @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
     @Inject(JOB_PROCESSORS) processors: JobProcessor[],
     private readonly queues: EventQueues,
+    private readonly outcomes: DeliveryOutcomes,
   ) {
     this.processors = new Map(processors.map((processor) => [processor.jobName, processor]));
     const missing = Object.values(JobName).filter((name) => !this.processors.has(name));
@@ -63,7 +69,8 @@ export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShut
 
   /**
    * Closing waits for the jobs in flight (a webhook being sent) to finish. It runs
-   * before the application's shutdown hooks, which close PostgreSQL, so those jobs can record their outcome.
+   * before the application's shutdown hooks, which close PostgreSQL, so those jobs can record their outcome;
+   * then whatever outcome is still buffered is written.
    */
   async beforeApplicationShutdown(): Promise<void> {
     await Promise.all(
@@ -73,6 +80,7 @@ export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShut
         clearTimeout(timer);
       }),
     );
+    await this.outcomes.flush();
   }
 
   private start(queue: QueueName): Worker {
@@ -83,7 +91,10 @@ export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShut
       lockDuration: LOCK_DURATION_MS,
       stalledInterval: STALLED_INTERVAL_MS,
       maxStalledCount: MAX_STALLED_COUNT,
-      settings: { backoffStrategy: (attemptsMade: number, type?: string) => this.backoff(attemptsMade, type) },
+      settings: {
+        backoffStrategy: (attemptsMade: number, type?: string, _error?: Error, job?: MinimalJob) =>
+          this.backoff(attemptsMade, type, job),
+      },
     });
     worker.on('error', (error: Error) => {
       if (Date.now() - this.lastReported < 30_000) return;
@@ -101,8 +112,12 @@ export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShut
     return processor.process(job as never, token);
   }
 
-  private backoff(attemptsMade: number, type: string | undefined): number {
-    if (type === 'delivery') return deliveryBackoffDelay(attemptsMade, this.config.deliveryBackoffMs);
+  private backoff(attemptsMade: number, type: string | undefined, job: MinimalJob | undefined): number {
+    if (type === 'delivery') {
+      // A series that follows the fan-out's first attempt goes on with that attempt's schedule.
+      const before = (job?.data as DeliveryJob | undefined)?.attemptsBefore ?? 0;
+      return deliveryBackoffDelay(before + attemptsMade, this.config.deliveryBackoffMs);
+    }
     return Math.min(1000 * 2 ** Math.min(attemptsMade - 1, 10), FAN_OUT_BACKOFF_CAP_MS);
   }
 }

@@ -31,6 +31,8 @@ export interface DeliveryJob {
   readonly deliveryId: string;
   /** 0 for the fan-out's series; each retry by hand starts the next round. */
   readonly round: number;
+  /** Attempts of this round made before the job (the fan-out makes the first): the backoff goes on from there. */
+  readonly attemptsBefore?: number;
 }
 
 /** Deletes delivered rows older than the retention. */

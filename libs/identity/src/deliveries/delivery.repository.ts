@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-import type { IdentityEventType } from '../events/identity-event';
-import { patternsSelecting } from '../subscriptions/event-pattern';
-import { DeliveryAttemptRow, DeliveryRow, DeliveryStatus, FanOutEventRow } from './delivery.row';
+import { DataSource } from 'typeorm';
+import { FanOutResult, FanOutStatementRow, toFanOutResult } from './delivery-fan-out';
+import { DeliveryAttemptRow, DeliveryRow, DeliveryStatus } from './delivery.row';
+import { DeliveryOutcome, toOutcomeColumns } from './outcome-batcher';
 
 const COLUMNS = `
   d.id, d.subscription_id AS "subscriptionId", d.event_id AS "eventId", d.event_type AS "eventType",
@@ -27,40 +27,54 @@ export class DeliveryRepository {
 
   // ---- fan-out --------------------------------------------------------------
 
-  /** The outbox event to fan out, with its ordering facts; undefined if unknown. */
-  async fanOutEvent(eventId: string): Promise<FanOutEventRow | undefined> {
-    const rows = await this.dataSource.query<FanOutEventRow[]>(
-      `SELECT o.id, o.type, o.tenant_id AS "tenantId", o.subject_type AS "subjectType", o.subject_id AS "subjectId",
-              o.sequence::float8 AS "sequence", o.fanned_out_at IS NOT NULL AS "fannedOut",
-              EXISTS (SELECT 1 FROM outbox_events p
-                      WHERE p.subject_type = o.subject_type AND p.subject_id = o.subject_id
-                        AND p.sequence = o.sequence - 1 AND p.fanned_out_at IS NULL) AS "predecessorWaiting"
-       FROM outbox_events o WHERE o.id = $1`,
+  /**
+   * Fans an event out in one statement: unless it was fanned out already or the
+   * previous change of its subject still waits for its own fan-out, marks it
+   * fanned out and records one pending delivery per enabled subscription that
+   * selects it ((subscription_id, event_id) is unique, so a replay adds nothing).
+   * Returns the new deliveries with what their first attempt needs.
+   *
+   * Ordering: a subject's change n is fanned out only after change n − 1, and a
+   * new delivery is `held` when its subscriber still has an earlier change of the
+   * subject pending. One statement sees one snapshot: when n − 1 shows as fanned
+   * out, its deliveries show too.
+   */
+  async fanOut(eventId: string): Promise<FanOutResult> {
+    if (!UUID.test(eventId)) return { state: 'unknown' };
+    const rows = await this.dataSource.query<FanOutStatementRow[]>(
+      `WITH e AS (
+         SELECT o.id, o.type, o.tenant_id, o.subject_type, o.subject_id, o.sequence, o.occurred_at, o.payload,
+                o.fanned_out_at IS NOT NULL AS fanned_out,
+                EXISTS (SELECT 1 FROM outbox_events p
+                        WHERE p.subject_type = o.subject_type AND p.subject_id = o.subject_id
+                          AND p.sequence = o.sequence - 1 AND p.fanned_out_at IS NULL) AS predecessor_waiting
+         FROM outbox_events o WHERE o.id = $1
+       ), marked AS (
+         UPDATE outbox_events o SET fanned_out_at = now()
+         FROM e WHERE o.id = e.id AND NOT e.fanned_out AND NOT e.predecessor_waiting AND o.fanned_out_at IS NULL
+         RETURNING o.id
+       ), inserted AS (
+         INSERT INTO deliveries (subscription_id, event_id, event_type, subject_type, subject_id, sequence, occurred_at)
+         SELECT s.id, e.id, e.type, e.subject_type, e.subject_id, e.sequence, e.occurred_at
+         FROM marked JOIN e ON e.id = marked.id
+         JOIN subscriptions s ON s.enabled AND (s.tenant_id IS NULL OR s.tenant_id = e.tenant_id)
+          -- the patterns of patternsSelecting(): the type, its family, everything
+          AND s.events && ARRAY[e.type, split_part(e.type, '.', 1) || '.*', '*']
+         ON CONFLICT (subscription_id, event_id) DO NOTHING
+         RETURNING id, subscription_id, subject_type, subject_id, sequence, round
+       )
+       SELECT e.fanned_out AS "fannedOut", e.predecessor_waiting AS "predecessorWaiting",
+              EXISTS (SELECT 1 FROM marked) AS "marked", e.subject_type AS "subjectType", e.subject_id AS "subjectId",
+              e.sequence::float8 AS "sequence", e.payload AS "event",
+              i.id, i.round, s.id AS "subscriptionId", s.kind, s.url, s.secret_sealed AS "secretSealed",
+              (SELECT p.attempts FROM deliveries p
+               WHERE p.subscription_id = i.subscription_id AND p.subject_type = i.subject_type
+                 AND p.subject_id = i.subject_id AND p.sequence < i.sequence AND p.status = 'pending'
+               ORDER BY p.sequence LIMIT 1) AS "heldByAttempts"
+       FROM e LEFT JOIN (inserted i JOIN subscriptions s ON s.id = i.subscription_id) ON true`,
       [eventId],
     );
-    return rows[0];
-  }
-
-  /**
-   * Records one pending delivery per enabled subscription that selects the event,
-   * once: the event is marked fanned out in the same transaction, and
-   * (subscription_id, event_id) is unique, so a replayed fan-out adds nothing.
-   */
-  async recordFanOut(em: EntityManager, event: FanOutEventRow): Promise<void> {
-    const [, marked] = await em.query<[unknown[], number]>(
-      `UPDATE outbox_events SET fanned_out_at = now() WHERE id = $1 AND fanned_out_at IS NULL`,
-      [event.id],
-    );
-    if (marked === 0) return;
-    await em.query(
-      `INSERT INTO deliveries (subscription_id, event_id, event_type, subject_type, subject_id, sequence, occurred_at)
-       SELECT s.id, o.id, o.type, o.subject_type, o.subject_id, o.sequence, o.occurred_at
-       FROM outbox_events o
-       JOIN subscriptions s ON s.enabled AND (s.tenant_id IS NULL OR s.tenant_id = o.tenant_id) AND s.events && $2::text[]
-       WHERE o.id = $1
-       ON CONFLICT (subscription_id, event_id) DO NOTHING`,
-      [event.id, patternsSelecting(event.type as IdentityEventType)],
-    );
+    return toFanOutResult(rows);
   }
 
   /** The deliveries of an event that still wait, with what kind of job each needs. */
@@ -121,6 +135,31 @@ export class DeliveryRepository {
        WHERE id = $1 AND round = $2 AND status = 'pending'`,
       [id, round, reason],
     );
+  }
+
+  /**
+   * Records a batch of attempt outcomes in one statement (and one commit) instead of
+   * one per delivery; a row that moved on (delivered, another round) is left alone.
+   * Returns the latency of each delivery it marked delivered.
+   */
+  async recordOutcomes(outcomes: readonly DeliveryOutcome[]): Promise<Map<string, number>> {
+    const c = toOutcomeColumns(outcomes);
+    const [rows] = await this.dataSource.query<[{ id: string; latencyMs: number }[], number]>(
+      `UPDATE deliveries d SET
+              status = CASE WHEN u.delivered THEN 'delivered' WHEN u.final THEN 'failed' ELSE d.status END,
+              attempts = d.attempts + 1, last_response_status = u.status, last_error = u.error,
+              delivered_at = CASE WHEN u.delivered THEN u.at ELSE d.delivered_at END,
+              latency_ms = CASE WHEN u.delivered
+                                THEN GREATEST(0, (EXTRACT(EPOCH FROM u.at - d.occurred_at) * 1000)::int)
+                                ELSE d.latency_ms END,
+              updated_at = now()
+       FROM unnest($1::uuid[], $2::int[], $3::bool[], $4::bool[], $5::int[], $6::text[], $7::timestamptz[])
+            AS u(id, round, delivered, final, status, error, at)
+       WHERE d.id = u.id AND d.round = u.round AND d.status = 'pending'
+       RETURNING d.id, d.latency_ms AS "latencyMs"`,
+      [c.ids, c.rounds, c.delivered, c.final, c.statuses, c.errors, c.ats],
+    );
+    return new Map(rows.filter((row) => row.latencyMs !== null).map((row) => [row.id, row.latencyMs]));
   }
 
   // ---- the log --------------------------------------------------------------

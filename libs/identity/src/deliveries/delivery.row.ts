@@ -34,16 +34,3 @@ export interface DeliveryAttemptRow extends DeliveryRow {
   /** Attempts made by the earliest pending delivery of an earlier change of the same subject, if any. */
   readonly heldByAttempts: number | null;
 }
-
-/** The parts of an outbox event the fan-out reads. */
-export interface FanOutEventRow {
-  readonly id: string;
-  readonly type: string;
-  readonly tenantId: string;
-  readonly subjectType: string;
-  readonly subjectId: string;
-  readonly sequence: number;
-  readonly fannedOut: boolean;
-  /** Whether the previous change of the same subject is still waiting for its fan-out. */
-  readonly predecessorWaiting: boolean;
-}

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { APP_CONFIG, ResolvedConfig } from '@app/platform';
 import { JobsOptions, Queue } from 'bullmq';
 import { bullConnection } from './bull-connection';
-import { DELIVERY_ATTEMPTS } from './delivery-backoff';
+import { DELIVERY_ATTEMPTS, deliveryBackoffDelay } from './delivery-backoff';
 import { DeliveryJob, FanOutJob, JobName, QueueName, deliveryJobId } from './delivery-jobs';
 
 const HOUR_S = 3600;
@@ -68,6 +68,25 @@ export class EventQueues implements OnApplicationShutdown {
         name: delivery.kind === 'webhook' ? JobName.WebhookDelivery : JobName.QueueDelivery,
         data: { deliveryId: delivery.id, round: delivery.round } satisfies DeliveryJob,
         opts: { jobId: deliveryJobId(delivery.id, delivery.round), ...DELIVERY_JOB_OPTIONS },
+      })),
+    );
+  }
+
+  /**
+   * The rest of a webhook delivery's schedule after the first attempt, made by the
+   * fan-out, failed: the job starts after the first backoff delay, with one attempt fewer.
+   */
+  addRetries(deliveries: readonly { id: string; round: number }[]): Promise<unknown> {
+    return this.queue(QueueName.Deliveries).addBulk(
+      deliveries.map((delivery) => ({
+        name: JobName.WebhookDelivery,
+        data: { deliveryId: delivery.id, round: delivery.round, attemptsBefore: 1 } satisfies DeliveryJob,
+        opts: {
+          jobId: deliveryJobId(delivery.id, delivery.round),
+          ...DELIVERY_JOB_OPTIONS,
+          attempts: DELIVERY_ATTEMPTS - 1,
+          delay: deliveryBackoffDelay(1, this.config.deliveryBackoffMs),
+        },
       })),
     );
   }

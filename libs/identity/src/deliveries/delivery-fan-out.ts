@@ -1,0 +1,73 @@
+import type { IdentityEvent } from '../events/identity-event';
+
+/** A delivery the fan-out just recorded, with what its first attempt needs. */
+export interface NewDelivery {
+  readonly id: string;
+  readonly round: number;
+  readonly subscriptionId: string;
+  readonly kind: 'webhook' | 'queue';
+  readonly url: string | null;
+  readonly secretSealed: Buffer | null;
+  /** Attempts made by the subscriber's earliest pending earlier change of the subject; null when none waits. */
+  readonly heldByAttempts: number | null;
+}
+
+/** What fanning an event out found or did. */
+export type FanOutResult =
+  /** No such event (deleted, or not an outbox id). */
+  | { readonly state: 'unknown' }
+  /** The previous change of its subject is not fanned out yet: try again shortly. */
+  | { readonly state: 'waiting'; readonly subject: string; readonly sequence: number }
+  /** Fanned out before (a replay after a crash, or a repair round): its pending deliveries need their jobs. */
+  | { readonly state: 'replayed' }
+  /** Fanned out now: these deliveries are new (none when no subscription selects the event). */
+  | { readonly state: 'recorded'; readonly event: IdentityEvent; readonly deliveries: NewDelivery[] };
+
+/** One row of the fan-out statement: the event's facts, beside one new delivery (or none). */
+export interface FanOutStatementRow {
+  readonly fannedOut: boolean;
+  readonly predecessorWaiting: boolean;
+  readonly marked: boolean;
+  readonly subjectType: string;
+  readonly subjectId: string;
+  readonly sequence: number;
+  readonly event: IdentityEvent;
+  readonly id: string | null;
+  readonly round: number | null;
+  readonly subscriptionId: string | null;
+  readonly kind: 'webhook' | 'queue' | null;
+  readonly url: string | null;
+  readonly secretSealed: Buffer | null;
+  readonly heldByAttempts: number | null;
+}
+
+/**
+ * Reads the fan-out statement's rows. Not marked and not waiting means it was
+ * fanned out already, possibly by a concurrent run that committed first.
+ */
+export function toFanOutResult(rows: readonly FanOutStatementRow[]): FanOutResult {
+  const first = rows[0];
+  if (!first) return { state: 'unknown' };
+  if (first.marked) {
+    const deliveries = rows.filter(isDelivery).map((row): NewDelivery => ({
+      id: row.id,
+      round: row.round,
+      subscriptionId: row.subscriptionId,
+      kind: row.kind,
+      url: row.url,
+      secretSealed: row.secretSealed,
+      heldByAttempts: row.heldByAttempts,
+    }));
+    return { state: 'recorded', event: first.event, deliveries };
+  }
+  if (!first.fannedOut && first.predecessorWaiting) {
+    return { state: 'waiting', subject: `${first.subjectType} ${first.subjectId}`, sequence: first.sequence };
+  }
+  return { state: 'replayed' };
+}
+
+function isDelivery(
+  row: FanOutStatementRow,
+): row is FanOutStatementRow & { id: string; round: number; subscriptionId: string; kind: 'webhook' | 'queue' } {
+  return row.id !== null && row.round !== null && row.subscriptionId !== null && row.kind !== null;
+}
