@@ -14,6 +14,8 @@ import { SignInAttempts } from '../sign-in/sign-in-attempts';
 import { SignInFlow } from '../sign-in/sign-in-flow.service';
 import { SignInController } from '../sign-in/sign-in.controller';
 import { SignInCallbackGuard, SignInStartGuard } from '../sign-in/sign-in.guards';
+import { SignInExceptionFilter } from '../sign-in/sign-in-exception.filter';
+import { SignInMetrics } from '../sign-in/sign-in.metrics';
 import { TenantDispatchStrategy } from '../sign-in/tenant-dispatch.strategy';
 import { DownstreamTokensModule } from '../tokens/downstream-tokens.module';
 
@@ -33,6 +35,8 @@ import { DownstreamTokensModule } from '../tokens/downstream-tokens.module';
     TenantDispatchStrategy,
     SignInStartGuard,
     SignInCallbackGuard,
+    SignInMetrics,
+    SignInExceptionFilter,
   ],
   exports: [SessionUsers, authCookiesProvider],
 })

@@ -5,6 +5,7 @@ import type { IdentityEvent } from '@app/identity';
 import { bullConnection } from '@app/identity/deliveries/bull-connection';
 import { APP_CONFIG, ResolvedConfig } from '@app/platform';
 import { DataSource } from 'typeorm';
+import { SignInMetrics } from '../sign-in/sign-in.metrics';
 import { SessionStore } from './session-store';
 
 /**
@@ -34,6 +35,7 @@ export class SessionTerminator implements OnApplicationBootstrap, OnApplicationS
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
     private readonly sessions: SessionStore,
+    private readonly metrics: SignInMetrics,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -65,6 +67,7 @@ export class SessionTerminator implements OnApplicationBootstrap, OnApplicationS
     );
     if (user?.active) return;
     const ended = await this.sessions.endAllOf(event.subject.id);
+    this.metrics.sessionsEndedBy(event.type === 'user.deleted' ? 'user.deleted' : 'user.deactivated', ended);
     if (ended > 0) this.logger.log({ userId: event.subject.id, ended, event: event.type }, 'sessions ended');
   }
 

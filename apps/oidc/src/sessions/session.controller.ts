@@ -10,6 +10,7 @@ import { AUTH_COOKIES } from '../sign-in/auth-cookies.provider';
 import type { AuthCookies } from '../sign-in/cookies';
 import { OidcClients } from '../sign-in/oidc-clients';
 import { PAGE_HEADERS, signInPage } from '../sign-in/sign-in-page';
+import { SignInMetrics } from '../sign-in/sign-in.metrics';
 import { SessionStore } from './session-store';
 import { CurrentUser, SessionUsers } from './session-users';
 
@@ -46,6 +47,7 @@ export class SessionController {
     private readonly signIns: SignInService,
     private readonly connections: OidcConnectionsService,
     private readonly clients: OidcClients,
+    private readonly metrics: SignInMetrics,
     @Inject(AUTH_COOKIES) private readonly cookies: AuthCookies,
   ) {}
 
@@ -96,6 +98,7 @@ export class SessionController {
     const session = await this.sessions.end(request.cookies[this.cookies.session]);
     void reply.clearCookie(this.cookies.session, this.cookies.options()).header('cache-control', 'no-store');
     if (!session) return this.signedOutPage(reply);
+    this.metrics.sessionsEndedBy('logout');
     await this.signIns.signedOut({ id: session.tenantId, slug: session.tenantSlug }, session.userId, session.id);
     const postLogout = tenantSetup(session.tenantSlug, this.config).signOutRedirectUri;
     const connection = await this.connections.forTenant(session.tenantId).catch(() => undefined);

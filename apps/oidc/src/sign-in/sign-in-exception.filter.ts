@@ -1,16 +1,20 @@
-import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, Injectable, Logger } from '@nestjs/common';
 import { httpErrorMessage, httpStatusOf } from '@app/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SignInError } from './sign-in-error';
 import { PAGE_HEADERS, signInPage } from './sign-in-page';
+import { SignInMetrics } from './sign-in.metrics';
 
 /**
  * Renders a failed sign-in as a plain page with a reference id (the request
  * id, which every log line of the request carries); no session is started.
  */
 @Catch()
+@Injectable()
 export class SignInExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('SignIn');
+
+  constructor(private readonly metrics: SignInMetrics) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const request = host.switchToHttp().getRequest<FastifyRequest>();
@@ -20,6 +24,9 @@ export class SignInExceptionFilter implements ExceptionFilter {
     const log = { err: exception instanceof SignInError ? (exception.cause ?? exception) : exception, reference };
     if (page.status >= 500) this.logger.error(log, `sign-in failed: ${page.message}`);
     else this.logger.warn(log, `sign-in refused: ${page.message}`);
+    if (request.url.startsWith('/auth/callback')) {
+      this.metrics.signIn(page.status >= 500 ? 'error' : page.status === 403 ? 'refused' : 'failed');
+    }
     void reply
       .status(page.status)
       .headers(PAGE_HEADERS)

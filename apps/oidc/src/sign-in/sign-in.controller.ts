@@ -8,6 +8,7 @@ import { SIGN_IN_ATTEMPT_TTL_MS } from './sign-in-attempts';
 import { SignInExceptionFilter } from './sign-in-exception.filter';
 import { SignInFlow } from './sign-in-flow.service';
 import { SignInCallbackGuard, SignInStartGuard } from './sign-in.guards';
+import { SignInMetrics } from './sign-in.metrics';
 import type { SignInRequest } from './sign-in-request';
 
 /** `GET /auth/login` and `GET /auth/callback`: the browser's way through the tenant's IdP. */
@@ -17,6 +18,7 @@ export class SignInController {
   constructor(
     private readonly flow: SignInFlow,
     private readonly sessions: SessionStore,
+    private readonly metrics: SignInMetrics,
     @Inject(AUTH_COOKIES) private readonly cookies: AuthCookies,
   ) {}
 
@@ -37,6 +39,7 @@ export class SignInController {
   async callback(@Req() request: SignInRequest, @Res() reply: FastifyReply): Promise<void> {
     const tokens = request.user as oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
     const { sessionToken, returnTo } = await this.flow.complete(request, tokens);
+    this.metrics.signIn('signed_in');
     await reply
       .clearCookie(this.cookies.attempt, this.cookies.options())
       .setCookie(this.cookies.session, sessionToken, this.cookies.options(this.sessions.policy.absoluteMs))
