@@ -93,6 +93,28 @@ describe('sessions, access and tokens of signed-in users', () => {
     expect((await me(forged)).status).toBe(401);
   });
 
+  it('replaces the session a browser held when it signs in again, and records the old one as signed out', async () => {
+    const browser = await signIn('ann@acme.example');
+    const first = await me(browser);
+    const oldCookie = browser.cookies.get(gw.publicUrl, 'gw_session')!;
+    // The IdP remembers the person: this time it answers without its login form.
+    const again = await browser.open(
+      `${gw.publicUrl}/auth/login?tenant=acme&return_to=${encodeURIComponent('https://app.acme.example/home')}`,
+      { stopAt: (url) => url.origin !== gw.publicUrl && url.origin !== new URL(gw.idp.issuer).origin },
+    );
+    expect(again.location).toBe('https://app.acme.example/home');
+    const second = await me(browser);
+    expect(second.body.session.id).not.toBe(first.body.session.id);
+    const stale = new HttpBrowser();
+    stale.cookies.store(new URL(gw.publicUrl), [`gw_session=${oldCookie}; Path=/`]);
+    expect((await me(stale)).status).toBe(401);
+    const signedOut = await gw.db.query<{ payload: any }>(
+      `SELECT payload FROM outbox_events WHERE subject_id = $1 AND type = 'user.signed_out'`,
+      [first.body.user.id],
+    );
+    expect(signedOut.map((event) => event.payload.data.session.id)).toContain(first.body.session.id);
+  });
+
   it('ends every session of a user deactivated through SCIM within a second, and lets them back after reactivation', async () => {
     const id = await provision(acme, { userName: 'ben@acme.example', externalId: '00u-ben' });
     const laptop = await signIn('ben@acme.example');
@@ -222,7 +244,7 @@ describe('sessions, access and tokens of signed-in users', () => {
       `SELECT payload FROM outbox_events WHERE subject_id = $1 AND type = 'user.signed_out'`,
       [body.user.id],
     );
-    expect(signedOut.map((event) => event.payload.data.session.id)).toEqual([body.session.id]);
+    expect(signedOut.map((event) => event.payload.data.session.id)).toContain(body.session.id);
     // Logging out again, without a session, is a plain page.
     const again = await browser.get(`${gw.publicUrl}/auth/logout`);
     expect(again.status).toBe(200);

@@ -89,16 +89,23 @@ export class SignInFlow {
     request.session = { [CHECKS_KEY]: checks };
   }
 
-  /** Turns the IdP's checked tokens into a user and a session. */
+  /**
+   * Turns the IdP's checked tokens into a user and a session. A session the
+   * browser held before ends: one browser, one session, and never a session id
+   * carried over from before sign-in.
+   */
   async complete(
     request: SignInRequest,
     tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers,
+    previousSessionToken: string | undefined,
   ): Promise<CompletedSignIn> {
     const signIn = request.signIn;
     const idToken = tokens.claims();
     if (!signIn || !idToken || !tokens.id_token)
       throw SignInError.badRequest('Your identity provider sent no ID token.');
-    const tenant = await this.tenants.get(signIn.attempt.tenantSlug);
+    const tenant = await this.tenants.get(signIn.attempt.tenantSlug).catch(() => {
+      throw SignInError.notFound('This organization no longer exists.');
+    });
     const connection = await this.connectionOf(tenant);
     const claims = await this.claimsOf(signIn.client, connection, tokens, idToken);
     const sessionId = randomUUID();
@@ -108,6 +115,14 @@ export class SignInFlow {
         { tenantId: tenant.id, tenantSlug: tenant.slug, userId: user.id, idToken: tokens.id_token },
         sessionId,
       );
+      const previous = await this.sessions.end(previousSessionToken);
+      if (previous) {
+        await this.signIns.signedOut(
+          { id: previous.tenantId, slug: previous.tenantSlug },
+          previous.userId,
+          previous.id,
+        );
+      }
       return { sessionToken: token, returnTo: signIn.attempt.returnTo };
     } catch (error) {
       if (error instanceof SignInRefused) throw SignInError.refused(error.message);

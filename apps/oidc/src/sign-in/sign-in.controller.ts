@@ -38,7 +38,7 @@ export class SignInController {
   @UseGuards(SignInCallbackGuard)
   async callback(@Req() request: SignInRequest, @Res() reply: FastifyReply): Promise<void> {
     const tokens = request.user as oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
-    const { sessionToken, returnTo } = await this.flow.complete(request, tokens);
+    const { sessionToken, returnTo } = await this.flow.complete(request, tokens, request.cookies[this.cookies.session]);
     this.metrics.signIn('signed_in');
     await reply
       .clearCookie(this.cookies.attempt, this.cookies.options())
