@@ -15,6 +15,7 @@ const ACCOUNTS: TestIdpAccount[] = [
 const VIEW_KEYS = [
   'allowedReturnUrls',
   'clientId',
+  'externalIdClaim',
   'groupsClaim',
   'issuer',
   'postLogoutRedirectUri',
@@ -116,6 +117,7 @@ describe('OIDC connections: the admin API and sign-in through them', () => {
         tokenEndpointAuthMethod: 'client_secret_basic',
         scopes: ['openid', 'profile', 'email'],
         groupsClaim: null,
+        externalIdClaim: 'sub',
         postLogoutRedirectUri: null,
         allowedReturnUrls: ['https://app.acme.example/home'],
         updatedAt: expect.any(String),
@@ -462,7 +464,10 @@ describe('OIDC connections: the admin API and sign-in through them', () => {
 
   describe('DELETE', () => {
     it('removes the connection: 204, then 404, and sign-in says it is not set up', async () => {
-      await gw.tenant('umbrella');
+      const umbrella = await gw.tenant('umbrella');
+      // A login first, so the app holds the connection's client configuration.
+      const before = await new HttpBrowser().get(loginUrl('umbrella'));
+      expect(new URL(before.location!).searchParams.get('client_id')).toBe(umbrella.clientId);
       const deleted = await gw.admin.delete(connectionUrl('umbrella'));
       expect(deleted.status).toBe(204);
       expect(deleted.body).toBeUndefined();
@@ -477,6 +482,17 @@ describe('OIDC connections: the admin API and sign-in through them', () => {
       expect((await gw.admin.delete(connectionUrl('umbrella'))).status).toBe(404);
       // The tenant itself stays.
       expect((await gw.admin.get('/admin/v1/tenants/umbrella')).status).toBe(200);
+
+      // Set again with another client, the connection is new to every cache: never the old client.
+      const replacement = registerClient(gw.idp, 'gateway-umbrella-replacement');
+      const again = await gw.admin.put(connectionUrl('umbrella'), {
+        issuer: gw.idp.issuer,
+        ...replacement,
+        allowedReturnUrls: ['https://app.umbrella.example/home'],
+      });
+      expect(again.status).toBe(200);
+      const after = await new HttpBrowser().get(loginUrl('umbrella'));
+      expect(new URL(after.location!).searchParams.get('client_id')).toBe(replacement.clientId);
     });
   });
 

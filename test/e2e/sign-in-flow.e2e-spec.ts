@@ -24,6 +24,10 @@ describe('sign-in through the tenant IdP', () => {
         { sub: '00u-dee', email: 'dee@acme.example', name: 'Dee' },
         { sub: '00u-bob', email: 'bob@globex.example', name: 'Bob' },
         { sub: '00u-carol', email: 'carol@globex.example', name: 'Carol' },
+        { sub: '00u-fay', email: 'fay@acme.example', name: 'Fay' },
+        { sub: '00u-uma', email: 'uma@acme.example', email_verified: false, name: 'Uma', preferred_username: 'uma' },
+        { sub: '00u-zed', email: 'zed@acme.example', name: 'Zed' },
+        { sub: 'pairwise-77', email: 'pat@initrode.example', preferred_username: 'pat.object-id', name: 'Pat' },
       ],
     });
     acme = await gw.tenant('acme');
@@ -141,7 +145,7 @@ describe('sign-in through the tenant IdP', () => {
   it('never links by an unverified email, and refuses rather than taking the name', async () => {
     const id = await provision(acme, { userName: 'eve@acme.example' });
     const { browser, done } = await signIn('eve@acme.example');
-    expectErrorPage(browser, done, 403, /did not confirm it is yours/);
+    expectErrorPage(browser, done, 403, /could not be matched to you/);
     expect(await gw.db.query(`SELECT 1 FROM user_identities WHERE user_id = $1`, [id])).toHaveLength(0);
   });
 
@@ -169,6 +173,45 @@ describe('sign-in through the tenant IdP', () => {
     expectErrorPage(deleted.browser, deleted.done, 403, /removed/);
     expect((await usersOf(acme)).map((row) => row.user_name)).not.toContain('dee@acme.example');
     expect(dora).toBeDefined();
+  });
+
+  it('makes one user of a new person signing in twice at once (two tabs)', async () => {
+    const [first, second] = await Promise.all([signIn('fay@acme.example'), signIn('fay@acme.example')]);
+    expect(first.done.location).toBe(HOME);
+    expect(second.done.location).toBe(HOME);
+    const [a, b] = [await me(first.browser), await me(second.browser)];
+    expect(a.body.user.id).toBe(b.body.user.id);
+    expect((await usersOf(acme)).filter((row) => row.user_name === 'fay@acme.example')).toHaveLength(1);
+  });
+
+  it('keeps an email the IdP did not verify off the record of a user created just in time', async () => {
+    const { body } = await me((await signIn('uma@acme.example')).browser);
+    expect(body.user).toMatchObject({ userName: 'uma', email: null, name: 'Uma' });
+    const [row] = await gw.db.query<{ resource: Record<string, unknown> }>(`SELECT resource FROM users WHERE id = $1`, [
+      body.user.id,
+    ]);
+    expect(JSON.stringify(row.resource)).not.toContain('uma@acme.example');
+  });
+
+  it('does not link by email a SCIM user whose externalId names someone else', async () => {
+    const other = await provision(acme, { userName: 'zed@acme.example', externalId: '00u-somebody-else' });
+    const { browser, done } = await signIn('zed@acme.example');
+    expectErrorPage(browser, done, 403, /could not be matched to you/);
+    expect(await gw.db.query(`SELECT 1 FROM user_identities WHERE user_id = $1`, [other])).toHaveLength(0);
+  });
+
+  it("links by the connection's externalIdClaim where the IdP's sub is not what SCIM sent (Entra)", async () => {
+    const initrode = await gw.tenant('initrode', {
+      signIn: 'provisioned-only',
+      connection: { externalIdClaim: 'preferred_username' },
+    });
+    const id = await provision(initrode, { userName: 'pat@initrode.example', externalId: 'pat.object-id' });
+    const { browser } = await signIn('pat@initrode.example', loginUrl('initrode', 'https://app.initrode.example/home'));
+    expect((await me(browser)).body.user).toMatchObject({ id, tenant: 'initrode' });
+    const [link] = await gw.db.query<{ subject: string }>(`SELECT subject FROM user_identities WHERE user_id = $1`, [
+      id,
+    ]);
+    expect(link.subject).toBe('pairwise-77');
   });
 
   describe('the start of a sign-in', () => {
@@ -203,11 +246,28 @@ describe('sign-in through the tenant IdP', () => {
       expect(params.get('login_hint')).toBe('ada@acme.example');
     });
 
-    it("picks the tenant from the Host's subdomain of PUBLIC_URL", async () => {
+    it("sends a login on a tenant's subdomain of PUBLIC_URL to the same login on PUBLIC_URL", async () => {
+      // The IdP returns to PUBLIC_URL, so the attempt's cookie must be set there, not on the subdomain.
       const host = `globex.${new URL(gw.publicUrl).host}`;
-      const start = await gw.oidc.inject({ method: 'GET', url: '/auth/login', headers: { host } });
+      const start = await gw.oidc.inject({
+        method: 'GET',
+        url: `/auth/login?return_to=${encodeURIComponent('https://app.globex.example/home')}`,
+        headers: { host },
+      });
       expect(start.statusCode).toBe(302);
-      expect(new URL(String(start.headers.location)).searchParams.get('client_id')).toBe(globex.clientId);
+      const canonical = new URL(String(start.headers.location));
+      expect(canonical.origin + canonical.pathname).toBe(`${gw.publicUrl}/auth/login`);
+      expect(canonical.searchParams.get('tenant')).toBe('globex');
+      expect(canonical.searchParams.get('return_to')).toBe('https://app.globex.example/home');
+      expect(start.headers['set-cookie']).toBeUndefined();
+      const onward = await new HttpBrowser().get(canonical);
+      expect(new URL(onward.location!).searchParams.get('client_id')).toBe(globex.clientId);
+    });
+
+    it('starts a sign-in at /auth/login whatever its query says (a stray code is not a callback)', async () => {
+      const start = await new HttpBrowser().get(`${loginUrl()}&code=stray&state=stray`);
+      expect(start.status).toBe(302);
+      expect(new URL(start.location!).searchParams.get('client_id')).toBe(acme.clientId);
     });
 
     it.each([
@@ -302,6 +362,14 @@ describe('sign-in through the tenant IdP', () => {
       expect(cancelAction).toBeDefined();
       const cancelled = await browser.follow(await browser.post(new URL(cancelAction!, loginPage.url), {}));
       expectErrorPage(browser, cancelled, 400, /did not sign you in|refused the sign-in/);
+    });
+
+    it('refuses a callback that carries no code, without starting another sign-in', async () => {
+      const { browser, callback } = await untilCallback();
+      callback.searchParams.delete('code');
+      const page = await browser.get(callback);
+      expectErrorPage(browser, page, 400, /could not be verified|did not sign you in/);
+      expect(page.location).toBeUndefined();
     });
 
     it('refuses a callback with no attempt cookie (started in another browser)', async () => {

@@ -48,22 +48,20 @@ export class IdentityEventConsumer {
 
   /**
    * Stops taking events and waits for the ones being handled (call it on
-   * shutdown). After `timeoutMs` it stops without waiting, so a shutdown while
-   * Redis is unreachable still ends; an unfinished event is handed out again.
+   * shutdown). A consumer that cannot reach Redis within `readyWithinMs` has
+   * nothing in hand, and stops at once: BullMQ's graceful close would wait for
+   * a connection that may never come.
    */
-  async close(timeoutMs = 10_000): Promise<void> {
+  async close(readyWithinMs = 1000): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
-    const forced = new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        // A worker that never reached Redis never settles its graceful close.
-        void this.worker.disconnect().catch(() => undefined);
-        resolve();
-      }, timeoutMs);
-    });
-    try {
-      await Promise.race([this.worker.close(), forced]);
-    } finally {
-      clearTimeout(timer);
-    }
+    const reachable = await Promise.race([
+      this.worker.waitUntilReady().then(
+        () => true,
+        () => false,
+      ),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), readyWithinMs))),
+    ]);
+    clearTimeout(timer);
+    await this.worker.close(!reachable);
   }
 }

@@ -9,6 +9,7 @@ export * from './logging/logging.module';
 export * from './metrics/http-metrics';
 export * from './metrics/metrics.module';
 export * from './redis/redis.module';
+export * from './redis/redis-errors';
 export * from './runtime/prepare-runtime';
 export * from './platform.module';
 export * from './runtime/exit-codes';

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, HttpStatus, Logger } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import { IdentityError, IdentityErrorCode } from '@app/identity';
-import { httpErrorMessage, httpStatusOf } from '@app/platform';
+import { httpErrorMessage, httpStatusOf, isRedisUnavailable } from '@app/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 const STATUS_OF: Record<IdentityErrorCode, number> = {
@@ -57,6 +57,13 @@ export class AdminExceptionFilter extends BaseExceptionFilter {
       return {
         status: STATUS_OF[exception.code],
         body: { error: { code: exception.code, message: exception.message } },
+      };
+    }
+    if (isRedisUnavailable(exception)) {
+      this.logger.warn({ err: exception, requestId }, 'Redis is unavailable');
+      return {
+        status: HttpStatus.SERVICE_UNAVAILABLE,
+        body: { error: { code: 'unavailable', message: 'sessions are unavailable; try again shortly', requestId } },
       };
     }
     const status = httpStatusOf(exception);

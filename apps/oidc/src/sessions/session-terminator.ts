@@ -19,9 +19,6 @@ export const SESSION_EVENTS_SUBSCRIPTION = {
   events: ['user.deactivated', 'user.deleted'],
 } as const;
 
-/** Ending sessions is quick: a shutdown waits this long for it, then goes on (the event is handed out again). */
-const SHUTDOWN_WAIT_MS = 3000;
-
 /**
  * Ends every session of a user that SCIM deactivated or deleted, from the
  * user events, through the events library like any internal consumer.
@@ -51,7 +48,7 @@ export class SessionTerminator implements OnApplicationBootstrap, OnApplicationS
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.consumer?.close(SHUTDOWN_WAIT_MS);
+    await this.consumer?.close();
   }
 
   /**

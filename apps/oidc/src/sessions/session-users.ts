@@ -1,10 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { AccessService } from '@app/identity/access/access.service';
 import { type SignedInUser, toSignedInUser } from '@app/identity/sign-in/signed-in-user';
-import { UserRepository } from '@app/identity/users/user.repository';
 import type { FastifyRequest } from 'fastify';
-import { DataSource } from 'typeorm';
 import { AUTH_COOKIES } from '../sign-in/auth-cookies.provider';
 import type { AuthCookies } from '../sign-in/cookies';
 import type { Session } from './session';
@@ -24,9 +21,7 @@ export interface CurrentUser {
 @Injectable()
 export class SessionUsers {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly sessions: SessionStore,
-    private readonly users: UserRepository,
     private readonly access: AccessService,
     @Inject(AUTH_COOKIES) private readonly cookies: AuthCookies,
   ) {}
@@ -35,12 +30,11 @@ export class SessionUsers {
     const token = request.cookies[this.cookies.session];
     const session = await this.sessions.get(token);
     if (!session) return undefined;
-    const row = await this.users.findById(this.dataSource.manager, session.tenantId, session.userId);
+    const row = await this.access.userWithAccess(session.tenantId, session.userId);
     if (!row?.active) {
       await this.sessions.end(token);
       return undefined;
     }
-    const access = await this.access.accessOf(session.tenantId, session.userId);
-    return { session, user: toSignedInUser(row, session.tenantSlug, access) };
+    return { session, user: toSignedInUser(row, { id: session.tenantId, slug: session.tenantSlug }) };
   }
 }

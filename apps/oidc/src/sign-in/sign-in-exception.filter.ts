@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Injectable, Logger } from '@nestjs/common';
-import { httpErrorMessage, httpStatusOf } from '@app/platform';
+import { httpErrorMessage, httpStatusOf, isRedisUnavailable } from '@app/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SignInError } from './sign-in-error';
 import { PAGE_HEADERS, signInPage } from './sign-in-page';
@@ -36,6 +36,13 @@ export class SignInExceptionFilter implements ExceptionFilter {
   private describe(exception: unknown): { status: number; title: string; message: string } {
     if (exception instanceof SignInError) {
       return { status: exception.status, title: exception.title, message: exception.message };
+    }
+    if (isRedisUnavailable(exception)) {
+      return {
+        status: 503,
+        title: 'Sign-in is not available',
+        message: 'Sign-in is briefly unavailable. Please try again shortly.',
+      };
     }
     const status = httpStatusOf(exception);
     if (status !== undefined && status < 500) {

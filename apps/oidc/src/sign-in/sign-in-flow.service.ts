@@ -57,7 +57,9 @@ export class SignInFlow {
     const connection = await this.connectionOf(tenant);
     const returnTo = this.returnTo(connection, start.returnTo);
     request.signIn = {
+      step: 'start',
       client: await this.clientOf(connection),
+      connection,
       attempt: { tenantId: tenant.id, tenantSlug: tenant.slug, connectionVersion: connection.version, returnTo },
     };
     request.session = {};
@@ -85,7 +87,7 @@ export class SignInFlow {
       throw SignInError.badRequest('Sign-in settings changed while you were signing in. Please sign in again.');
     }
     const { checks, ...rest } = attempt;
-    request.signIn = { client: await this.clientOf(connection), attempt: rest };
+    request.signIn = { step: 'callback', client: await this.clientOf(connection), connection, attempt: rest };
     request.session = { [CHECKS_KEY]: checks };
   }
 
@@ -103,18 +105,20 @@ export class SignInFlow {
     const idToken = tokens.claims();
     if (!signIn || !idToken || !tokens.id_token)
       throw SignInError.badRequest('Your identity provider sent no ID token.');
-    const tenant = await this.tenants.get(signIn.attempt.tenantSlug).catch(() => {
-      throw SignInError.notFound('This organization no longer exists.');
-    });
-    const connection = await this.connectionOf(tenant);
-    const claims = await this.claimsOf(signIn.client, connection, tokens, idToken);
+    const tenant = await this.tenants.findById(signIn.attempt.tenantId);
+    if (!tenant) throw SignInError.notFound('This organization no longer exists.');
+    const claims = await this.claimsOf(signIn.client, signIn.connection, tokens, idToken);
     const sessionId = randomUUID();
     try {
-      const user = await this.signIns.signIn(tenant, claims, sessionId);
-      const { token } = await this.sessions.create(
-        { tenantId: tenant.id, tenantSlug: tenant.slug, userId: user.id, idToken: tokens.id_token },
-        sessionId,
-      );
+      const { userId } = await this.signIns.signIn(tenant, claims, sessionId);
+      const ref = { id: tenant.id, slug: tenant.slug };
+      const { token } = await this.sessions
+        .create({ tenantId: tenant.id, tenantSlug: tenant.slug, userId, idToken: tokens.id_token }, sessionId)
+        .catch(async (error: unknown) => {
+          // user.signed_in is recorded; say the session it announced is over, since it never began.
+          await this.signIns.signedOut(ref, userId, sessionId).catch(() => undefined);
+          throw error;
+        });
       const previous = await this.sessions.end(previousSessionToken);
       if (previous) {
         await this.signIns.signedOut(
@@ -130,11 +134,14 @@ export class SignInFlow {
     }
   }
 
-  /** The tenant a /auth/login names: by slug, by the login hint's email domain, or by the Host's subdomain. */
+  /** The tenant a /auth/login names: by slug, or by the login hint's email domain. */
   private async tenantOf(start: SignInStart): Promise<TenantEntity> {
     if (start.tenant) {
-      return this.tenants.get(start.tenant).catch(() => {
-        throw SignInError.notFound(`No organization is called "${start.tenant}".`);
+      return this.tenants.get(start.tenant).catch((error: unknown) => {
+        if (error instanceof IdentityError && error.code === 'not_found') {
+          throw SignInError.notFound(`No organization is called "${start.tenant}".`);
+        }
+        throw error;
       });
     }
     if (start.loginHint) {
@@ -143,13 +150,22 @@ export class SignInFlow {
       if (!tenant) throw SignInError.notFound(`No organization signs in people with the address ${start.loginHint}.`);
       return tenant;
     }
-    const slug = this.subdomainOf(start.host);
-    if (slug) {
-      return this.tenants.get(slug).catch(() => {
-        throw SignInError.notFound(`No organization is called "${slug}".`);
-      });
-    }
     throw SignInError.badRequest('Say which organization to sign in to: ?tenant=, or ?login_hint= with your email.');
+  }
+
+  /**
+   * For a login on a tenant's subdomain (`acme.<PUBLIC_URL's host>`) that names
+   * no tenant, the same login on PUBLIC_URL: the IdP returns to PUBLIC_URL, where
+   * the attempt's cookie must have been set.
+   */
+  canonicalLogin(start: SignInStart): string | undefined {
+    if (start.tenant || start.loginHint) return undefined;
+    const slug = this.subdomainOf(start.host);
+    if (!slug) return undefined;
+    const url = new URL('/auth/login', this.config.publicUrl);
+    url.searchParams.set('tenant', slug);
+    if (start.returnTo) url.searchParams.set('return_to', start.returnTo);
+    return url.href;
   }
 
   /** `acme` for `acme.<PUBLIC_URL's host>`. */
@@ -207,7 +223,7 @@ export class SignInFlow {
     idToken: oidc.IDToken,
   ): Promise<SignInClaims> {
     let userinfo: oidc.UserInfoResponse | undefined;
-    if (needsUserinfo(idToken, connection.groupsClaim) && client.configuration.serverMetadata().userinfo_endpoint) {
+    if (needsUserinfo(idToken, connection) && client.configuration.serverMetadata().userinfo_endpoint) {
       try {
         userinfo = await oidc.fetchUserInfo(client.configuration, tokens.access_token, idToken.sub);
       } catch (error) {
@@ -215,7 +231,7 @@ export class SignInFlow {
         this.logger.warn({ err: error, tenantId: connection.tenantId }, 'userinfo request failed');
       }
     }
-    return signInClaims(idToken.iss, idToken, userinfo, connection.groupsClaim);
+    return signInClaims(idToken.iss, idToken, userinfo, connection);
   }
 }
 

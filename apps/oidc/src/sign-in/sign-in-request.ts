@@ -1,3 +1,4 @@
+import type { OidcConnection } from '@app/identity/oidc-connections/oidc-connection';
 import type { FastifyRequest } from 'fastify';
 import type { AuthorizationChecks, SignInAttempt } from './sign-in-attempts';
 import type { TenantClient } from './oidc-clients';
@@ -13,13 +14,19 @@ export const CHECKS_KEY = 'oidc';
  */
 export interface SignInRequest extends FastifyRequest {
   signIn?: {
+    /** Which half of the flow the route is: the strategy must not guess it from the query string. */
+    readonly step: 'start' | 'callback';
     readonly client: TenantClient;
+    /** The tenant's connection as it was read for this request, secret opened. */
+    readonly connection: OidcConnection;
     /** The attempt being started (login) or completed (callback). */
     readonly attempt: Omit<SignInAttempt, 'checks'>;
     /** Where the IdP's authorization endpoint is, once the strategy built the URL. */
     authorizationUrl?: string;
   };
   session?: Record<string, AuthorizationChecks | undefined>;
+  /** The same login on PUBLIC_URL, for one that arrived on a tenant's subdomain. */
+  canonicalLogin?: string;
   /** What the strategy authenticated: the token endpoint response, at the callback. */
   user?: unknown;
 }

@@ -26,6 +26,7 @@ export class SignInController {
   @Get('login')
   @UseGuards(SignInStartGuard)
   async login(@Req() request: SignInRequest, @Res() reply: FastifyReply): Promise<void> {
+    if (request.canonicalLogin) return reply.redirect(request.canonicalLogin, 302);
     const { attemptToken, authorizationUrl } = await this.flow.begin(request);
     await reply
       .setCookie(this.cookies.attempt, attemptToken, this.cookies.options(SIGN_IN_ATTEMPT_TTL_MS))

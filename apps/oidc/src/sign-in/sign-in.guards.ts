@@ -21,12 +21,15 @@ export class SignInStartGuard extends AuthGuard(SIGN_IN_STRATEGY) {
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<SignInRequest>();
     const query = request.query as LoginQuery;
-    await this.flow.prepareStart(request, {
+    const start = {
       tenant: text(query.tenant),
       loginHint: text(query.login_hint),
       returnTo: text(query.return_to),
       host: request.headers.host,
-    });
+    };
+    request.canonicalLogin = this.flow.canonicalLogin(start);
+    if (request.canonicalLogin) return true;
+    await this.flow.prepareStart(request, start);
     return (await super.canActivate(context)) as boolean;
   }
 

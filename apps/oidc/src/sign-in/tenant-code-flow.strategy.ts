@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import * as oidc from 'openid-client';
+import type { SignInRequest } from './sign-in-request';
 import { Strategy, type AuthenticateOptions, type StrategyOptions, type VerifyFunction } from 'openid-client/passport';
 
 /**
@@ -22,6 +23,15 @@ export class TenantCodeFlowStrategy extends Strategy {
    */
   override currentUrl(req: Request): URL {
     return new URL(req.url, this.publicOrigin);
+  }
+
+  /**
+   * Whether to start (login) or complete (callback): the route says, not the
+   * query string; by default a `/auth/login?code=x` would be taken for a callback
+   * and a callback without `code` would start a new sign-in.
+   */
+  override shouldInitiateAuthRequest(req: Request): boolean {
+    return (req as unknown as SignInRequest).signIn?.step === 'start';
   }
 
   override authorizationRequestParams<TOptions extends AuthenticateOptions>(

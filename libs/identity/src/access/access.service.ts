@@ -108,6 +108,11 @@ export class AccessService {
     return userAccessOf(after);
   }
 
+  /** The user with what grants them access, in one read; undefined for an unknown user. */
+  userWithAccess(tenantId: string, userId: string): Promise<UserAccessRow | undefined> {
+    return this.access.find(this.dataSource.manager, tenantId, userId);
+  }
+
   /** The user's access as of their last sign-in and the administrator's latest grants. */
   async accessOf(tenantId: string, userId: string): Promise<UserAccess> {
     const row = await this.access.find(this.dataSource.manager, tenantId, userId);

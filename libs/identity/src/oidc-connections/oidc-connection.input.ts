@@ -54,6 +54,14 @@ export const putOidcConnectionInput = z.strictObject({
     .max(100, 'at most 100 URLs')
     .transform((urls) => [...new Set(urls)])
     .default([]),
+  // Which claim holds the id SCIM provisioned as externalId: Okta's `sub` by default; with Microsoft
+  // Entra ID, whose `sub` is pairwise, the claim that carries the attribute its SCIM mapping sends (e.g. `oid`).
+  externalIdClaim: z
+    .string({ error: 'must be a claim name' })
+    .trim()
+    .min(1, 'must not be empty')
+    .max(200, 'is too long')
+    .default('sub'),
   tokenEndpointAuthMethod: z
     .enum(TOKEN_ENDPOINT_AUTH_METHODS, { error: `must be one of ${TOKEN_ENDPOINT_AUTH_METHODS.join(', ')}` })
     .default('client_secret_basic'),

@@ -8,9 +8,11 @@ export interface OidcConnectionSettings {
   readonly tokenEndpointAuthMethod: TokenEndpointAuthMethod;
   readonly scopes: readonly string[];
   readonly groupsClaim: string | null;
+  /** The claim that holds the externalId SCIM provisioned the person with. */
+  readonly externalIdClaim: string;
   readonly postLogoutRedirectUri: string | null;
   readonly allowedReturnUrls: readonly string[];
-  /** Rises with every change, so cached client configurations know they are stale. */
+  /** Changes with every write, never repeating, so cached client configurations know they are stale. */
   readonly version: number;
   readonly updatedAt: Date;
 }
@@ -27,6 +29,7 @@ export interface OidcConnectionView {
   readonly tokenEndpointAuthMethod: TokenEndpointAuthMethod;
   readonly scopes: readonly string[];
   readonly groupsClaim: string | null;
+  readonly externalIdClaim: string;
   readonly postLogoutRedirectUri: string | null;
   readonly allowedReturnUrls: readonly string[];
   readonly updatedAt: string;
@@ -39,6 +42,7 @@ export function toOidcConnectionView(connection: OidcConnectionSettings): OidcCo
     tokenEndpointAuthMethod: connection.tokenEndpointAuthMethod,
     scopes: connection.scopes,
     groupsClaim: connection.groupsClaim,
+    externalIdClaim: connection.externalIdClaim,
     postLogoutRedirectUri: connection.postLogoutRedirectUri,
     allowedReturnUrls: connection.allowedReturnUrls,
     updatedAt: connection.updatedAt.toISOString(),

@@ -17,6 +17,7 @@ interface ConnectionRow {
   token_endpoint_auth_method: TokenEndpointAuthMethod;
   scopes: string[];
   groups_claim: string | null;
+  external_id_claim: string;
   post_logout_redirect_uri: string | null;
   allowed_return_urls: string[];
   version: number;
@@ -39,12 +40,12 @@ export class OidcConnectionsService {
     await this.discovery.configure(input);
     const [row] = await this.dataSource.query<ConnectionRow[]>(
       `INSERT INTO oidc_connections (tenant_id, issuer, client_id, client_secret_sealed, token_endpoint_auth_method,
-                                     scopes, groups_claim, post_logout_redirect_uri, allowed_return_urls)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                                     scopes, groups_claim, post_logout_redirect_uri, allowed_return_urls, external_id_claim)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
        ON CONFLICT (tenant_id) DO UPDATE
           SET issuer = $2, client_id = $3, client_secret_sealed = $4, token_endpoint_auth_method = $5, scopes = $6,
-              groups_claim = $7, post_logout_redirect_uri = $8, allowed_return_urls = $9,
-              version = oidc_connections.version + 1, updated_at = now()
+              groups_claim = $7, post_logout_redirect_uri = $8, allowed_return_urls = $9, external_id_claim = $10,
+              version = nextval('oidc_connection_versions'), updated_at = now()
        RETURNING *`,
       [
         tenant.id,
@@ -56,6 +57,7 @@ export class OidcConnectionsService {
         input.groupsClaim,
         input.postLogoutRedirectUri,
         input.allowedReturnUrls,
+        input.externalIdClaim,
       ],
     );
     return settingsOf(row);
@@ -114,6 +116,7 @@ function settingsOf(row: ConnectionRow): OidcConnectionSettings {
     tokenEndpointAuthMethod: row.token_endpoint_auth_method,
     scopes: row.scopes,
     groupsClaim: row.groups_claim,
+    externalIdClaim: row.external_id_claim,
     postLogoutRedirectUri: row.post_logout_redirect_uri,
     allowedReturnUrls: row.allowed_return_urls,
     version: row.version,

@@ -10,8 +10,8 @@ export function jitUserName(claims: SignInClaims): string {
 
 /**
  * The SCIM User created for a person the IdP vouched for but SCIM never
- * provisioned. `externalId` is the IdP's subject, as Okta provisions it, so a
- * later SCIM push of the same person finds the same user.
+ * provisioned. `externalId` is what SCIM would send for the person (Okta: the
+ * subject), so a later SCIM push of the same person finds the same user.
  */
 export function jitUser(claims: SignInClaims): ScimResource {
   return withProfile(
@@ -30,6 +30,7 @@ export function withProfile(resource: ScimResource, claims: SignInClaims): ScimR
   };
   if (Object.keys(name).length > 0) next['name'] = name;
   if (claims.name) next['displayName'] = claims.name;
-  if (claims.email) next['emails'] = [{ value: claims.email, type: 'work', primary: true }];
+  // An address the IdP did not verify is not put on record: downstream products trust the profile.
+  if (claims.email && claims.emailVerified) next['emails'] = [{ value: claims.email, type: 'work', primary: true }];
   return next;
 }

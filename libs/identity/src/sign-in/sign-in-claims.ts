@@ -2,6 +2,8 @@
 export interface SignInClaims {
   readonly issuer: string;
   readonly subject: string;
+  /** What SCIM would have provisioned as externalId: the connection's externalIdClaim (Okta: `sub`). */
+  readonly externalId: string | null;
   readonly email: string | null;
   readonly emailVerified: boolean;
   readonly preferredUsername: string | null;
@@ -15,9 +17,16 @@ export interface SignInClaims {
 /** The claims sign-in reads beyond `sub`; Okta's code-flow ID token carries few of them. */
 const PROFILE_CLAIMS = ['email', 'name', 'preferred_username', 'given_name', 'family_name'] as const;
 
+/** Which claims of the connection's choosing sign-in reads. */
+export interface ClaimNames {
+  readonly groupsClaim: string | null;
+  readonly externalIdClaim: string;
+}
+
 /** Whether the ID token lacks claims the userinfo endpoint may have, so a userinfo call is worth making. */
-export function needsUserinfo(idToken: Readonly<Record<string, unknown>>, groupsClaim: string | null): boolean {
-  return PROFILE_CLAIMS.some((claim) => idToken[claim] === undefined) || (!!groupsClaim && !(groupsClaim in idToken));
+export function needsUserinfo(idToken: Readonly<Record<string, unknown>>, names: ClaimNames): boolean {
+  const wanted = [...PROFILE_CLAIMS, names.externalIdClaim, ...(names.groupsClaim ? [names.groupsClaim] : [])];
+  return wanted.some((claim) => idToken[claim] === undefined);
 }
 
 /**
@@ -29,7 +38,7 @@ export function signInClaims(
   issuer: string,
   idToken: Readonly<Record<string, unknown>>,
   userinfo: Readonly<Record<string, unknown>> | undefined,
-  groupsClaim: string | null,
+  names: ClaimNames,
 ): SignInClaims {
   const claim = (name: string): unknown => idToken[name] ?? userinfo?.[name];
   const text = (name: string): string | null => {
@@ -40,6 +49,7 @@ export function signInClaims(
   return {
     issuer,
     subject: String(idToken['sub']),
+    externalId: text(names.externalIdClaim),
     email: text('email'),
     // Okta sends a boolean; some providers send the string "true".
     emailVerified: verified === true || verified === 'true',
@@ -47,7 +57,7 @@ export function signInClaims(
     name: text('name'),
     givenName: text('given_name'),
     familyName: text('family_name'),
-    groups: groupsClaim ? groupNames(claim(groupsClaim)) : [],
+    groups: names.groupsClaim ? groupNames(claim(names.groupsClaim)) : [],
   };
 }
 

@@ -5,6 +5,7 @@ import { AccessService } from '../access/access.service';
 import { transaction } from '../database/transaction';
 import { OutboxService } from '../events/outbox.service';
 import { ScimError } from '../scim/errors';
+import { uniquely } from '../scim/storage/resource-page';
 import { project } from '../scim/resource/projection';
 import type { SignInPolicy } from '../tenants/tenant.entity';
 import type { UserRow } from '../users/user-row';
@@ -13,7 +14,6 @@ import { UsersService } from '../users/users.service';
 import { jitUser, withProfile } from './jit-user';
 import type { SignInClaims } from './sign-in-claims';
 import { SignInRefused } from './sign-in-refused';
-import { type SignedInUser, toSignedInUser } from './signed-in-user';
 
 /** The tenant a person signs in to. */
 export interface SignInTenant {
@@ -45,10 +45,15 @@ export class SignInService {
     private readonly outbox: OutboxService,
   ) {}
 
-  /** Signs the person in as `sessionId`, or throws SignInRefused. */
-  async signIn(tenant: SignInTenant, claims: SignInClaims, sessionId: string): Promise<SignedInUser> {
+  /** Signs the person in as `sessionId`: their user id, or SignInRefused. */
+  async signIn(tenant: SignInTenant, claims: SignInClaims, sessionId: string): Promise<{ userId: string }> {
     return transaction(this.dataSource, async (em) => {
       const ref = { tenantId: tenant.id, tenantSlug: tenant.slug };
+      // The link row does not exist before a first sign-in, so FOR UPDATE cannot serialise two of them
+      // (two tabs, a double click): this lock does, and the second finds the first's user.
+      await em.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+        `sign-in:${tenant.id}:${claims.issuer}:${claims.subject}`,
+      ]);
       const link = await this.linkOf(em, tenant.id, claims);
       const match = await this.match(em, tenant, claims, link);
       if ('refused' in match) throw match.refused;
@@ -61,7 +66,7 @@ export class SignInService {
         row = (await this.users.changeWithin(em, ref, row.id, (current) => withProfile(current, claims))) ?? row;
       }
       await this.link(em, tenant.id, claims, row.id, provisionedBySignIn);
-      const access = await this.access.applySignIn(em, { id: tenant.id, slug: tenant.slug }, row.id, claims.groups);
+      await this.access.applySignIn(em, { id: tenant.id, slug: tenant.slug }, row.id, claims.groups);
       const resource = project(this.users.toResource(row), {}, 'User');
       await this.outbox.append(em, {
         type: 'user.signed_in',
@@ -69,7 +74,7 @@ export class SignInService {
         subject: { type: 'user', id: row.id },
         data: { ...resource, session: { id: sessionId } },
       });
-      return toSignedInUser(row, tenant.slug, access, claims);
+      return { userId: row.id };
     });
   }
 
@@ -115,9 +120,10 @@ export class SignInService {
 
   /**
    * The SCIM user this identity names: Okta provisions its user id as
-   * externalId, which is the ID token's `sub`; failing that, the user whose
-   * userName or email is the IdP's verified email. A user already linked to
-   * another identity of the same issuer is never taken over.
+   * externalId, which is the ID token's `sub` (the connection's externalIdClaim);
+   * failing that, the user whose userName or email is the IdP's verified email,
+   * unless SCIM gave that user another person's externalId. A user already
+   * linked to another identity of the same issuer is never taken over.
    */
   private async provisionedUser(
     em: EntityManager,
@@ -126,20 +132,23 @@ export class SignInService {
   ): Promise<UserRow | 'ambiguous' | undefined> {
     const unlinked = `NOT EXISTS (SELECT 1 FROM user_identities i
                                    WHERE i.tenant_id = u.tenant_id AND i.user_id = u.id AND i.issuer = $2)`;
-    const byExternalId = await em.query<{ id: string }[]>(
-      `SELECT u.id FROM users u WHERE u.tenant_id = $1 AND u.external_id = $3 AND ${unlinked} LIMIT 2`,
-      [tenantId, claims.issuer, claims.subject],
-    );
+    const byExternalId = claims.externalId
+      ? await em.query<{ id: string }[]>(
+          `SELECT u.id FROM users u WHERE u.tenant_id = $1 AND u.external_id = $3 AND ${unlinked} LIMIT 2`,
+          [tenantId, claims.issuer, claims.externalId],
+        )
+      : [];
     let candidates: { id: string }[] = byExternalId;
     if (candidates.length === 0 && claims.email && claims.emailVerified) {
       // A userName match beats email matches: userName is unique, emails are not.
       const byEmail = await em.query<{ id: string; exact: boolean }[]>(
         `SELECT u.id, lower(u.user_name) = lower($3) AS exact FROM users u
           WHERE u.tenant_id = $1 AND (lower(u.user_name) = lower($3) OR u.email_values @> ARRAY[lower($3)])
+            AND (u.external_id IS NULL OR u.external_id = $4)
             AND ${unlinked}
           ORDER BY exact DESC
           LIMIT 2`,
-        [tenantId, claims.issuer, claims.email],
+        [tenantId, claims.issuer, claims.email, claims.externalId],
       );
       candidates = byEmail[0]?.exact ? [byEmail[0]] : byEmail;
     }
@@ -153,7 +162,7 @@ export class SignInService {
       `SELECT 1 FROM deleted_users
         WHERE tenant_id = $1 AND (external_id = $2 OR ($3::text IS NOT NULL AND lower(user_name) = lower($3)))
         LIMIT 1`,
-      [tenantId, claims.subject, claims.emailVerified ? claims.email : null],
+      [tenantId, claims.externalId, claims.emailVerified ? claims.email : null],
     );
     return rows.length > 0;
   }
@@ -181,12 +190,18 @@ export class SignInService {
       groups: claims.groups,
       ...(provisionedBySignIn ? { provisionedBy: 'sign-in' } : {}),
     };
-    await em.query(
-      `INSERT INTO user_identities (tenant_id, issuer, subject, user_id, profile, last_sign_in_at)
+    await uniquely('linked to another identity', () =>
+      em.query(
+        `INSERT INTO user_identities (tenant_id, issuer, subject, user_id, profile, last_sign_in_at)
        VALUES ($1, $2, $3, $4, $5::jsonb, now())
        ON CONFLICT (tenant_id, issuer, subject)
        DO UPDATE SET user_id = $4, profile = $5::jsonb, last_sign_in_at = now()`,
-      [tenantId, claims.issuer, claims.subject, userId, JSON.stringify(profile)],
-    );
+        [tenantId, claims.issuer, claims.subject, userId, JSON.stringify(profile)],
+      ),
+    ).catch((error: unknown) => {
+      // Another identity of this issuer took the user first (two people, one verified email, at once).
+      if (error instanceof ScimError && error.status === 409) throw new SignInRefused('ambiguous');
+      throw error;
+    });
   }
 }

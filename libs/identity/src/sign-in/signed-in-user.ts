@@ -1,7 +1,8 @@
-import type { UserAccess } from '../access/user-access';
-import type { UserRow } from '../users/user-row';
+import { personName, primaryEmail } from '../access/tenant-user.view';
+import { type UserAccess, userAccessOf } from '../access/user-access';
+import type { UserAccessRow } from '../access/user-access.row';
 
-/** A signed-in user as /auth/me, sessions and downstream tokens describe them. */
+/** A signed-in user as /auth/me, tenant-admin checks and downstream tokens describe them. */
 export interface SignedInUser extends UserAccess {
   readonly id: string;
   readonly tenantId: string;
@@ -11,36 +12,15 @@ export interface SignedInUser extends UserAccess {
   readonly name: string | null;
 }
 
-/** The user as a signed-in user: the SCIM profile first, the IdP's claims where SCIM says nothing. */
-export function toSignedInUser(
-  row: UserRow,
-  tenantSlug: string,
-  access: UserAccess,
-  claims?: { readonly email: string | null; readonly name: string | null },
-): SignedInUser {
+/** The user as they are now: the SCIM profile, the roles and teams granted, the groups of the last sign-in. */
+export function toSignedInUser(row: UserAccessRow, tenant: { id: string; slug: string }): SignedInUser {
   return {
     id: row.id,
-    tenantId: row.tenant_id,
-    tenantSlug,
+    tenantId: tenant.id,
+    tenantSlug: tenant.slug,
     userName: row.user_name,
-    email: primaryEmail(row.resource) ?? claims?.email ?? null,
-    name: displayName(row.resource) ?? claims?.name ?? null,
-    ...access,
+    email: primaryEmail(row.emails),
+    name: personName(row.display_name, row.name),
+    ...userAccessOf(row),
   };
-}
-
-function primaryEmail(resource: Readonly<Record<string, unknown>>): string | null {
-  const emails = Array.isArray(resource['emails'])
-    ? (resource['emails'] as { value?: unknown; primary?: unknown }[])
-    : [];
-  const email = emails.find((entry) => entry.primary === true) ?? emails[0];
-  return typeof email?.value === 'string' ? email.value : null;
-}
-
-function displayName(resource: Readonly<Record<string, unknown>>): string | null {
-  if (typeof resource['displayName'] === 'string') return resource['displayName'];
-  const name = resource['name'] as { formatted?: unknown; givenName?: unknown; familyName?: unknown } | undefined;
-  if (typeof name?.formatted === 'string') return name.formatted;
-  const parts = [name?.givenName, name?.familyName].filter((part): part is string => typeof part === 'string');
-  return parts.length > 0 ? parts.join(' ') : null;
 }

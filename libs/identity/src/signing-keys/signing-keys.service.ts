@@ -87,9 +87,10 @@ export class SigningKeysService implements OnApplicationBootstrap {
   }
 
   /**
-   * Rotates now (an operator's response to a suspected leak, or a test): a new
-   * key signs from this moment, every older key is retired and stays published
-   * for the overlap. Returns the new kid.
+   * Rotates now, ahead of schedule: a new key signs from this moment, every
+   * older key is retired and stays published for the overlap, so tokens already
+   * issued keep verifying. (A leaked key needs more: delete its row, so that it
+   * leaves the JWKS at once.) Returns the new kid.
    */
   async rotate(): Promise<string> {
     const now = this.options.now();

@@ -43,6 +43,11 @@ export class TenantsService {
     return tenant;
   }
 
+  /** The tenant with this id, without its domains; null when there is none. */
+  findById(id: string): Promise<TenantEntity | null> {
+    return this.dataSource.getRepository(TenantEntity).findOneBy({ id });
+  }
+
   /** The tenant whose users sign in with this email domain, if any. */
   findByDomain(domain: string): Promise<TenantEntity | null> {
     return this.dataSource

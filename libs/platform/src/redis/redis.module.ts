@@ -17,6 +17,8 @@ export function createRedisClient(config: Pick<ResolvedConfig, 'redisUrl'>, name
     lazyConnect: false,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
+    // A Redis that keeps the socket but stops answering must not hang requests.
+    commandTimeout: 2000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 5000),
   });
   let lastReported = 0;

@@ -11,6 +11,9 @@ export class SignIn1763900000004 implements MigrationInterface {
 
   async up(db: QueryRunner): Promise<void> {
     // One connection per tenant; the client secret is sealed with SECRETS_KEY, bound to the tenant id.
+    // version comes from a sequence, so a connection deleted and set again never repeats a version
+    // that a cached client configuration could mistake for its own.
+    await db.query(`CREATE SEQUENCE oidc_connection_versions AS integer`);
     await db.query(`
       CREATE TABLE oidc_connections (
         tenant_id                  uuid PRIMARY KEY REFERENCES tenants (id) ON DELETE CASCADE,
@@ -22,14 +25,16 @@ export class SignIn1763900000004 implements MigrationInterface {
         groups_claim               text,
         post_logout_redirect_uri   text,
         allowed_return_urls        text[] NOT NULL DEFAULT '{}',
-        version                    integer NOT NULL DEFAULT 1,
+        external_id_claim          text NOT NULL DEFAULT 'sub',
+        version                    integer NOT NULL DEFAULT nextval('oidc_connection_versions'),
         created_at                 timestamptz NOT NULL DEFAULT now(),
         updated_at                 timestamptz NOT NULL DEFAULT now()
       )`);
 
     // (issuer, sub) names one person at one IdP. No foreign key to users: the link
     // outlives a deleted user, so that person stays refused instead of being re-created.
-    // profile holds the claims of the last sign-in (name, email, groups).
+    // profile holds the claims of the last sign-in (name, email, groups). A user has at
+    // most one identity per issuer, so no second person can be linked to them.
     await db.query(`
       CREATE TABLE user_identities (
         tenant_id       uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
@@ -41,7 +46,7 @@ export class SignIn1763900000004 implements MigrationInterface {
         last_sign_in_at timestamptz,
         PRIMARY KEY (tenant_id, issuer, subject)
       )`);
-    await db.query(`CREATE INDEX user_identities_user_idx ON user_identities (tenant_id, user_id)`);
+    await db.query(`CREATE UNIQUE INDEX user_identities_user_key ON user_identities (tenant_id, issuer, user_id)`);
 
     // What a user deleted through SCIM was known by, so a later sign-in as them is refused.
     await db.query(`
@@ -97,5 +102,6 @@ export class SignIn1763900000004 implements MigrationInterface {
     await db.query(`DROP TABLE deleted_users`);
     await db.query(`DROP TABLE user_identities`);
     await db.query(`DROP TABLE oidc_connections`);
+    await db.query(`DROP SEQUENCE oidc_connection_versions`);
   }
 }

@@ -1,0 +1,25 @@
+import { isRedisUnavailable } from './redis-errors';
+
+describe('isRedisUnavailable', () => {
+  it.each([
+    ["Stream isn't writeable and enableOfflineQueue options is false"],
+    ['Connection is closed.'],
+    ['Command timed out'],
+  ])('recognises "%s"', (message) => {
+    expect(isRedisUnavailable(new Error(message))).toBe(true);
+  });
+
+  it('recognises a request that ran out of retries', () => {
+    const error = Object.assign(new Error('Reached the max retries per request limit (which is 1).'), {
+      name: 'MaxRetriesPerRequestError',
+    });
+    expect(isRedisUnavailable(error)).toBe(true);
+  });
+
+  it('leaves other errors alone', () => {
+    expect(isRedisUnavailable(new Error('WRONGTYPE Operation against a key holding the wrong kind of value'))).toBe(
+      false,
+    );
+    expect(isRedisUnavailable('Connection is closed.')).toBe(false);
+  });
+});
