@@ -117,7 +117,15 @@ describe('events: webhooks', () => {
     }
     // The same event ids went to both.
     expect(first.received.map((r) => r.event.id)).toEqual(second.received.map((r) => r.event.id));
-    const log = await deliveries(subFirst.id);
+    // A receiver has the request a moment before its outcome is in the log.
+    const log = await eventually(
+      async () => {
+        const rows = await deliveries(subFirst.id);
+        return rows.every((d) => d.status === 'delivered') && rows;
+      },
+      5_000,
+      'the log to record every delivery',
+    );
     expect(log.map((d) => [d.eventType, d.status, d.attempts, d.lastResponseStatus])).toEqual([
       ['user.deactivated', 'delivered', 1, 204],
       ['user.updated', 'delivered', 1, 204],
@@ -340,6 +348,64 @@ describe('events: webhooks', () => {
     const sequences = slow.received.map((r) => r.event.sequence as number);
     expect(sequences).toEqual([...sequences].sort((a, b) => a - b));
   });
+
+  it('keeps a fast subscriber on time beside one that never answers and one that answers slowly', async () => {
+    const tenant = await gateway.tenant('isolation');
+    // Takes every request and never answers: each attempt ends only at the sender's timeout.
+    const blackHole = await receiver(() => 204, { neverAnswer: true });
+    const slow = await receiver(() => 204, { delayMs: 2000 });
+    const fast = await receiver();
+    const hole = await subscribe(tenant, blackHole.url);
+    const slowSubscription = await subscribe(tenant, slow.url);
+    await subscribe(tenant, fast.url);
+    const log = (subscriptionId: string) =>
+      gateway.db.query<{ status: string; attempts: number; last_error: string | null }>(
+        'SELECT status, attempts, last_error FROM deliveries WHERE subscription_id = $1',
+        [subscriptionId],
+      );
+
+    const users = 150;
+    for (let next = 0; next < users; next += 10) {
+      await Promise.all(Array.from({ length: 10 }, (_, i) => createUser(tenant, `user${next + i}@isolation.test`)));
+    }
+
+    await eventually(() => fast.received.length >= users, 15_000, 'every event at the fast subscriber');
+    // occurredAt is stamped inside the change's transaction: this is commit-to-delivery, on one clock.
+    const lags = fast.received.map((request) => request.receivedAt - Date.parse(request.event.occurredAt));
+    expect(Math.max(...lags)).toBeLessThan(3000);
+    expect(new Set(fast.received.map((request) => request.event.id)).size).toBe(users);
+
+    // The black hole's deliveries are all recorded and still pending: retrying, not lost, not failed early.
+    const held = await log(hole.id);
+    expect(held).toHaveLength(users);
+    expect(held.filter((delivery) => delivery.status !== 'pending')).toEqual([]);
+    await eventually(
+      async () => (await log(hole.id)).some((d) => d.attempts >= 1 && /no answer/.test(d.last_error ?? '')),
+      15_000,
+      'a timed-out attempt to be recorded',
+    );
+
+    // The slow subscriber gets every event, however long each answer takes.
+    await eventually(
+      async () => (await log(slowSubscription.id)).filter((d) => d.status === 'delivered').length === users,
+      60_000,
+      'every delivery to the slow subscriber',
+    );
+    expect(new Set(slow.received.map((request) => request.event.id)).size).toBe(users);
+
+    // The black hole goes away for good: every delivery runs out its schedule and ends failed, none lost.
+    await blackHole.close();
+    const ended = await eventually(
+      async () => {
+        const rows = await log(hole.id);
+        return rows.every((d) => d.status === 'failed') && rows;
+      },
+      60_000,
+      'every delivery to the black hole to fail',
+    );
+    expect(ended).toHaveLength(users);
+    expect(ended.every((d) => d.attempts === 14)).toBe(true);
+  }, 180_000);
 
   it('lists the delivery log newest first, by status, in bounded pages', async () => {
     const tenant = await gateway.tenant('paging');

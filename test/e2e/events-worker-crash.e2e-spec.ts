@@ -126,7 +126,8 @@ describe('events: worker crash', () => {
 
   it('finishes a delivery in flight on SIGTERM, then exits', async () => {
     const worker = await startWorker();
-    const slow = await startWebhookReceiver(() => 204, { delayMs: 1500 });
+    // Slow, but within the fan-out's first-attempt budget, so the attempt is still in flight at SIGTERM.
+    const slow = await startWebhookReceiver(() => 204, { delayMs: 1000 });
     try {
       const tenant = { id: '0b7a3c2e-9a51-4f7e-8d0c-3f2b1a6c9e11', slug: 'slow' };
       await gateway.admin.post('/admin/v1/tenants', { slug: 'slow', name: 'Slow' });
@@ -146,7 +147,7 @@ describe('events: worker crash', () => {
           data: {},
         }),
       );
-      // The request has arrived; its answer is 1.5 s away.
+      // The request has arrived; its answer is 1 s away.
       await eventually(() => slow.received.length >= 1, 15_000, 'the request to arrive');
       const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
         worker.child.once('exit', (code, signal) => resolve({ code, signal })),

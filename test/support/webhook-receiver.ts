@@ -9,7 +9,7 @@ export interface ReceivedWebhook {
   /** The parsed event. */
   readonly event: any;
   readonly receivedAt: number;
-  /** The status the receiver answered. */
+  /** The status the receiver answered (0 when it never answers). */
   readonly answered: number;
 }
 
@@ -27,10 +27,17 @@ export interface WebhookReceiver {
   close(): Promise<void>;
 }
 
+/** How a receiver answers: after `delayMs`, or (`neverAnswer`) not at all, holding the connection open. */
+export interface ReceiverOptions {
+  readonly delayMs?: number;
+  /** A black hole: takes every request and never answers (until closed). */
+  readonly neverAnswer?: boolean;
+}
+
 /** Starts a receiver on 127.0.0.1; by default it answers 204 to everything, at once (or after `delayMs`). */
 export async function startWebhookReceiver(
   responder: Responder = () => 204,
-  options: { delayMs?: number } = {},
+  options: ReceiverOptions = {},
 ): Promise<WebhookReceiver> {
   const received: ReceivedWebhook[] = [];
   let respond = responder;
@@ -47,7 +54,14 @@ export async function startWebhookReceiver(
       } catch {
         event = undefined;
       }
-      received.push({ headers: req.headers, body, event, receivedAt: Date.now(), answered: status });
+      received.push({
+        headers: req.headers,
+        body,
+        event,
+        receivedAt: Date.now(),
+        answered: options.neverAnswer ? 0 : status,
+      });
+      if (options.neverAnswer) return;
       res.statusCode = status;
       if (options.delayMs) setTimeout(() => res.end(), options.delayMs);
       else res.end();

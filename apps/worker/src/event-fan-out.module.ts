@@ -4,6 +4,7 @@ import { SecretsModule } from '@app/identity/secrets/secrets.module';
 import { DeliveryGate } from './delivery/delivery-gate';
 import { DeliveryOutcomes } from './delivery/delivery-outcomes';
 import { QueueDeliveryProcessor } from './delivery/queue-delivery.processor';
+import { SubscriberPace } from './delivery/subscriber-pace';
 import { WebhookAttempt } from './delivery/webhook-attempt';
 import { WebhookDeliveryProcessor } from './delivery/webhook-delivery.processor';
 import { WebhookSender } from './delivery/webhook-sender';
@@ -25,6 +26,7 @@ const PROCESSORS = [FanOutProcessor, WebhookDeliveryProcessor, QueueDeliveryProc
     DeliveryGate,
     DeliveryOutcomes,
     WebhookSender,
+    SubscriberPace,
     WebhookAttempt,
     ...PROCESSORS,
     { provide: JOB_PROCESSORS, inject: PROCESSORS, useFactory: (...processors: JobProcessor[]) => processors },

@@ -6,8 +6,10 @@ import { APP_CONFIG, ResolvedConfig } from '@app/platform';
 import { DelayedError, Job } from 'bullmq';
 import { FanOutMetrics } from '../metrics/fan-out.metrics';
 
-/** How soon a held delivery looks again when the change before it is on its first attempt. */
+/** How soon a held delivery first looks again when the change before it has no attempt yet (in flight, or queued). */
 const HOLD_IN_FLIGHT_MS = 50;
+/** Each further look waits twice as long, up to this: the change before may wait for a slow subscriber's turn. */
+const HOLD_IN_FLIGHT_MAX_MS = 1000;
 /** How long at most a held delivery sleeps when the change before it is retrying. */
 const HOLD_MAX_MS = 30_000;
 
@@ -40,10 +42,17 @@ export class DeliveryGate {
     }
     if (delivery.heldByAttempts !== null) {
       const wait =
-        delivery.heldByAttempts === 0 ? HOLD_IN_FLIGHT_MS : Math.min(this.config.deliveryBackoffMs, HOLD_MAX_MS);
+        delivery.heldByAttempts === 0
+          ? Math.min(HOLD_IN_FLIGHT_MS * 2 ** timesSetAside(job), HOLD_IN_FLIGHT_MAX_MS)
+          : Math.min(this.config.deliveryBackoffMs, HOLD_MAX_MS);
       await job.moveToDelayed(Date.now() + wait, token);
       throw new DelayedError(`held behind an earlier change of ${delivery.subjectType} ${delivery.subjectId}`);
     }
     return delivery;
   }
+}
+
+/** How often the job was started without making an attempt (held, or set aside for its subscription's share). */
+function timesSetAside(job: Job<DeliveryJob>): number {
+  return Math.min(Math.max(0, (job.attemptsStarted ?? 0) - job.attemptsMade - 1), 10);
 }

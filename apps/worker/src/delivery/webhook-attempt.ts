@@ -4,6 +4,7 @@ import { SecretBox } from '@app/identity/secrets/secret-box';
 import { SubscriptionRepository } from '@app/identity/subscriptions/subscription.repository';
 import { FanOutMetrics } from '../metrics/fan-out.metrics';
 import { DeliveryOutcomes } from './delivery-outcomes';
+import { SubscriberPace } from './subscriber-pace';
 import { WebhookSender } from './webhook-sender';
 
 /** The delivery an attempt is for, and where its subscriber listens. */
@@ -16,10 +17,12 @@ export interface WebhookTarget {
   readonly secretSealed: Buffer | null;
 }
 
-/** Which attempt of its round this is, and whether a failure ends the delivery. */
+/** Which attempt of its round this is, whether a failure ends the delivery, and how long the receiver has. */
 export interface AttemptPlace {
   readonly attempt: number;
   readonly final: boolean;
+  /** The sender's timeout when not the default: the fan-out's first attempt has a shorter budget. */
+  readonly timeoutMs?: number;
 }
 
 /** How the attempt went: the receiver's verdict, and the error the log records (null when delivered). */
@@ -35,7 +38,8 @@ const MAX_OPENED = 10_000;
  * One attempt of one webhook delivery, for the fan-out's first attempt and the
  * delivery jobs' retries alike: POSTs the signed event, records the outcome in
  * the delivery log (resolving once it is stored), disables the subscription on
- * 410 Gone. What to do next (throw for BullMQ, add a retry job) is the caller's.
+ * 410 Gone. Tells SubscriberPace how long the receiver took. What to do next
+ * (throw for BullMQ, add a retry job) is the caller's.
  */
 @Injectable()
 export class WebhookAttempt {
@@ -49,17 +53,26 @@ export class WebhookAttempt {
     private readonly outcomes: DeliveryOutcomes,
     private readonly subscriptions: SubscriptionRepository,
     private readonly metrics: FanOutMetrics,
+    private readonly pace: SubscriberPace,
   ) {}
 
   async make(target: WebhookTarget, eventId: string, body: string, place: AttemptPlace): Promise<AttemptResult> {
-    const response = await this.sender.send({
-      url: target.url!,
-      messageId: eventId,
-      body,
-      // Context = the subscription id it was sealed for.
-      secret: this.secret(target),
-    });
+    const started = performance.now();
+    const response = await this.sender.send(
+      {
+        url: target.url!,
+        messageId: eventId,
+        body,
+        // Context = the subscription id it was sealed for.
+        secret: this.secret(target),
+      },
+      place.timeoutMs,
+    );
     const at = new Date();
+    this.pace.observe(target.subscriptionId, {
+      elapsedMs: performance.now() - started,
+      timedOut: 'timedOut' in response && response.timedOut === true,
+    });
     const status = 'status' in response ? response.status : undefined;
     const error = 'error' in response ? response.error : status === undefined ? null : `HTTP ${status}`;
     const verdict = verdictOf(status);

@@ -21,8 +21,8 @@ export interface WebhookRequest {
   readonly secret: string;
 }
 
-/** The receiver's status, or why there is none (refused, timed out…). */
-export type WebhookResponse = { readonly status: number } | { readonly error: string };
+/** The receiver's status, or why there is none (refused, timed out…); `timedOut` when no answer came in time. */
+export type WebhookResponse = { readonly status: number } | { readonly error: string; readonly timedOut?: boolean };
 
 /**
  * Sends Standard Webhooks requests over keep-alive connections; the network
@@ -35,7 +35,8 @@ export class WebhookSender implements OnApplicationShutdown {
   private readonly https = new HttpsAgent(AGENT_OPTIONS);
   private readonly signers = new Map<string, Webhook>();
 
-  send(request: WebhookRequest): Promise<WebhookResponse> {
+  /** POSTs the event; the request is aborted after `timeoutMs` (the fan-out's first attempt uses a shorter budget). */
+  send(request: WebhookRequest, timeoutMs: number = WEBHOOK_TIMEOUT_MS): Promise<WebhookResponse> {
     const timestamp = new Date();
     const body = Buffer.from(request.body, 'utf8');
     const headers = {
@@ -64,10 +65,14 @@ export class WebhookSender implements OnApplicationShutdown {
         response.resume();
         response.on('error', () => undefined);
       });
-      const timer = setTimeout(() => req.destroy(new WebhookTimeoutError()), WEBHOOK_TIMEOUT_MS);
+      const timer = setTimeout(() => req.destroy(new WebhookTimeoutError(timeoutMs)), timeoutMs);
       req.on('error', (error) => {
         clearTimeout(timer);
-        resolve({ error: describeFailure(error) });
+        resolve(
+          error instanceof WebhookTimeoutError
+            ? { error: `no answer within ${error.timeoutMs / 1000} s`, timedOut: true }
+            : { error: describeFailure(error) },
+        );
       });
       req.end(body);
     });
@@ -92,10 +97,13 @@ export class WebhookSender implements OnApplicationShutdown {
 
 class WebhookTimeoutError extends Error {
   override readonly name = 'TimeoutError';
+
+  constructor(readonly timeoutMs: number) {
+    super(`no answer within ${timeoutMs} ms`);
+  }
 }
 
 function describeFailure(error: unknown): string {
-  if (error instanceof WebhookTimeoutError) return `no answer within ${WEBHOOK_TIMEOUT_MS / 1000} s`;
   const code = (error as NodeJS.ErrnoException | null)?.code;
   if (code) return `connection failed: ${code}`;
   return `request failed: ${error instanceof Error ? error.message : String(error)}`;

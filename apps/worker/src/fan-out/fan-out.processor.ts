@@ -7,6 +7,7 @@ import { EventQueues } from '@app/identity/deliveries/event-queues';
 import { IdentityEvent } from '@app/identity/events/identity-event';
 import { DelayedError, Job } from 'bullmq';
 import { eventBody } from '../delivery/event-body';
+import { FIRST_ATTEMPT_BUDGET_MS, SubscriberPace } from '../delivery/subscriber-pace';
 import { WebhookAttempt } from '../delivery/webhook-attempt';
 import { JobProcessor } from '../queues/job-processor';
 
@@ -20,6 +21,12 @@ const WAIT_FOR_PREDECESSOR_MS = 50;
  * failed first attempt (the rest of its schedule, so each endpoint retries on its
  * own), for a delivery held behind an earlier change, and for queue subscriptions.
  * A job per delivery costs more than the POST itself; most deliveries need none.
+ *
+ * Isolation: the job ends when its slowest first attempt does, and holds a fan-out
+ * slot (everyone's events) until then. So a first attempt has a short budget
+ * (FIRST_ATTEMPT_BUDGET_MS) and, timed out, goes on as a delivery job with the full
+ * timeout; and a subscriber SubscriberPace knows as slow gets no first attempt
+ * here for a while, its deliveries going straight to delivery jobs.
  *
  * Idempotent: the rows are recorded once (the event is marked fanned out in the
  * same statement, and (subscription, event) is unique). The job completes only
@@ -38,6 +45,7 @@ export class FanOutProcessor implements JobProcessor<JobName.FanOut> {
     private readonly deliveries: DeliveryRepository,
     private readonly queues: EventQueues,
     private readonly attempts: WebhookAttempt,
+    private readonly pace: SubscriberPace,
   ) {}
 
   async process(job: Job<FanOutJob>, token: string | undefined): Promise<void> {
@@ -61,12 +69,18 @@ export class FanOutProcessor implements JobProcessor<JobName.FanOut> {
   }
 
   private async deliver(event: IdentityEvent, deliveries: NewDelivery[]): Promise<void> {
-    const now = deliveries.filter((delivery) => delivery.kind === 'webhook' && delivery.heldByAttempts === null);
+    // A held delivery's job keeps it behind the earlier change; a deferred one's job goes through that same gate.
+    const now = deliveries.filter(
+      (delivery) =>
+        delivery.kind === 'webhook' &&
+        delivery.heldByAttempts === null &&
+        this.pace.admitFirstAttempt(delivery.subscriptionId),
+    );
     const later = deliveries.filter((delivery) => !now.includes(delivery));
     if (later.length > 0) await this.queues.addDeliveries(later);
     if (now.length === 0) return;
     const body = eventBody(event);
-    const place = { attempt: 1, final: DELIVERY_ATTEMPTS <= 1 };
+    const place = { attempt: 1, final: DELIVERY_ATTEMPTS <= 1, timeoutMs: FIRST_ATTEMPT_BUDGET_MS };
     // Settle every attempt before failing the job, so a replay never runs beside an attempt still in flight.
     const results = await Promise.allSettled(
       now.map((delivery) => this.attempts.make(delivery, event.id, body, place)),

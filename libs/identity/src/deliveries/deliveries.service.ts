@@ -50,7 +50,9 @@ export class DeliveriesService {
     if (!reopened) throw IdentityError.conflict(`only a failed delivery can be retried; this one is ${current.status}`);
     try {
       await withTimeout(
-        this.queues.addDeliveries([{ id: reopened.id, round: reopened.round, kind: subscription.kind }]),
+        this.queues.addDeliveries([
+          { id: reopened.id, round: reopened.round, subscriptionId, kind: subscription.kind },
+        ]),
         QUEUE_TIMEOUT_MS,
         `no answer from Redis within ${QUEUE_TIMEOUT_MS} ms`,
       );

@@ -33,6 +33,16 @@ export interface DeliveryJob {
   readonly round: number;
   /** Attempts of this round made before the job (the fan-out makes the first): the backoff goes on from there. */
   readonly attemptsBefore?: number;
+  /** The subscription, so the worker can hold back a subscriber's jobs beyond its share without a query (absent in older jobs). */
+  readonly subscriptionId?: string;
+}
+
+/** A delivery that needs a job, as the fan-out or a retry by hand knows it. */
+export interface QueuedDelivery {
+  readonly id: string;
+  readonly round: number;
+  readonly subscriptionId: string;
+  readonly kind: 'webhook' | 'queue';
 }
 
 /** Deletes delivered rows older than the retention. */

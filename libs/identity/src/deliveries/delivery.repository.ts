@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { FanOutResult, FanOutStatementRow, toFanOutResult } from './delivery-fan-out';
+import { QueuedDelivery } from './delivery-jobs';
 import { DeliveryAttemptRow, DeliveryRow, DeliveryStatus } from './delivery.row';
 import { DeliveryOutcome, toOutcomeColumns } from './outcome-batcher';
 
@@ -78,9 +79,9 @@ export class DeliveryRepository {
   }
 
   /** The deliveries of an event that still wait, with what kind of job each needs. */
-  pendingOfEvent(eventId: string): Promise<{ id: string; round: number; kind: 'webhook' | 'queue' }[]> {
+  pendingOfEvent(eventId: string): Promise<QueuedDelivery[]> {
     return this.dataSource.query(
-      `SELECT d.id, d.round, s.kind FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
+      `SELECT d.id, d.round, d.subscription_id AS "subscriptionId", s.kind FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
        WHERE d.event_id = $1 AND d.status = 'pending'`,
       [eventId],
     );

@@ -3,7 +3,7 @@ import { APP_CONFIG, ResolvedConfig } from '@app/platform';
 import { JobsOptions, Queue } from 'bullmq';
 import { bullConnection } from './bull-connection';
 import { DELIVERY_ATTEMPTS, deliveryBackoffDelay } from './delivery-backoff';
-import { DeliveryJob, FanOutJob, JobName, QueueName, deliveryJobId } from './delivery-jobs';
+import { DeliveryJob, FanOutJob, JobName, QueueName, QueuedDelivery, deliveryJobId } from './delivery-jobs';
 
 const HOUR_S = 3600;
 const DAY_S = 24 * HOUR_S;
@@ -62,11 +62,15 @@ export class EventQueues implements OnApplicationShutdown {
     );
   }
 
-  addDeliveries(deliveries: readonly { id: string; round: number; kind: 'webhook' | 'queue' }[]): Promise<unknown> {
+  addDeliveries(deliveries: readonly QueuedDelivery[]): Promise<unknown> {
     return this.queue(QueueName.Deliveries).addBulk(
       deliveries.map((delivery) => ({
         name: delivery.kind === 'webhook' ? JobName.WebhookDelivery : JobName.QueueDelivery,
-        data: { deliveryId: delivery.id, round: delivery.round } satisfies DeliveryJob,
+        data: {
+          deliveryId: delivery.id,
+          round: delivery.round,
+          subscriptionId: delivery.subscriptionId,
+        } satisfies DeliveryJob,
         opts: { jobId: deliveryJobId(delivery.id, delivery.round), ...DELIVERY_JOB_OPTIONS },
       })),
     );
@@ -76,11 +80,16 @@ export class EventQueues implements OnApplicationShutdown {
    * The rest of a webhook delivery's schedule after the first attempt, made by the
    * fan-out, failed: the job starts after the first backoff delay, with one attempt fewer.
    */
-  addRetries(deliveries: readonly { id: string; round: number }[]): Promise<unknown> {
+  addRetries(deliveries: readonly Omit<QueuedDelivery, 'kind'>[]): Promise<unknown> {
     return this.queue(QueueName.Deliveries).addBulk(
       deliveries.map((delivery) => ({
         name: JobName.WebhookDelivery,
-        data: { deliveryId: delivery.id, round: delivery.round, attemptsBefore: 1 } satisfies DeliveryJob,
+        data: {
+          deliveryId: delivery.id,
+          round: delivery.round,
+          subscriptionId: delivery.subscriptionId,
+          attemptsBefore: 1,
+        } satisfies DeliveryJob,
         opts: {
           jobId: deliveryJobId(delivery.id, delivery.round),
           ...DELIVERY_JOB_OPTIONS,
