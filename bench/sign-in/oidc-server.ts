@@ -1,0 +1,107 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+const START_TIMEOUT_MS = 30_000;
+
+/** The OIDC app under load, as `npm run start:oidc` runs it (from dist/), logging at warn. */
+export interface OidcServer {
+  /** PUBLIC_URL: `http://127.0.0.1:PORT`, so the IdP redirects back to it. */
+  readonly url: string;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+export interface OidcServerOptions {
+  readonly port: number;
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  readonly redisPrefix: string;
+  readonly adminToken: string;
+  readonly secretsKey: string;
+}
+
+export async function startOidcServer(options: OidcServerOptions): Promise<OidcServer> {
+  const url = `http://127.0.0.1:${options.port}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'gw-bench-'));
+  const env: NodeJS.ProcessEnv = {
+    ...withoutGatewayVariables(process.env),
+    DATABASE_URL: options.databaseUrl,
+    DATA_DIR: dataDir,
+    REDIS_URL: options.redisUrl,
+    REDIS_PREFIX: options.redisPrefix,
+    OIDC_PORT: String(options.port),
+    PUBLIC_URL: url,
+    ADMIN_TOKEN: options.adminToken,
+    SECRETS_KEY: options.secretsKey,
+    // The test IdP speaks plain HTTP on loopback.
+    ALLOW_HTTP_ISSUERS: 'true',
+    LOG_LEVEL: 'warn',
+  };
+  const child = spawn(process.execPath, [join(ROOT, 'dist/apps/oidc/src/main.js')], {
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    await stopChild(child, exited);
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    await waitUntilReady(`${url}/health/live`, child);
+  } catch (error) {
+    await stop();
+    throw new Error(`OIDC app did not start: ${(error as Error).message}\n${stderr}`);
+  }
+  if (child.pid === undefined) throw new Error('OIDC app has no pid');
+  return { url, pid: child.pid, stop };
+}
+
+/** A loopback port nothing listens on now: PUBLIC_URL must name the port before the app starts. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+async function waitUntilReady(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`exited (${child.exitCode ?? child.signalCode})`);
+    try {
+      if ((await fetch(url, { signal: AbortSignal.timeout(1000) })).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${url} did not answer 200 within ${START_TIMEOUT_MS} ms`);
+}
+
+async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function withoutGatewayVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const copy = { ...env };
+  for (const name of ['DATABASE_URL', 'DATA_DIR', 'REDIS_URL', 'ADMIN_TOKEN', 'SECRETS_KEY', 'PUBLIC_URL'])
+    delete copy[name];
+  return copy;
+}
