@@ -2,6 +2,7 @@ import { ScimTokensService } from '@app/identity';
 import { createOidcApp } from '../../apps/oidc/src/create-oidc-app';
 import { childEnv, distEntry, runNode } from '../support/processes';
 import { TestApp, startTestApp } from '../support/test-app';
+import { startTestIdp } from '../support/test-idp';
 
 describe('the operator CLI', () => {
   let gateway: TestApp;
@@ -100,6 +101,58 @@ describe('the operator CLI', () => {
       ],
     });
     expect((await cli('group-roles', 'set', 'acme', '--none')).stdout).toContain('no group-role rules');
+  });
+
+  it('connects a tenant to its IdP, and says why an issuer is refused', async () => {
+    const idp = await startTestIdp();
+    try {
+      const secret = 'cli-client-secret-0123456789';
+      const set = await cli(
+        '--json',
+        'oidc',
+        'set',
+        'acme',
+        '--issuer',
+        idp.issuer,
+        '--client-id',
+        'gateway-acme',
+        '--client-secret',
+        secret,
+        '--scopes',
+        'openid profile email groups',
+        '--groups-claim',
+        'groups',
+        '--external-id-claim',
+        'oid',
+        '--allowed-return-url',
+        'https://app.acme.example/home',
+      );
+      expect(set.code).toBe(0);
+      expect(JSON.parse(set.stdout)).toMatchObject({
+        issuer: idp.issuer,
+        clientId: 'gateway-acme',
+        scopes: ['openid', 'profile', 'email', 'groups'],
+        groupsClaim: 'groups',
+        externalIdClaim: 'oid',
+        allowedReturnUrls: ['https://app.acme.example/home'],
+      });
+      expect(set.stdout).not.toContain(secret);
+      const refused = await cli(
+        'oidc',
+        'set',
+        'acme',
+        '--issuer',
+        idp.brokenIssuer,
+        '--client-id',
+        'x',
+        '--client-secret',
+        'y',
+      );
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/discovery of .* failed/);
+    } finally {
+      await idp.close();
+    }
   });
 
   it.each([

@@ -7,6 +7,7 @@ interface OidcSetOptions {
   clientSecret: string;
   scopes?: string[];
   groupsClaim?: string;
+  externalIdClaim?: string;
   postLogoutRedirectUri?: string;
   allowedReturnUrl?: string[];
 }
@@ -23,6 +24,7 @@ export function registerOidcCommands(program: Command, cli: CliContext): void {
     .requiredOption('--client-secret <secret>', 'its client secret; "-" reads it from standard input')
     .option('--scopes <scope...>', 'scopes to ask for (default: the gateway’s)')
     .option('--groups-claim <claim>', 'the ID token claim that lists the user’s groups')
+    .option('--external-id-claim <claim>', 'the claim that holds the externalId SCIM provisioned (default: sub)')
     .option('--post-logout-redirect-uri <uri>', 'where the IdP returns after sign-out')
     .option('--allowed-return-url <url...>', 'URLs a sign-in may return to (return_to)')
     .action(async (slug: string, options: OidcSetOptions) => {
@@ -36,6 +38,7 @@ export function registerOidcCommands(program: Command, cli: CliContext): void {
           // A shell user may write --scopes "openid email groups" as well as --scopes openid email groups.
           scopes: options.scopes?.flatMap((scope) => scope.split(/\s+/)).filter((scope) => scope !== ''),
           groupsClaim: options.groupsClaim,
+          externalIdClaim: options.externalIdClaim,
           postLogoutRedirectUri: options.postLogoutRedirectUri,
           allowedReturnUrls: options.allowedReturnUrl,
         });
