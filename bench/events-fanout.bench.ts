@@ -26,6 +26,7 @@ import { OutboxService } from '@app/identity/events/outbox.service';
 import { SecretBox } from '@app/identity/secrets/secret-box';
 import { generateWebhookSecret } from '@app/identity/subscriptions/webhook-secret';
 import { LoopbackReceivers, startReceivers } from './events-fanout/loopback-receivers';
+import { freePort } from './bench-run';
 
 const ROOT = join(__dirname, '..');
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -338,20 +339,6 @@ async function waitFor200(url: string, timeoutMs: number): Promise<void> {
     await sleep(200);
   }
   throw new Error(`${url} did not answer 200 within ${timeoutMs} ms`);
-}
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 function quantile(sorted: number[], q: number): number {

@@ -23,6 +23,7 @@ import { BenchServer, startGateway } from './scim-users/bench-servers';
 import { QUIET, waitForQuiet } from './scim-users/cpu-usage';
 import { LoadResult, LoadSettings, Scenario, measure } from './scim-users/load-run';
 import { fixed, percent } from './scim-users/users-report';
+import { Cleanup, log } from './bench-run';
 
 const ROOT = join(__dirname, '..');
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -50,31 +51,6 @@ interface Series {
   readonly name: string;
   readonly samples: readonly number[];
   readonly totalMs: number;
-}
-
-const started = Date.now();
-
-function log(line: string): void {
-  process.stderr.write(`[${fixed((Date.now() - started) / 1000, 1)} s] ${line}\n`);
-}
-
-/** Undo steps, run once, newest first, whatever happened. */
-class Cleanup {
-  private readonly steps: { name: string; run: () => Promise<unknown> }[] = [];
-  private running: Promise<void> | undefined;
-
-  add(name: string, run: () => Promise<unknown>): void {
-    this.steps.push({ name, run });
-  }
-
-  run(): Promise<void> {
-    this.running ??= (async () => {
-      for (const step of this.steps.reverse()) {
-        await step.run().catch((error: unknown) => log(`cleanup: ${step.name} failed: ${String(error)}`));
-      }
-    })();
-    return this.running;
-  }
 }
 
 function parseOptions(): Options {

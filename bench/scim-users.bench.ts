@@ -35,6 +35,7 @@ import { QUIET, waitForQuiet } from './scim-users/cpu-usage';
 import { LoadResult, LoadSettings, Scenario, measure } from './scim-users/load-run';
 import { createUser, deactivate, filterByUserName, getById } from './scim-users/users-scenarios';
 import { BenchContext, Target, fixed, percent, ratio, renderReport } from './scim-users/users-report';
+import { Cleanup, benchStarted, log } from './bench-run';
 
 const ROOT = join(__dirname, '..');
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -72,31 +73,6 @@ interface Conditions {
 interface Servers {
   readonly gateway: BenchServer | undefined;
   readonly bare: BenchServer;
-}
-
-/** Undo steps, run once, newest first, whatever happened. */
-class Cleanup {
-  private readonly steps: { name: string; run: () => Promise<unknown> }[] = [];
-  private running: Promise<void> | undefined;
-
-  add(name: string, run: () => Promise<unknown>): void {
-    this.steps.push({ name, run });
-  }
-
-  run(): Promise<void> {
-    this.running ??= (async () => {
-      for (const step of this.steps.reverse()) {
-        await step.run().catch((error: unknown) => log(`cleanup: ${step.name} failed: ${String(error)}`));
-      }
-    })();
-    return this.running;
-  }
-}
-
-const started = Date.now();
-
-function log(line: string): void {
-  process.stderr.write(`[${fixed((Date.now() - started) / 1000, 1)} s] ${line}\n`);
 }
 
 function parseOptions(): Options {
@@ -278,7 +254,7 @@ async function leastDisturbed<T extends { cpu: { others: number } }>(
   let best = await measure();
   for (
     let attempt = 2;
-    attempt <= ATTEMPTS && best.cpu.others > OTHERS_LIMIT && Date.now() - started < RETRY_CUTOFF_MS;
+    attempt <= ATTEMPTS && best.cpu.others > OTHERS_LIMIT && Date.now() - benchStarted < RETRY_CUTOFF_MS;
     attempt++
   ) {
     log(`other processes used ${fixed(best.cpu.others, 2)} cores during ${name}: measuring again`);

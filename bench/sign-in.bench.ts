@@ -20,10 +20,11 @@ import { deleteRedisKeys, describeMachine } from './scim-users/bench-environment
 import { QUIET, cpuShare, cpuSnapshot, waitForQuiet } from './scim-users/cpu-usage';
 import { fixed, percent } from './scim-users/users-report';
 import { IdpProcess, startIdpProcess } from './sign-in/idp-process';
-import { OidcServer, freePort, startOidcServer } from './sign-in/oidc-server';
+import { OidcServer, startOidcServer } from './sign-in/oidc-server';
 import { SessionLoad, SessionLoadSettings, measureSessionLoad } from './sign-in/session-load';
 import { SignInTarget, runExchanges, runSignIns } from './sign-in/sign-in-loop';
 import { MeasuredSignIns, QueryCounts, renderSignInReport } from './sign-in/sign-in-report';
+import { Cleanup, freePort, log } from './bench-run';
 
 const ROOT = join(__dirname, '..');
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -49,31 +50,6 @@ interface Options {
   readonly users: number;
   readonly exchanges: number;
   readonly load: SessionLoadSettings;
-}
-
-/** Undo steps, run once, newest first, whatever happened. */
-class Cleanup {
-  private readonly steps: { name: string; run: () => Promise<unknown> }[] = [];
-  private running: Promise<void> | undefined;
-
-  add(name: string, run: () => Promise<unknown>): void {
-    this.steps.push({ name, run });
-  }
-
-  run(): Promise<void> {
-    this.running ??= (async () => {
-      for (const step of this.steps.reverse()) {
-        await step.run().catch((error: unknown) => log(`cleanup: ${step.name} failed: ${String(error)}`));
-      }
-    })();
-    return this.running;
-  }
-}
-
-const started = Date.now();
-
-function log(line: string): void {
-  process.stderr.write(`[${fixed((Date.now() - started) / 1000, 1)} s] ${line}\n`);
 }
 
 function parseOptions(): Options {

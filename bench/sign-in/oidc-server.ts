@@ -1,6 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -60,20 +59,6 @@ export async function startOidcServer(options: OidcServerOptions): Promise<OidcS
   }
   if (child.pid === undefined) throw new Error('OIDC app has no pid');
   return { url, pid: child.pid, stop };
-}
-
-/** A loopback port nothing listens on now: PUBLIC_URL must name the port before the app starts. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 async function waitUntilReady(url: string, child: ChildProcess): Promise<void> {

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ResolvedConfig } from '@app/platform';
 import { createOidcApp } from '../../apps/oidc/src/create-oidc-app';
@@ -10,6 +9,7 @@ import { ScimTenant, createScimTenant } from './scim-client';
 import { testConfig } from './test-config';
 import { TestDatabase, createTestDatabase } from './test-database';
 import { TestIdp, TestIdpAccount, startTestIdp } from './test-idp';
+import { freePort } from './processes';
 
 /** A tenant wired to the test IdP: its SCIM client and the OIDC client registered at the IdP. */
 export interface SignInTenant extends ScimTenant {
@@ -118,18 +118,4 @@ export async function startSignInGateway(
       await db.drop();
     },
   };
-}
-
-/** A port nothing listens on now, for an app whose PUBLIC_URL must name it before it starts. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
