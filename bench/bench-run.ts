@@ -1,6 +1,11 @@
-/** What every benchmark script shares: its progress log and its undo steps. */
+/** What every benchmark script shares: its progress log, undo steps, build, and child processes. */
+
+import { ChildProcess, execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 
 export { freePort } from '../test/support/processes';
+
+const ROOT = join(__dirname, '..');
 
 /** When the benchmark process started. */
 export const benchStarted = Date.now();
@@ -27,4 +32,65 @@ export class Cleanup {
     })();
     return this.running;
   }
+}
+
+/**
+ * Cleans up and exits on Ctrl-C, SIGTERM, or when the run passes its time
+ * limit, so a benchmark never leaves databases, keys or processes behind.
+ * Returns the function that stands the watchdog down once the run is over.
+ */
+export function superviseRun(cleanup: Cleanup, timeLimitMs: number): () => void {
+  const abort = (reason: string) => {
+    log(`${reason}: cleaning up`);
+    void cleanup.run().finally(() => process.exit(1));
+  };
+  process.once('SIGINT', () => abort('interrupted'));
+  process.once('SIGTERM', () => abort('terminated'));
+  const watchdog = setTimeout(() => abort(`time limit of ${timeLimitMs / 60_000} min reached`), timeLimitMs);
+  return () => clearTimeout(watchdog);
+}
+
+/** Builds dist/ unless told not to; which code the report describes. */
+export function buildForRun(build: boolean): string {
+  if (!build) return `${codeVersion()}, dist/ not rebuilt (--no-build)`;
+  log('npm run build');
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  return codeVersion();
+}
+
+/** The commit dist/ was built from, as far as the working tree tells (read-only git commands). */
+function codeVersion(): string {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
+    const changed = git('status', '--porcelain', '--', 'apps', 'libs') !== '';
+    return `commit ${git('rev-parse', '--short', 'HEAD')}${changed ? ' with uncommitted changes under apps/ or libs/' : ''}`;
+  } catch {
+    return 'unknown (no git)';
+  }
+}
+
+/** Polls `url` until it answers 200; fails early if the child exits. */
+export async function waitUntilReady(url: string, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`exited (${child.exitCode ?? child.signalCode})`);
+    }
+    try {
+      if ((await fetch(url, { signal: AbortSignal.timeout(1000) })).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${url} did not answer 200 within ${timeoutMs} ms`);
+}
+
+/** SIGTERM (servers drain and close their pools), SIGKILL if that takes too long. */
+export async function stopChild(child: ChildProcess, exited: Promise<void>, timeoutMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  await exited;
+  clearTimeout(timer);
 }

@@ -12,7 +12,6 @@
  * load. Writes the report to bench/results/ and prints it. The server, the database and the Redis
  * keys are removed even on failure, Ctrl-C or the overall time limit.
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,7 +22,7 @@ import { BenchServer, startGateway } from './scim-users/bench-servers';
 import { QUIET, waitForQuiet } from './scim-users/cpu-usage';
 import { LoadResult, LoadSettings, Scenario, measure } from './scim-users/load-run';
 import { fixed, percent } from './scim-users/users-report';
-import { Cleanup, log } from './bench-run';
+import { Cleanup, buildForRun, superviseRun, log } from './bench-run';
 
 const ROOT = join(__dirname, '..');
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -72,18 +71,9 @@ function parseOptions(): Options {
 async function main(): Promise<void> {
   const options = parseOptions();
   const cleanup = new Cleanup();
-  const abort = (reason: string) => {
-    log(`${reason}: cleaning up`);
-    void cleanup.run().finally(() => process.exit(1));
-  };
-  process.once('SIGINT', () => abort('interrupted'));
-  process.once('SIGTERM', () => abort('terminated'));
-  const watchdog = setTimeout(() => abort(`time limit of ${TIME_LIMIT_MS / 60_000} min reached`), TIME_LIMIT_MS);
+  const standDown = superviseRun(cleanup, TIME_LIMIT_MS);
   try {
-    if (options.build) {
-      log('npm run build');
-      execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
-    }
+    buildForRun(options.build);
     const db = await createBenchDatabase(POSTGRES_URL);
     cleanup.add(`drop database ${db.name}`, () => db.drop());
     log(`database ${db.name}: seeding ${SEEDED_USERS} users`);
@@ -105,7 +95,7 @@ async function main(): Promise<void> {
     writeFileSync(file, report);
     process.stdout.write(`\n${report}\nWritten to ${file}\n`);
   } finally {
-    clearTimeout(watchdog);
+    standDown();
     await cleanup.run();
   }
 }

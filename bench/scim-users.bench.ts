@@ -15,7 +15,6 @@
  * and for a quiet machine, runs each scenario in rounds alternating the servers (the best round counts),
  * and repeats a run during which other processes took CPU (measured from /proc, so Linux only).
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,7 +34,7 @@ import { QUIET, waitForQuiet } from './scim-users/cpu-usage';
 import { LoadResult, LoadSettings, Scenario, measure } from './scim-users/load-run';
 import { createUser, deactivate, filterByUserName, getById } from './scim-users/users-scenarios';
 import { BenchContext, Target, fixed, percent, ratio, renderReport } from './scim-users/users-report';
-import { Cleanup, benchStarted, log } from './bench-run';
+import { Cleanup, buildForRun, superviseRun, benchStarted, log } from './bench-run';
 
 const ROOT = join(__dirname, '..');
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -96,20 +95,10 @@ function parseOptions(): Options {
 async function main(): Promise<void> {
   const options = parseOptions();
   const cleanup = new Cleanup();
-  const abort = (reason: string) => {
-    log(`${reason}: cleaning up`);
-    void cleanup.run().finally(() => process.exit(1));
-  };
-  process.once('SIGINT', () => abort('interrupted'));
-  process.once('SIGTERM', () => abort('terminated'));
-  const watchdog = setTimeout(() => abort(`time limit of ${TIME_LIMIT_MS / 60_000} min reached`), TIME_LIMIT_MS);
+  const standDown = superviseRun(cleanup, TIME_LIMIT_MS);
   try {
-    if (options.build) {
-      log('npm run build');
-      execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
-    }
     // With --no-build, dist/ may be older than this: the report says so.
-    const code = options.build ? codeVersion() : `${codeVersion()}, dist/ not rebuilt (--no-build)`;
+    const code = buildForRun(options.build);
     const db = await createBenchDatabase(POSTGRES_URL);
     cleanup.add(`drop database ${db.name}`, () => db.drop());
     log(`database ${db.name}: seeding ${SEEDED_USERS} + ${OTHER_TENANT_USERS} users`);
@@ -133,7 +122,7 @@ async function main(): Promise<void> {
     writeFileSync(file, report);
     process.stdout.write(`\n${report}\nWritten to ${file}\n`);
   } finally {
-    clearTimeout(watchdog);
+    standDown();
     await cleanup.run();
   }
 }
@@ -326,17 +315,6 @@ async function benchContext(db: BenchDatabase, options: Options, conditions: Con
       `${SEEDED_USERS.toLocaleString('en-US')} users in the measured tenant, ${OTHER_TENANT_USERS.toLocaleString('en-US')} ` +
       'in a second tenant with the same first userNames; VACUUM ANALYZE after seeding',
   };
-}
-
-/** The commit dist/ was built from, as far as the working tree tells (read-only git commands). */
-function codeVersion(): string {
-  try {
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
-    const changed = git('status', '--porcelain', '--', 'apps', 'libs') !== '';
-    return `commit ${git('rev-parse', '--short', 'HEAD')}${changed ? ' with uncommitted changes under apps/ or libs/' : ''}`;
-  } catch {
-    return 'unknown (no git)';
-  }
 }
 
 main().then(

@@ -10,7 +10,6 @@
  * test IdP and the OIDC app from dist/ as child processes on loopback, sets a tenant up through the admin
  * API, and removes processes, database and Redis keys at the end, on failure, on Ctrl-C and at the time limit.
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,7 +23,7 @@ import { OidcServer, startOidcServer } from './sign-in/oidc-server';
 import { SessionLoad, SessionLoadSettings, measureSessionLoad } from './sign-in/session-load';
 import { SignInTarget, runExchanges, runSignIns } from './sign-in/sign-in-loop';
 import { MeasuredSignIns, QueryCounts, renderSignInReport } from './sign-in/sign-in-report';
-import { Cleanup, freePort, log } from './bench-run';
+import { Cleanup, buildForRun, superviseRun, freePort, log } from './bench-run';
 
 const ROOT = join(__dirname, '..');
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -81,19 +80,10 @@ function parseOptions(): Options {
 async function main(): Promise<void> {
   const options = parseOptions();
   const cleanup = new Cleanup();
-  const abort = (reason: string) => {
-    log(`${reason}: cleaning up`);
-    void cleanup.run().finally(() => process.exit(1));
-  };
-  process.once('SIGINT', () => abort('interrupted'));
-  process.once('SIGTERM', () => abort('terminated'));
-  const watchdog = setTimeout(() => abort(`time limit of ${TIME_LIMIT_MS / 60_000} min reached`), TIME_LIMIT_MS);
+  const standDown = superviseRun(cleanup, TIME_LIMIT_MS);
   try {
-    if (options.build) {
-      log('npm run build');
-      execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
-    }
-    const code = options.build ? codeVersion() : `${codeVersion()}, dist/ not rebuilt (--no-build)`;
+    // With --no-build, dist/ may be older than this: the report says so.
+    const code = buildForRun(options.build);
     const db = await createBenchDatabase(POSTGRES_URL);
     cleanup.add(`drop database ${db.name}`, () => db.drop());
     await waitForOtherBenchmarks(db);
@@ -206,7 +196,7 @@ async function main(): Promise<void> {
     writeFileSync(file, report);
     process.stdout.write(`\n${report}\nWritten to ${file}\n`);
   } finally {
-    clearTimeout(watchdog);
+    standDown();
     await cleanup.run();
   }
 }
@@ -336,17 +326,6 @@ async function waitForOtherBenchmarks(db: BenchDatabase): Promise<void> {
     others = await otherBenchmarkDatabases(db);
   }
   if (others.length > 0) log(`warning: measuring beside another benchmark (${others.join(', ')})`);
-}
-
-/** The commit dist/ was built from, as far as the working tree tells (read-only git commands). */
-function codeVersion(): string {
-  try {
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
-    const changed = git('status', '--porcelain', '--', 'apps', 'libs') !== '';
-    return `commit ${git('rev-parse', '--short', 'HEAD')}${changed ? ' with uncommitted changes under apps/ or libs/' : ''}`;
-  } catch {
-    return 'unknown (no git)';
-  }
 }
 
 main().then(

@@ -1,13 +1,12 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../bench-run';
+import { stopChild, waitUntilReady } from '../bench-run';
 
 const ROOT = join(__dirname, '..', '..');
-const START_TIMEOUT_MS = 30_000;
-const STOP_TIMEOUT_MS = 10_000;
 
 /** A server under load, in a process of its own so the load generator does not share its event loop. */
 export interface BenchServer {
@@ -73,30 +72,6 @@ async function spawnServer(
   }
   if (child.pid === undefined) throw new Error(`${name} server has no pid`);
   return { name, url, pid: child.pid, stop };
-}
-
-async function waitUntilReady(url: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null)
-      throw new Error(`exited (${child.exitCode ?? child.signalCode})`);
-    try {
-      if ((await fetch(url, { signal: AbortSignal.timeout(1000) })).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${url} did not answer 200 within ${START_TIMEOUT_MS} ms`);
-}
-
-/** SIGTERM (both servers drain and close their pools), SIGKILL if that takes too long. */
-async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-  await exited;
-  clearTimeout(timer);
 }
 
 function withoutGatewayVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {

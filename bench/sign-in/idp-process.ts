@@ -1,6 +1,7 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { IdpMessage, IdpSettings } from './idp.server';
+import { stopChild } from '../bench-run';
 
 const ROOT = join(__dirname, '..', '..');
 const START_TIMEOUT_MS = 30_000;
@@ -51,12 +52,4 @@ export async function startIdpProcess(settings: IdpSettings): Promise<IdpProcess
       }),
     stop,
   };
-}
-
-async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
 }

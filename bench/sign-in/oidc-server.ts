@@ -1,10 +1,10 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stopChild, waitUntilReady } from '../bench-run';
 
 const ROOT = join(__dirname, '..', '..');
-const START_TIMEOUT_MS = 30_000;
 
 /** The OIDC app under load, as `npm run start:oidc` runs it (from dist/), logging at warn. */
 export interface OidcServer {
@@ -59,29 +59,6 @@ export async function startOidcServer(options: OidcServerOptions): Promise<OidcS
   }
   if (child.pid === undefined) throw new Error('OIDC app has no pid');
   return { url, pid: child.pid, stop };
-}
-
-async function waitUntilReady(url: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null)
-      throw new Error(`exited (${child.exitCode ?? child.signalCode})`);
-    try {
-      if ((await fetch(url, { signal: AbortSignal.timeout(1000) })).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${url} did not answer 200 within ${START_TIMEOUT_MS} ms`);
-}
-
-async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 function withoutGatewayVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
