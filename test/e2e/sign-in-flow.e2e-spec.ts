@@ -53,6 +53,9 @@ describe('sign-in through the tenant IdP', () => {
   }
 
   const sessionCookie = (browser: HttpBrowser) => browser.cookies.get(gw.publicUrl, 'gw_session');
+  /** The sign-in attempt's cookie: one per attempt, named after its state. */
+  const attemptCookie = (browser: HttpBrowser) =>
+    browser.cookies.cookies(new URL(gw.publicUrl)).find((cookie) => cookie.name.startsWith('gw_sign_in_'));
   const usersOf = (tenant: SignInTenant) =>
     gw.db.query<{ id: string; user_name: string; external_id: string }>(
       `SELECT id, user_name, external_id FROM users WHERE tenant_id = $1 ORDER BY created_at`,
@@ -184,6 +187,22 @@ describe('sign-in through the tenant IdP', () => {
     expect((await usersOf(acme)).filter((row) => row.user_name === 'fay@acme.example')).toHaveLength(1);
   });
 
+  it('lets two tabs of one browser sign in at the same time', async () => {
+    const browser = new HttpBrowser();
+    const first = await browser.open(loginUrl());
+    const second = await browser.open(loginUrl('acme', 'https://app.acme.example/settings'));
+    const outside = (url: URL) => url.origin !== gw.publicUrl && url.origin !== new URL(gw.idp.issuer).origin;
+    const doneSecond = await browser.follow(await browser.submitLoginForm(second, 'ada@acme.example'), {
+      stopAt: outside,
+    });
+    const doneFirst = await browser.follow(await browser.submitLoginForm(first, 'ada@acme.example'), {
+      stopAt: outside,
+    });
+    expect(doneSecond.location).toBe('https://app.acme.example/settings');
+    expect(doneFirst.location).toBe(HOME);
+    expect((await me(browser)).status).toBe(200);
+  });
+
   it('keeps an email the IdP did not verify off the record of a user created just in time', async () => {
     const { body } = await me((await signIn('uma@acme.example')).browser);
     expect(body.user).toMatchObject({ userName: 'uma', email: null, name: 'Uma' });
@@ -214,6 +233,15 @@ describe('sign-in through the tenant IdP', () => {
     expect(link.subject).toBe('pairwise-77');
   });
 
+  it('counts sign-ins by outcome on /metrics', async () => {
+    const metrics = (await gw.oidc.inject({ method: 'GET', url: '/metrics' })).body;
+    const count = (outcome: string) =>
+      Number(new RegExp(`^gateway_sign_ins_total\\{outcome="${outcome}"\\} (\\d+)$`, 'm').exec(metrics)?.[1] ?? 0);
+    // The tests above signed people in, and refused some (deactivated, deleted, not provisioned).
+    expect(count('signed_in')).toBeGreaterThan(5);
+    expect(count('refused')).toBeGreaterThanOrEqual(4);
+  });
+
   describe('the start of a sign-in', () => {
     it('redirects to the IdP with PKCE (S256), state and nonce, and keeps the attempt server-side', async () => {
       const browser = new HttpBrowser();
@@ -230,7 +258,7 @@ describe('sign-in through the tenant IdP', () => {
       expect(params.get('state')).toMatch(/^[\w-]{20,}$/);
       expect(params.get('nonce')).toMatch(/^[\w-]{20,}$/);
       expect(params.get('scope')).toBe('openid profile email groups');
-      const attempt = start.headers.getSetCookie().find((cookie) => cookie.startsWith('gw_sign_in='));
+      const attempt = start.headers.getSetCookie().find((cookie) => cookie.startsWith('gw_sign_in_'));
       expect(attempt).toMatch(/HttpOnly/i);
       expect(attempt).toMatch(/SameSite=Lax/i);
       expect(attempt).toMatch(/Max-Age=600/);
@@ -282,7 +310,7 @@ describe('sign-in through the tenant IdP', () => {
       const start = await browser.get(loginUrl('acme', returnTo));
       expect(start.location).toBeUndefined();
       expectErrorPage(browser, start, 400, /not one this organization allows/);
-      expect(browser.cookies.get(gw.publicUrl, 'gw_sign_in')).toBeUndefined();
+      expect(attemptCookie(browser)).toBeUndefined();
     });
 
     it('answers an unknown tenant, or none at all, with a page that says so', async () => {
@@ -319,11 +347,11 @@ describe('sign-in through the tenant IdP', () => {
 
     it('refuses a replayed callback: the attempt is used up', async () => {
       const { browser, callback } = await untilCallback();
-      const attemptCookie = browser.cookies.get(gw.publicUrl, 'gw_sign_in')!;
+      const attempt = attemptCookie(browser)!;
       expect((await browser.get(callback)).status).toBe(302);
       // Even with the attempt cookie put back, the attempt it named is gone.
       const replayer = new HttpBrowser();
-      replayer.cookies.store(new URL(gw.publicUrl), [`gw_sign_in=${attemptCookie}; Path=/`]);
+      replayer.cookies.store(new URL(gw.publicUrl), [`${attempt.name}=${attempt.value}; Path=/`]);
       const page = await replayer.get(callback);
       expectErrorPage(replayer, page, 400, /expired, was already completed/);
     });
@@ -346,7 +374,7 @@ describe('sign-in through the tenant IdP', () => {
     it('refuses an ID token whose nonce is not the one this attempt sent', async () => {
       const { browser, callback } = await untilCallback();
       const key = `${gw.config.redisPrefix}:sign-in:${createHash('sha256')
-        .update(browser.cookies.get(gw.publicUrl, 'gw_sign_in')!)
+        .update(attemptCookie(browser)!.value)
         .digest('base64url')}`;
       const attempt = JSON.parse((await redis.get(key))!);
       attempt.checks.nonce = 'a-different-nonce-0123456789';

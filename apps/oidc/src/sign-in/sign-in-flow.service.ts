@@ -66,12 +66,12 @@ export class SignInFlow {
   }
 
   /** Keeps the attempt the strategy started; the token is for the browser's cookie. */
-  async begin(request: SignInRequest): Promise<{ attemptToken: string; authorizationUrl: string }> {
+  async begin(request: SignInRequest): Promise<{ state: string; attemptToken: string; authorizationUrl: string }> {
     const checks = request.session?.[CHECKS_KEY];
     const authorizationUrl = request.signIn?.authorizationUrl;
-    if (!request.signIn || !checks || !authorizationUrl) throw new Error('the sign-in strategy did not start');
+    if (!request.signIn || !checks?.state || !authorizationUrl) throw new Error('the sign-in strategy did not start');
     const attemptToken = await this.attempts.start({ ...request.signIn.attempt, checks });
-    return { attemptToken, authorizationUrl };
+    return { state: checks.state, attemptToken, authorizationUrl };
   }
 
   /** Readies a /auth/callback request: the attempt this browser started, and its tenant's IdP client. */

@@ -30,3 +30,9 @@ export interface SignInRequest extends FastifyRequest {
   /** What the strategy authenticated: the token endpoint response, at the callback. */
   user?: unknown;
 }
+
+/** The `state` a callback carries ('' when none: no attempt cookie matches it, and the callback is refused). */
+export function callbackState(request: FastifyRequest): string {
+  const state = (request.query as { state?: unknown }).state;
+  return typeof state === 'string' ? state : '';
+}

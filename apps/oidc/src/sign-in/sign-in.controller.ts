@@ -9,7 +9,7 @@ import { SignInExceptionFilter } from './sign-in-exception.filter';
 import { SignInFlow } from './sign-in-flow.service';
 import { SignInCallbackGuard, SignInStartGuard } from './sign-in.guards';
 import { SignInMetrics } from './sign-in.metrics';
-import type { SignInRequest } from './sign-in-request';
+import { callbackState, type SignInRequest } from './sign-in-request';
 
 /** `GET /auth/login` and `GET /auth/callback`: the browser's way through the tenant's IdP. */
 @Controller('auth')
@@ -27,9 +27,9 @@ export class SignInController {
   @UseGuards(SignInStartGuard)
   async login(@Req() request: SignInRequest, @Res() reply: FastifyReply): Promise<void> {
     if (request.canonicalLogin) return reply.redirect(request.canonicalLogin, 302);
-    const { attemptToken, authorizationUrl } = await this.flow.begin(request);
+    const { state, attemptToken, authorizationUrl } = await this.flow.begin(request);
     await reply
-      .setCookie(this.cookies.attempt, attemptToken, this.cookies.options(SIGN_IN_ATTEMPT_TTL_MS))
+      .setCookie(this.cookies.attempt(state), attemptToken, this.cookies.options(SIGN_IN_ATTEMPT_TTL_MS))
       .header('cache-control', 'no-store')
       .redirect(authorizationUrl, 302);
   }
@@ -42,7 +42,7 @@ export class SignInController {
     const { sessionToken, returnTo } = await this.flow.complete(request, tokens, request.cookies[this.cookies.session]);
     this.metrics.signIn('signed_in');
     await reply
-      .clearCookie(this.cookies.attempt, this.cookies.options())
+      .clearCookie(this.cookies.attempt(callbackState(request)), this.cookies.options())
       .setCookie(this.cookies.session, sessionToken, this.cookies.options(this.sessions.policy.absoluteMs))
       .header('cache-control', 'no-store')
       .redirect(returnTo, 302);

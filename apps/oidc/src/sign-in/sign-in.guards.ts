@@ -6,7 +6,7 @@ import { AUTH_COOKIES } from './auth-cookies.provider';
 import type { AuthCookies } from './cookies';
 import { SignInError } from './sign-in-error';
 import { SignInFlow } from './sign-in-flow.service';
-import type { SignInRequest } from './sign-in-request';
+import { callbackState, type SignInRequest } from './sign-in-request';
 import { SIGN_IN_STRATEGY } from './tenant-dispatch.strategy';
 
 type LoginQuery = Partial<Record<'tenant' | 'login_hint' | 'return_to', unknown>>;
@@ -55,7 +55,7 @@ export class SignInCallbackGuard extends AuthGuard(SIGN_IN_STRATEGY) {
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<SignInRequest>();
-    await this.flow.prepareCallback(request, request.cookies[this.cookies.attempt]);
+    await this.flow.prepareCallback(request, request.cookies[this.cookies.attempt(callbackState(request))]);
     return (await super.canActivate(context)) as boolean;
   }
 
