@@ -8,6 +8,7 @@ import { DEFAULT_SESSION_POLICY, SESSION_POLICY } from '../sessions/session-poli
 import { SessionStore } from '../sessions/session-store';
 import { SessionTerminator } from '../sessions/session-terminator';
 import { SessionUsers } from '../sessions/session-users';
+import { SignOutFlow } from '../sessions/sign-out-flow.service';
 import { authCookiesProvider } from '../sign-in/auth-cookies.provider';
 import { OidcClients } from '../sign-in/oidc-clients';
 import { SignInAttempts } from '../sign-in/sign-in-attempts';
@@ -28,6 +29,7 @@ import { DownstreamTokensModule } from '../tokens/downstream-tokens.module';
     authCookiesProvider,
     SessionStore,
     SessionUsers,
+    SignOutFlow,
     SessionTerminator,
     SignInAttempts,
     OidcClients,

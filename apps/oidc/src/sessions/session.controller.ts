@@ -1,18 +1,12 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, Req, Res, UnauthorizedException } from '@nestjs/common';
-import { tenantSetup } from '@app/identity';
-import { OidcConnectionsService } from '@app/identity/oidc-connections/oidc-connections.service';
-import { SignInService } from '@app/identity/sign-in/sign-in.service';
 import { DownstreamTokenIssuer } from '@app/identity/signing-keys/downstream-token.issuer';
-import { APP_CONFIG, ResolvedConfig } from '@app/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import * as oidc from 'openid-client';
 import { AUTH_COOKIES } from '../sign-in/auth-cookies.provider';
 import type { AuthCookies } from '../sign-in/cookies';
-import { OidcClients } from '../sign-in/oidc-clients';
 import { PAGE_HEADERS, signInPage } from '../sign-in/sign-in-page';
-import { SignInMetrics } from '../sign-in/sign-in.metrics';
 import { SessionStore } from './session-store';
 import { CurrentUser, SessionUsers } from './session-users';
+import { SignOutFlow } from './sign-out-flow.service';
 
 /** `GET /auth/me` */
 export interface MeBody {
@@ -40,14 +34,10 @@ export interface TokenBody {
 @Controller('auth')
 export class SessionController {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
     private readonly currentUsers: SessionUsers,
     private readonly sessions: SessionStore,
     private readonly tokens: DownstreamTokenIssuer,
-    private readonly signIns: SignInService,
-    private readonly connections: OidcConnectionsService,
-    private readonly clients: OidcClients,
-    private readonly metrics: SignInMetrics,
+    private readonly signOut: SignOutFlow,
     @Inject(AUTH_COOKIES) private readonly cookies: AuthCookies,
   ) {}
 
@@ -90,35 +80,20 @@ export class SessionController {
 
   /**
    * Ends the session, then sends the browser to the IdP's end-session endpoint
-   * (RP-Initiated Logout, with id_token_hint) so the IdP's session ends too; the
-   * IdP returns it to the tenant's sign-out URL. Without one, straight there.
+   * so the IdP's session ends too, and from there to the tenant's sign-out URL.
    */
   @Get('logout')
   async logout(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const session = await this.sessions.end(request.cookies[this.cookies.session]);
+    const next = await this.signOut.signOut(request.cookies[this.cookies.session]);
     void reply.clearCookie(this.cookies.session, this.cookies.options()).header('cache-control', 'no-store');
-    if (!session) return this.signedOutPage(reply);
-    this.metrics.sessionsEndedBy('logout');
-    await this.signIns.signedOut({ id: session.tenantId, slug: session.tenantSlug }, session.userId, session.id);
-    const postLogout = tenantSetup(session.tenantSlug, this.config).signOutRedirectUri;
-    const connection = await this.connections.forTenant(session.tenantId).catch(() => undefined);
-    const client = connection && (await this.clients.clientFor(connection).catch(() => undefined));
-    if (client?.configuration.serverMetadata().end_session_endpoint) {
-      const endSession = oidc.buildEndSessionUrl(client.configuration, {
-        id_token_hint: session.idToken,
-        post_logout_redirect_uri: postLogout,
-      });
-      return reply.redirect(endSession.href, 302);
-    }
-    return reply.redirect(connection?.postLogoutRedirectUri ?? postLogout, 302);
+    return next ? reply.redirect(next, 302) : this.signedOutPage(reply);
   }
 
   /** Where the IdP returns a signed-out browser: on to the tenant's post-logout URL, or a plain page. */
   @Get('logged-out/:slug')
   async loggedOut(@Param('slug') slug: string, @Res() reply: FastifyReply): Promise<void> {
-    const connection = await this.connections.get(slug).catch(() => undefined);
-    if (connection?.postLogoutRedirectUri) return reply.redirect(connection.postLogoutRedirectUri, 302);
-    return this.signedOutPage(reply);
+    const next = await this.signOut.postLogoutUrl(slug);
+    return next ? reply.redirect(next, 302) : this.signedOutPage(reply);
   }
 
   private async require(request: FastifyRequest): Promise<CurrentUser> {
