@@ -155,6 +155,165 @@ describe('the operator CLI', () => {
     }
   });
 
+  it("shows and deletes a tenant's IdP connection", async () => {
+    const idp = await startTestIdp();
+    try {
+      await cli('tenants', 'create', 'initech', '--name', 'Initech');
+      const secret = 'initech-client-secret-0123456789';
+      const set = await cli(
+        'oidc',
+        'set',
+        'initech',
+        '--issuer',
+        idp.issuer,
+        '--client-id',
+        'gateway-initech',
+        '--client-secret',
+        secret,
+        '--groups-claim',
+        'groups',
+      );
+      expect(set.code).toBe(0);
+
+      const shown = await cli('oidc', 'show', 'initech');
+      expect(shown.code).toBe(0);
+      expect(shown.stdout).toContain(`tenant initech signs in through ${idp.issuer}`);
+      expect(shown.stdout).toMatch(/client id\s+gateway-initech/);
+      expect(shown.stdout).toMatch(/groups claim\s+groups/);
+      expect(shown.stdout).not.toContain(secret);
+      const json = await cli('--json', 'oidc', 'show', 'initech');
+      expect(JSON.parse(json.stdout)).toMatchObject({ issuer: idp.issuer, clientId: 'gateway-initech' });
+      expect(json.stdout).not.toContain(secret);
+
+      const deleted = await cli('oidc', 'delete', 'initech');
+      expect(deleted.code).toBe(0);
+      expect(deleted.stdout).toContain('removed the OIDC connection of tenant initech');
+      const gone = await cli('oidc', 'show', 'initech');
+      expect(gone.code).toBe(1);
+      expect(gone.stderr).toBe('error: tenant "initech" has no OIDC connection\n');
+      expect((await cli('oidc', 'delete', 'initech')).code).toBe(1);
+    } finally {
+      await idp.close();
+    }
+  });
+
+  describe('subscriptions', () => {
+    const url = 'https://billing.example.com/hooks/identity';
+
+    it('creates a webhook, shows its secret once, and lists, shows, updates and deletes it', async () => {
+      const created = await cli(
+        'subscriptions',
+        'create',
+        'billing',
+        '--url',
+        url,
+        '--events',
+        'user.*',
+        '--tenant',
+        'acme',
+      );
+      expect(created.code).toBe(0);
+      const [, id] = /^Webhook subscription (\S+) \(billing\) for tenant acme\.$/m.exec(created.stdout) ?? [];
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(created.stdout).toMatch(/Copy it now: it is not shown again\.\n\n {4}whsec_[A-Za-z0-9+/]+=*\n$/);
+      const secret = /whsec_\S+/.exec(created.stdout)![0];
+
+      const listed = await cli('subscriptions', 'list');
+      expect(listed.code).toBe(0);
+      expect(listed.stdout).toMatch(/^ID\s+NAME\s+KIND\s+TARGET\s+EVENTS\s+TENANT\s+ENABLED\s+CREATED/);
+      expect(listed.stdout).toMatch(new RegExp(`${id}\\s+billing\\s+webhook\\s+${url}\\s+user\\.\\*\\s+acme\\s+yes`));
+
+      const shown = await cli('subscriptions', 'show', id);
+      expect(shown.code).toBe(0);
+      expect(shown.stdout).toContain(`billing (${id})`);
+      expect(shown.stdout).toMatch(/url\s+https:\/\/billing\.example\.com\/hooks\/identity/);
+      const json = await cli('--json', 'subscriptions', 'show', id);
+      expect(JSON.parse(json.stdout)).toMatchObject({ id, kind: 'webhook', url, events: ['user.*'], tenant: 'acme' });
+      for (const output of [
+        listed.stdout,
+        shown.stdout,
+        json.stdout,
+        (await cli('--json', 'subscriptions', 'list')).stdout,
+      ]) {
+        expect(output).not.toContain(secret);
+        expect(output).not.toContain('whsec_');
+      }
+
+      const updated = await cli(
+        'subscriptions',
+        'update',
+        id,
+        '--name',
+        'billing v2',
+        '--events',
+        'user.created,group.*',
+        '--all-tenants',
+        '--disable',
+      );
+      expect(updated.code).toBe(0);
+      expect(updated.stdout).toContain(`billing v2 (${id})`);
+      expect(updated.stdout).toMatch(/events\s+user\.created, group\.\*/);
+      expect(updated.stdout).toMatch(/tenant\s+every tenant/);
+      expect(updated.stdout).toMatch(/enabled\s+no/);
+      const enabled = await cli('--json', 'subscriptions', 'update', id, '--enable', '--tenant', 'acme');
+      expect(JSON.parse(enabled.stdout)).toMatchObject({ enabled: true, tenant: 'acme', name: 'billing v2' });
+
+      const deliveries = await cli('subscriptions', 'deliveries', id, '--status', 'failed');
+      expect(deliveries.code).toBe(0);
+      expect(deliveries.stdout).toMatch(
+        /^ID\s+EVENT\s+SUBJECT\s+SEQ\s+STATUS\s+ATTEMPTS\s+LAST RESPONSE\s+LATENCY\s+CREATED$/m,
+      );
+      expect(JSON.parse((await cli('--json', 'subscriptions', 'deliveries', id)).stdout)).toEqual({
+        deliveries: expect.any(Array),
+        nextCursor: null,
+      });
+
+      const unknown = '00000000-0000-4000-8000-000000000000';
+      const retried = await cli('subscriptions', 'retry', id, unknown);
+      expect(retried.code).toBe(1);
+      expect(retried.stderr).toBe(`error: no delivery with id "${unknown}" in subscription "${id}"\n`);
+
+      const deleted = await cli('subscriptions', 'delete', id);
+      expect(deleted.code).toBe(0);
+      expect(deleted.stdout).toContain(`deleted subscription ${id}`);
+      const gone = await cli('subscriptions', 'show', id);
+      expect(gone.code).toBe(1);
+      expect(gone.stderr).toContain(`no subscription with id "${id}"`);
+    });
+
+    it('creates a queue subscription, which has no secret', async () => {
+      const created = await cli(
+        '--json',
+        'subscriptions',
+        'create',
+        'sessions',
+        '--queue',
+        'identity-sessions',
+        '--events',
+        'user.deactivated',
+        'user.deleted',
+      );
+      expect(created.code).toBe(0);
+      const body = JSON.parse(created.stdout) as { id: string; secret?: string };
+      expect(body).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+
+      const human = await cli('subscriptions', 'create', 'audit', '--queue', 'identity-audit', '--events', '*');
+      expect(human.code).toBe(0);
+      expect(human.stdout).toMatch(/^Queue subscription \S+ \(audit\) for every tenant\.\n$/);
+
+      const shown = await cli('subscriptions', 'show', body.id);
+      expect(shown.stdout).toMatch(
+        /kind\s+queue\n\s+queue\s+identity-sessions\n\s+events\s+user\.deactivated, user\.deleted/,
+      );
+      expect(shown.stdout).toMatch(/tenant\s+every tenant/);
+      expect((await cli('subscriptions', 'list')).stdout).toMatch(
+        new RegExp(
+          `${body.id}\\s+sessions\\s+queue\\s+identity-sessions\\s+user\\.deactivated,user\\.deleted\\s+\\*\\s+yes`,
+        ),
+      );
+    });
+  });
+
   it.each([
     [['tenants', 'create', 'Bad Slug', '--name', 'x'], 'slug'],
     [['tenants', 'create', 'acme', '--name', 'again'], 'already exists'],
@@ -169,11 +328,28 @@ describe('the operator CLI', () => {
     [['group-roles', 'set', 'acme', 'no-roles-here'], 'is not <group>=<role>'],
     [['users', 'list', 'acme', '--limit', '0'], 'limit'],
     [['oidc', 'set', 'acme', '--client-id', 'x', '--client-secret', 'y'], '--issuer'],
+    [['oidc', 'show', 'nobody'], 'no tenant'],
+    [['subscriptions', 'create', 'x', '--events', 'user.*'], 'give either --url (a webhook) or --queue'],
+    [['subscriptions', 'create', 'x', '--url', 'https://a.example', '--queue', 'q', '--events', 'user.*'], 'not both'],
+    [['subscriptions', 'create', 'x', '--url', 'https://a.example', '--events', 'user.exploded'], 'events.0'],
+    [['subscriptions', 'create', 'x', '--url', 'ftp://a.example', '--events', 'user.*'], 'url'],
+    [['subscriptions', 'create', 'x', '--url', 'https://a.example'], '--events'],
+    [['subscriptions', 'create', 'x', '--queue', 'q', '--events', '*', '--tenant', 'nobody'], 'no tenant'],
+    [['subscriptions', 'show', '00000000-0000-4000-8000-000000000000'], 'no subscription with id'],
+    [['subscriptions', 'update', '00000000-0000-4000-8000-000000000000', '--enable', '--disable'], 'cannot be used'],
+    [['subscriptions', 'update', '00000000-0000-4000-8000-000000000000'], 'nothing to change'],
+    [['subscriptions', 'deliveries', '00000000-0000-4000-8000-000000000000', '--status', 'lost'], 'Allowed choices'],
   ])('fails with a readable message and exit code 1: %j', async (args, message) => {
     const result = await cli(...args);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^error: /);
     expect(result.stderr).toContain(message);
+  });
+
+  it('takes --json after the command too', async () => {
+    const result = await cli('tenants', 'show', 'acme', '--json');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ slug: 'acme' });
   });
 
   it('fails on a wrong admin token', async () => {

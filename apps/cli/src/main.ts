@@ -7,6 +7,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { registerAccessCommands } from './access.commands';
 import { AdminApiError, AdminClient } from './admin-client';
 import { registerOidcCommands } from './oidc.commands';
+import { registerSubscriptionCommands } from './subscriptions.commands';
 import { table } from './table';
 
 interface GlobalOptions {
@@ -25,11 +26,13 @@ interface IssuedToken {
 
 const program = new Command('gateway')
   .description(
-    "Operate the identity gateway through the admin API: onboard tenants, manage their SCIM tokens and IdP connection, and grant their users' roles and teams.",
+    "Operate the identity gateway through the admin API: onboard tenants, manage their SCIM tokens and IdP connection, grant their users' roles and teams, and subscribe to lifecycle events.",
   )
   .option('--url <url>', 'base URL of the OIDC app that serves the admin API (default: PUBLIC_URL)')
   .option('--token <token>', 'admin token (default: ADMIN_TOKEN, else the one kept under DATA_DIR)')
   .option('--json', 'print JSON instead of tables')
+  // The program's options go before the command, so `subscriptions create --url` is the webhook's URL.
+  .enablePositionalOptions()
   .showHelpAfterError();
 
 const tenants = program.command('tenants').description('create, list, show, change and delete tenants');
@@ -140,6 +143,20 @@ tokens
 
 registerAccessCommands(program, { client, print });
 registerOidcCommands(program, { client, print });
+registerSubscriptionCommands(program, { client, print });
+
+// `tenants list --json` still works: each command also takes --json after its arguments.
+for (const command of leafCommands(program)) command.option('--json', 'print JSON instead of tables');
+
+/** The command whose action runs, to read its own --json. */
+let actionCommand: Command | undefined;
+program.hook('preAction', (_program, command) => {
+  actionCommand = command;
+});
+
+function leafCommands(command: Command): Command[] {
+  return command.commands.length === 0 ? [command] : command.commands.flatMap(leafCommands);
+}
 
 function client(): AdminClient {
   const options = program.opts<GlobalOptions>();
@@ -161,7 +178,8 @@ function readStoredAdminToken(dataDir: string): string {
 }
 
 function print(value: unknown, human: () => string): void {
-  process.stdout.write(`${program.opts<GlobalOptions>().json ? JSON.stringify(value, null, 2) : human()}\n`);
+  const json = program.opts<GlobalOptions>().json ?? actionCommand?.opts<GlobalOptions>().json;
+  process.stdout.write(`${json ? JSON.stringify(value, null, 2) : human()}\n`);
 }
 
 function describeTenant(tenant: TenantView): string {

@@ -1,3 +1,4 @@
+import type { OidcConnectionView } from '@app/identity/oidc-connections/oidc-connection';
 import { Command } from 'commander';
 import type { CliContext } from './cli-context';
 
@@ -12,11 +13,11 @@ interface OidcSetOptions {
   allowedReturnUrl?: string[];
 }
 
-/** `oidc set`: connects a tenant to its IdP for sign-in. */
+/** `oidc set|show|delete`: a tenant's connection to its IdP for sign-in. */
 export function registerOidcCommands(program: Command, cli: CliContext): void {
-  program
-    .command('oidc')
-    .description("a tenant's OIDC connection to its IdP")
+  const oidc = program.command('oidc').description("a tenant's OIDC connection to its IdP");
+
+  oidc
     .command('set <slug>')
     .description("set the tenant's IdP; the gateway checks the issuer's discovery document first")
     .requiredOption('--issuer <url>', 'the IdP issuer, e.g. https://acme.okta.com')
@@ -29,21 +30,53 @@ export function registerOidcCommands(program: Command, cli: CliContext): void {
     .option('--allowed-return-url <url...>', 'URLs a sign-in may return to (return_to)')
     .action(async (slug: string, options: OidcSetOptions) => {
       const clientSecret = options.clientSecret === '-' ? await readStdin() : options.clientSecret;
-      const connection = await cli
-        .client()
-        .request<Record<string, unknown>>('PUT', `/tenants/${encodeURIComponent(slug)}/oidc`, {
-          issuer: options.issuer,
-          clientId: options.clientId,
-          clientSecret,
-          // A shell user may write --scopes "openid email groups" as well as --scopes openid email groups.
-          scopes: options.scopes?.flatMap((scope) => scope.split(/\s+/)).filter((scope) => scope !== ''),
-          groupsClaim: options.groupsClaim,
-          externalIdClaim: options.externalIdClaim,
-          postLogoutRedirectUri: options.postLogoutRedirectUri,
-          allowedReturnUrls: options.allowedReturnUrl,
-        });
+      const connection = await cli.client().request<OidcConnectionView>('PUT', oidcPath(slug), {
+        issuer: options.issuer,
+        clientId: options.clientId,
+        clientSecret,
+        // A shell user may write --scopes "openid email groups" as well as --scopes openid email groups.
+        scopes: options.scopes?.flatMap((scope) => scope.split(/\s+/)).filter((scope) => scope !== ''),
+        groupsClaim: options.groupsClaim,
+        externalIdClaim: options.externalIdClaim,
+        postLogoutRedirectUri: options.postLogoutRedirectUri,
+        allowedReturnUrls: options.allowedReturnUrl,
+      });
       cli.print(connection, () => `tenant ${slug} signs in through ${options.issuer} (client ${options.clientId})`);
     });
+
+  oidc
+    .command('show <slug>')
+    .description("show the tenant's IdP connection (never its client secret)")
+    .action(async (slug: string) => {
+      const connection = await cli.client().request<OidcConnectionView>('GET', oidcPath(slug));
+      cli.print(connection, () => describeConnection(slug, connection));
+    });
+
+  oidc
+    .command('delete <slug>')
+    .description("remove the tenant's IdP connection: its users cannot sign in until one is set again")
+    .action(async (slug: string) => {
+      await cli.client().request('DELETE', oidcPath(slug));
+      cli.print({ deleted: 'oidc', tenant: slug }, () => `removed the OIDC connection of tenant ${slug}`);
+    });
+}
+
+function oidcPath(slug: string): string {
+  return `/tenants/${encodeURIComponent(slug)}/oidc`;
+}
+
+function describeConnection(slug: string, connection: OidcConnectionView): string {
+  return [
+    `tenant ${slug} signs in through ${connection.issuer}`,
+    `  client id                 ${connection.clientId}`,
+    `  token endpoint auth       ${connection.tokenEndpointAuthMethod}`,
+    `  scopes                    ${connection.scopes.join(' ')}`,
+    `  groups claim              ${connection.groupsClaim ?? '-'}`,
+    `  external id claim         ${connection.externalIdClaim}`,
+    `  post-logout redirect URI  ${connection.postLogoutRedirectUri ?? '-'}`,
+    `  allowed return URLs       ${connection.allowedReturnUrls.join(', ') || '-'}`,
+    `  updated                   ${connection.updatedAt}`,
+  ].join('\n');
 }
 
 /** The secret from standard input, so it stays out of the shell history and the process list. */
