@@ -5,6 +5,7 @@ import { DeliveryJob } from '@app/identity/deliveries/delivery-jobs';
 import { APP_CONFIG, ResolvedConfig } from '@app/platform';
 import { DelayedError, Job } from 'bullmq';
 import { FanOutMetrics } from '../metrics/fan-out.metrics';
+import { timesSetAside } from './set-aside';
 
 /** How soon a held delivery first looks again when the change before it has no attempt yet (in flight, or queued). */
 const HOLD_IN_FLIGHT_MS = 50;
@@ -50,9 +51,4 @@ export class DeliveryGate {
     }
     return delivery;
   }
-}
-
-/** How often the job was started without making an attempt (held, or set aside for its subscription's share). */
-function timesSetAside(job: Job<DeliveryJob>): number {
-  return Math.min(Math.max(0, (job.attemptsStarted ?? 0) - job.attemptsMade - 1), 10);
 }

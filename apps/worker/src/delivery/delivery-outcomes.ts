@@ -14,6 +14,8 @@ const MAX_BATCH = 500;
 @Injectable()
 export class DeliveryOutcomes {
   private readonly batcher: OutcomeBatcher;
+  /** Attempts running on after their job ended (the fan-out's, past its budget): shutdown waits for their outcomes. */
+  private readonly unowned = new Set<Promise<unknown>>();
 
   constructor(deliveries: DeliveryRepository) {
     this.batcher = new OutcomeBatcher((outcomes) => deliveries.recordOutcomes(outcomes), {
@@ -27,8 +29,15 @@ export class DeliveryOutcomes {
     return this.batcher.record(outcome);
   }
 
-  /** Writes what is buffered: on shutdown, after the workers stopped taking jobs. */
-  flush(): Promise<void> {
-    return this.batcher.flush();
+  /** Keeps track of an attempt no job waits for, so that shutdown lets it record its outcome. */
+  awaitOnShutdown(attempt: Promise<unknown>): void {
+    const settled: Promise<unknown> = attempt.catch(() => undefined).finally(() => this.unowned.delete(settled));
+    this.unowned.add(settled);
+  }
+
+  /** Writes what is buffered: on shutdown, after the workers stopped taking jobs, once unowned attempts ended. */
+  async flush(): Promise<void> {
+    while (this.unowned.size > 0) await Promise.all([...this.unowned]);
+    await this.batcher.flush();
   }
 }

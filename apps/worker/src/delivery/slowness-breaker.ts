@@ -24,7 +24,7 @@ export interface AttemptPace {
 
 /** The breaker's settings. */
 export interface BreakerRules {
-  /** The fan-out's first attempt is aborted after this long; an answer later than this is slow. */
+  /** The fan-out waits this long for a first attempt (which then runs on without it); an answer later than this is slow. */
   readonly budgetMs: number;
   /** How long a slow subscriber gets no first attempt from the fan-out. */
   readonly coolOffMs: number;

@@ -2,8 +2,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AttemptPace, BreakerRules, Slowness, afterAttempt, decideFirstAttempt } from './slowness-breaker';
 
 /**
- * The fan-out's first attempt is aborted after this long and goes on as a delivery
- * job (with the full timeout). Far above a healthy receiver's answer (the fan-out's
+ * The fan-out waits this long for a first attempt; past it, the request runs on in
+ * the background to its full timeout, and a delivery job, delayed until that has
+ * surely ended, takes over. Far above a healthy receiver's answer (the fan-out's
  * p99 target is 250 ms), short enough that a receiver that never answers holds a
  * fan-out slot, and so everyone's events, only briefly.
  */
@@ -59,6 +60,11 @@ export class SubscriberPace {
       this.slow.delete(subscriptionId);
       this.logger.log(`event.subscriber.recovered subscription=${subscriptionId}`);
     }
+  }
+
+  /** The fan-out's first attempt ran past its budget: slow, whatever the answer will be. */
+  overBudget(subscriptionId: string, now = Date.now()): void {
+    this.observe(subscriptionId, { elapsedMs: RULES.budgetMs, timedOut: true }, now);
   }
 
   /** Takes one of the subscription's places in the delivery lane: the release, or undefined when its share is in use. */

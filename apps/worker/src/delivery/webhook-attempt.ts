@@ -17,12 +17,10 @@ export interface WebhookTarget {
   readonly secretSealed: Buffer | null;
 }
 
-/** Which attempt of its round this is, whether a failure ends the delivery, and how long the receiver has. */
+/** Which attempt of its round this is, and whether a failure ends the delivery. */
 export interface AttemptPlace {
   readonly attempt: number;
   readonly final: boolean;
-  /** The sender's timeout when not the default: the fan-out's first attempt has a shorter budget. */
-  readonly timeoutMs?: number;
 }
 
 /** How the attempt went: the receiver's verdict, and the error the log records (null when delivered). */
@@ -58,16 +56,13 @@ export class WebhookAttempt {
 
   async make(target: WebhookTarget, eventId: string, body: string, place: AttemptPlace): Promise<AttemptResult> {
     const started = performance.now();
-    const response = await this.sender.send(
-      {
-        url: target.url!,
-        messageId: eventId,
-        body,
-        // Context = the subscription id it was sealed for.
-        secret: this.secret(target),
-      },
-      place.timeoutMs,
-    );
+    const response = await this.sender.send({
+      url: target.url!,
+      messageId: eventId,
+      body,
+      // Context = the subscription id it was sealed for.
+      secret: this.secret(target),
+    });
     const at = new Date();
     this.pace.observe(target.subscriptionId, {
       elapsedMs: performance.now() - started,

@@ -8,7 +8,7 @@ import { DeliveryOutcomes } from './delivery-outcomes';
 import { MAX_IN_FLIGHT_PER_SUBSCRIPTION, SubscriberPace } from './subscriber-pace';
 import { WebhookAttempt } from './webhook-attempt';
 import { WebhookDeliveryProcessor } from './webhook-delivery.processor';
-import { WebhookResponse, WebhookSender } from './webhook-sender';
+import { WEBHOOK_TIMEOUT_MS, WebhookResponse, WebhookSender } from './webhook-sender';
 
 describe('WebhookDeliveryProcessor', () => {
   const delivery = {
@@ -29,7 +29,7 @@ describe('WebhookDeliveryProcessor', () => {
     },
   } as unknown as DeliveryAttemptRow;
 
-  const setup = (response: WebhookResponse, attemptsMade = 0) => {
+  const setup = (response: WebhookResponse, attemptsMade = 0, attemptsStarted = attemptsMade + 1) => {
     const outcomes = { record: jest.fn().mockResolvedValue(12) };
     const subscriptions = { disable: jest.fn().mockResolvedValue(undefined) };
     const sender = { send: jest.fn().mockResolvedValue(response) };
@@ -44,18 +44,16 @@ describe('WebhookDeliveryProcessor', () => {
       metrics as unknown as FanOutMetrics,
       pace,
     );
-    const processor = new WebhookDeliveryProcessor(
-      { admit: jest.fn().mockResolvedValue(delivery) } as unknown as DeliveryGate,
-      attempts,
-      pace,
-    );
+    const gate = { admit: jest.fn().mockResolvedValue(delivery) };
+    const processor = new WebhookDeliveryProcessor(gate as unknown as DeliveryGate, attempts, pace);
     const job = {
       data: { deliveryId: 'd-1', round: 0, subscriptionId: 's-1' },
       attemptsMade,
+      attemptsStarted,
       opts: { attempts: 14 },
       moveToDelayed: jest.fn().mockResolvedValue(undefined),
     } as unknown as Job<{ deliveryId: string; round: number; subscriptionId: string }>;
-    return { processor, job, outcomes, subscriptions, sender, secrets, metrics, pace };
+    return { processor, job, gate, outcomes, subscriptions, sender, secrets, metrics, pace };
   };
 
   it('signs with the opened secret and records a 2xx as delivered', async () => {
@@ -63,9 +61,9 @@ describe('WebhookDeliveryProcessor', () => {
     await processor.process(job, 'token');
     expect(sender.send).toHaveBeenCalledWith(
       expect.objectContaining({ messageId: 'e-1', secret: 'whsec_c2VjcmV0', url: delivery.url }),
-      // A delivery job's attempt has the sender's full timeout.
-      undefined,
     );
+    // Every attempt has the sender's full timeout.
+    expect(sender.send.mock.calls[0]).toHaveLength(1);
     expect(JSON.parse((sender.send.mock.calls[0] as [{ body: string }])[0].body)).toEqual(delivery.event);
     expect(outcomes.record).toHaveBeenCalledWith(
       expect.objectContaining({ id: 'd-1', round: 0, delivered: true, responseStatus: 204, error: null }),
@@ -123,10 +121,74 @@ describe('WebhookDeliveryProcessor', () => {
     );
   });
 
-  it('does not acknowledge a job whose outcome could not be stored', async () => {
+  /** How long the job was moved back to delayed for, by its n-th call. */
+  const delayOf = (job: Job, call = 0): number =>
+    ((job.moveToDelayed as jest.Mock).mock.calls[call] as [number])[0] - Date.now();
+
+  it('does not acknowledge a job whose outcome could not be stored, and steps aside without using an attempt', async () => {
     const { processor, job, outcomes } = setup({ status: 204 });
     outcomes.record.mockRejectedValue(new Error('PostgreSQL is away'));
-    await expect(processor.process(job, 'token')).rejects.toThrow('PostgreSQL is away');
+    const failure = processor.process(job, 'token');
+    await expect(failure).rejects.toBeInstanceOf(DelayedError);
+    await expect(failure).rejects.toThrow('PostgreSQL is away');
+    expect(job.moveToDelayed).toHaveBeenCalledWith(expect.any(Number), 'token');
+  });
+
+  type Setup = ReturnType<typeof setup>;
+  it.each([
+    ['the outcome write', 503, (s: Setup) => s.outcomes.record.mockRejectedValue(new Error('db away'))],
+    ['loading the delivery', 503, (s: Setup) => s.gate.admit.mockRejectedValue(new Error('db away'))],
+    ['disabling on 410', 410, (s: Setup) => s.subscriptions.disable.mockRejectedValue(new Error('db away'))],
+  ] as const)('on its last attempt, steps aside rather than failing when %s fails', async (_, status, breakIt) => {
+    const s = setup({ status }, 13);
+    breakIt(s);
+    await expect(s.processor.process(s.job, 'token')).rejects.toBeInstanceOf(DelayedError);
+    expect(s.job.moveToDelayed).toHaveBeenCalledTimes(1);
+  });
+
+  it('steps aside longer each time PostgreSQL or Redis keeps failing it', async () => {
+    const random = jest.spyOn(Math, 'random').mockReturnValue(0);
+    try {
+      const delays: number[] = [];
+      for (const setAsideBefore of [0, 1, 2, 10]) {
+        const { processor, job, gate } = setup({ status: 204 }, 3, 3 + 1 + setAsideBefore);
+        gate.admit.mockRejectedValue(new Error('Connection terminated'));
+        await expect(processor.process(job, 'token')).rejects.toBeInstanceOf(DelayedError);
+        delays.push(delayOf(job));
+      }
+      expect(delays[1]).toBeGreaterThan(delays[0] * 1.5);
+      expect(delays[2]).toBeGreaterThan(delays[1] * 1.5);
+      expect(delays[3]).toBeGreaterThanOrEqual(30_000);
+    } finally {
+      random.mockRestore();
+    }
+  });
+
+  it('rethrows a held delivery’s DelayedError from the gate as it is', async () => {
+    const { processor, job, gate } = setup({ status: 204 });
+    const held = new DelayedError('held');
+    gate.admit.mockRejectedValue(held);
+    await expect(processor.process(job, 'token')).rejects.toBe(held);
+    expect(job.moveToDelayed).not.toHaveBeenCalled();
+  });
+
+  it('sets a crowded job aside longer each time, up to at least the webhook timeout', async () => {
+    const random = jest.spyOn(Math, 'random').mockReturnValue(0);
+    try {
+      const delays: number[] = [];
+      for (const setAsideBefore of [0, 1, 2, 3, 10]) {
+        const { processor, job, pace } = setup({ status: 204 }, 0, 1 + setAsideBefore);
+        for (let i = 0; i < MAX_IN_FLIGHT_PER_SUBSCRIPTION; i++) pace.enter('s-1');
+        await expect(processor.process(job, 'token')).rejects.toBeInstanceOf(DelayedError);
+        delays.push(delayOf(job));
+      }
+      expect(delays[0]).toBeLessThan(1000);
+      expect(delays[1]).toBeGreaterThan(delays[0] * 1.5);
+      expect(delays[3]).toBeGreaterThan(delays[2] * 1.5);
+      expect(delays[4]).toBeGreaterThanOrEqual(WEBHOOK_TIMEOUT_MS - 50);
+    } finally {
+      random.mockRestore();
+    }
   });
 
   it('steps aside, costing no attempt, when its subscription has its share of the lane in flight', async () => {

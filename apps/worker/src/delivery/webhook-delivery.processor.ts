@@ -1,15 +1,26 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DELIVERY_ATTEMPTS } from '@app/identity/deliveries/delivery-backoff';
 import { DeliveryJob, JobName } from '@app/identity/deliveries/delivery-jobs';
 import { DelayedError, Job, UnrecoverableError } from 'bullmq';
 import { JobProcessor } from '../queues/job-processor';
 import { DeliveryGate } from './delivery-gate';
 import { eventBody } from './event-body';
+import { setAsideDelay } from './set-aside';
 import { SubscriberPace } from './subscriber-pace';
-import { WebhookAttempt } from './webhook-attempt';
+import { AttemptResult, WebhookAttempt } from './webhook-attempt';
+import { WEBHOOK_TIMEOUT_MS } from './webhook-sender';
 
-/** A job beyond its subscription's share of the delivery lane looks again after this long, plus up to as much again. */
+/**
+ * A job beyond its subscription's share of the delivery lane first looks again after
+ * this long, each further time twice as long, up to the webhook timeout (when a slot
+ * of that subscription surely freed), plus up to as much again: a dead subscriber's
+ * backlog then costs the shared lane a look per job every 10–20 s, not every second.
+ */
 const CROWDED_WAIT_MS = 500;
+const CROWDED_WAIT_MAX_MS = WEBHOOK_TIMEOUT_MS;
+/** A job whose failure is not the receiver's (PostgreSQL or Redis away) steps aside this long at first, doubling to a minute. */
+const OUTAGE_WAIT_MS = 1000;
+const OUTAGE_WAIT_MAX_MS = 60_000;
 
 /**
  * The attempts of one webhook delivery after the fan-out's first (retries, held
@@ -21,10 +32,16 @@ const CROWDED_WAIT_MS = 500;
  * Isolation: a subscription has at most MAX_IN_FLIGHT_PER_SUBSCRIPTION jobs in
  * flight in this process; the others step aside (delayed, costing no attempt), so
  * a receiver that never answers cannot take every slot from other subscribers' retries.
+ *
+ * Only the receiver's answers use attempts: when the job fails outside the POST
+ * (loading the delivery, storing the outcome: PostgreSQL or Redis away) it steps
+ * aside too, so an outage never runs a delivery out of attempts and leaves its row
+ * pending with no job. The attempt is made again: a re-delivery, never a loss.
  */
 @Injectable()
 export class WebhookDeliveryProcessor implements JobProcessor<JobName.WebhookDelivery> {
   readonly jobName = JobName.WebhookDelivery;
+  private readonly logger = new Logger(WebhookDeliveryProcessor.name);
 
   constructor(
     private readonly gate: DeliveryGate,
@@ -37,7 +54,7 @@ export class WebhookDeliveryProcessor implements JobProcessor<JobName.WebhookDel
     // Jobs queued before payloads named their subscription run unmetered.
     const leave = subscriptionId === undefined ? () => undefined : this.pace.enter(subscriptionId);
     if (!leave) {
-      await job.moveToDelayed(Date.now() + CROWDED_WAIT_MS * (1 + Math.random()), token);
+      await job.moveToDelayed(Date.now() + setAsideDelay(job, CROWDED_WAIT_MS, CROWDED_WAIT_MAX_MS), token);
       throw new DelayedError(`subscription ${subscriptionId} has its share of the delivery lane in flight`);
     }
     try {
@@ -48,12 +65,18 @@ export class WebhookDeliveryProcessor implements JobProcessor<JobName.WebhookDel
   }
 
   private async attempt(job: Job<DeliveryJob>, token: string | undefined): Promise<void> {
-    const delivery = await this.gate.admit(job, token);
-    if (!delivery) return;
-    const result = await this.attempts.make(delivery, delivery.eventId, eventBody(delivery.event), {
-      attempt: (job.data.attemptsBefore ?? 0) + job.attemptsMade + 1,
-      final: job.attemptsMade + 1 >= (job.opts.attempts ?? DELIVERY_ATTEMPTS),
-    });
+    let result: AttemptResult;
+    try {
+      const delivery = await this.gate.admit(job, token);
+      if (!delivery) return;
+      result = await this.attempts.make(delivery, delivery.eventId, eventBody(delivery.event), {
+        attempt: (job.data.attemptsBefore ?? 0) + job.attemptsMade + 1,
+        final: job.attemptsMade + 1 >= (job.opts.attempts ?? DELIVERY_ATTEMPTS),
+      });
+    } catch (error) {
+      if (error instanceof DelayedError) throw error;
+      return this.stepAside(job, token, error);
+    }
     switch (result.verdict) {
       case 'delivered':
         return;
@@ -66,5 +89,14 @@ export class WebhookDeliveryProcessor implements JobProcessor<JobName.WebhookDel
       default:
         throw new Error(`unknown verdict ${String(result.verdict)}`);
     }
+  }
+
+  /** Moves the job back to delayed without using an attempt (the sender never throws: this is not the receiver's doing). */
+  private async stepAside(job: Job<DeliveryJob>, token: string | undefined, error: unknown): Promise<never> {
+    const reason = error instanceof Error ? error.message : String(error);
+    this.logger.warn(`event.delivery.deferred delivery=${job.data.deliveryId} job=${job.id}: ${reason}`);
+    // Should Redis be away too this throws; BullMQ can then only fail the job (an attempt) once Redis is back.
+    await job.moveToDelayed(Date.now() + setAsideDelay(job, OUTAGE_WAIT_MS, OUTAGE_WAIT_MAX_MS), token);
+    throw new DelayedError(`delivery ${job.data.deliveryId} set aside: ${reason}`);
   }
 }

@@ -35,7 +35,7 @@ export class WebhookSender implements OnApplicationShutdown {
   private readonly https = new HttpsAgent(AGENT_OPTIONS);
   private readonly signers = new Map<string, Webhook>();
 
-  /** POSTs the event; the request is aborted after `timeoutMs` (the fan-out's first attempt uses a shorter budget). */
+  /** POSTs the event; the request is aborted after `timeoutMs` (every attempt has the contract's full timeout). */
   send(request: WebhookRequest, timeoutMs: number = WEBHOOK_TIMEOUT_MS): Promise<WebhookResponse> {
     const timestamp = new Date();
     const body = Buffer.from(request.body, 'utf8');

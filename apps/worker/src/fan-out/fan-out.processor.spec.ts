@@ -4,8 +4,9 @@ import { FanOutJob } from '@app/identity/deliveries/delivery-jobs';
 import { EventQueues } from '@app/identity/deliveries/event-queues';
 import { Job } from 'bullmq';
 import { FIRST_ATTEMPT_BUDGET_MS, SubscriberPace } from '../delivery/subscriber-pace';
+import { DeliveryOutcomes } from '../delivery/delivery-outcomes';
 import { AttemptResult, WebhookAttempt } from '../delivery/webhook-attempt';
-import { FanOutProcessor } from './fan-out.processor';
+import { FanOutProcessor, HAND_OFF_DELAY_MS } from './fan-out.processor';
 
 describe('FanOutProcessor', () => {
   const event = {
@@ -28,33 +29,39 @@ describe('FanOutProcessor', () => {
   });
 
   const setup = (deliveries: NewDelivery[], verdicts: Record<string, AttemptResult['verdict']> = {}) => {
-    const repository = { fanOut: jest.fn().mockResolvedValue({ state: 'recorded', event, deliveries }) };
+    const repository = {
+      fanOut: jest.fn().mockResolvedValue({ state: 'recorded', event, deliveries }),
+      pendingOfEvent: jest.fn().mockResolvedValue([]),
+    };
     const queues = {
       addDeliveries: jest.fn().mockResolvedValue(undefined),
       addRetries: jest.fn().mockResolvedValue(undefined),
     };
     const attempts = {
-      make: jest.fn((target: NewDelivery) =>
+      make: jest.fn((target: NewDelivery): Promise<AttemptResult> =>
         Promise.resolve({ verdict: verdicts[target.subscriptionId] ?? 'delivered', error: null }),
       ),
     };
     const pace = new SubscriberPace();
+    const outcomes = { awaitOnShutdown: jest.fn() };
     const processor = new FanOutProcessor(
       repository as unknown as DeliveryRepository,
       queues as unknown as EventQueues,
       attempts as unknown as WebhookAttempt,
       pace,
+      outcomes as unknown as DeliveryOutcomes,
     );
     const job = { data: { eventId: 'e-1' } } as unknown as Job<FanOutJob>;
-    return { processor, job, queues, attempts, pace };
+    return { processor, job, queues, attempts, pace, outcomes, repository };
   };
 
-  it('makes first attempts within the budget, and hands a timed-out one to a retry job', async () => {
+  it('makes first attempts, and hands a failed one to a retry job', async () => {
     const { processor, job, queues, attempts } = setup([webhook('fast'), webhook('hole')], { hole: 'retry' });
     await processor.process(job, 'token');
     expect(attempts.make).toHaveBeenCalledTimes(2);
     for (const [, , , place] of attempts.make.mock.calls as unknown as [unknown, unknown, unknown, object][]) {
-      expect(place).toEqual({ attempt: 1, final: false, timeoutMs: FIRST_ATTEMPT_BUDGET_MS });
+      // The receiver has the sender's full timeout: the budget only bounds how long the fan-out waits.
+      expect(place).toEqual({ attempt: 1, final: false });
     }
     expect(queues.addDeliveries).not.toHaveBeenCalled();
     expect(queues.addRetries).toHaveBeenCalledWith([expect.objectContaining({ id: 'd-hole', subscriptionId: 'hole' })]);
@@ -76,5 +83,63 @@ describe('FanOutProcessor', () => {
       expect.objectContaining({ id: 'd-ordered', subscriptionId: 'ordered', kind: 'webhook' }),
     ]);
     expect(queues.addRetries).not.toHaveBeenCalled();
+  });
+
+  it('re-adds a replayed event’s pending deliveries with the attempts they made', async () => {
+    const { processor, job, queues, attempts, repository } = setup([]);
+    const pending = [{ id: 'd-1', round: 0, subscriptionId: 's-1', kind: 'webhook', attempts: 3 }];
+    repository.fanOut.mockResolvedValue({ state: 'replayed' });
+    repository.pendingOfEvent.mockResolvedValue(pending);
+    await processor.process(job, 'token');
+    expect(queues.addDeliveries).toHaveBeenCalledWith(pending);
+    expect(attempts.make).not.toHaveBeenCalled();
+  });
+
+  describe('a first attempt still running at the budget', () => {
+    beforeEach(() => jest.useFakeTimers());
+    afterEach(() => jest.useRealTimers());
+
+    it('is not aborted: it runs on in the background while a job delayed past the timeout takes over', async () => {
+      const { processor, job, queues, attempts, pace, outcomes } = setup([webhook('fast'), webhook('slow')]);
+      let answer: (result: AttemptResult) => void = () => undefined;
+      const slowAttempt = new Promise<AttemptResult>((resolve) => (answer = resolve));
+      attempts.make.mockImplementation((target: NewDelivery) =>
+        target.subscriptionId === 'slow' ? slowAttempt : Promise.resolve({ verdict: 'delivered', error: null }),
+      );
+      let done = false;
+      const fanOut = processor.process(job, 'token').then(() => (done = true));
+      await jest.advanceTimersByTimeAsync(FIRST_ATTEMPT_BUDGET_MS - 1);
+      expect(done).toBe(false);
+      await jest.advanceTimersByTimeAsync(1);
+      await fanOut;
+      // One job for the slow delivery, starting once the attempt still running has surely ended; no attempt counted by it.
+      expect(queues.addRetries).toHaveBeenCalledTimes(1);
+      expect(queues.addRetries).toHaveBeenCalledWith([expect.objectContaining({ id: 'd-slow' })], HAND_OFF_DELAY_MS);
+      expect(HAND_OFF_DELAY_MS).toBeGreaterThan(10_000);
+      expect(queues.addDeliveries).not.toHaveBeenCalled();
+      // The breaker marks the subscriber slow at once; the other one is not.
+      expect(pace.admitFirstAttempt('slow')).toBe(false);
+      expect(pace.admitFirstAttempt('fast')).toBe(true);
+      // The attempt was handed to shutdown to wait for; it goes on and ends as usual (WebhookAttempt records it).
+      expect(outcomes.awaitOnShutdown).toHaveBeenCalledTimes(1);
+      const background = (outcomes.awaitOnShutdown.mock.calls[0] as [Promise<unknown>])[0];
+      answer({ verdict: 'delivered', error: null });
+      await expect(background).resolves.toBeDefined();
+      expect(attempts.make).toHaveBeenCalledTimes(2);
+    });
+
+    it('adds the hand-off job even when another first attempt failed, before failing the job', async () => {
+      const { processor, job, queues, attempts } = setup([webhook('broken'), webhook('slow')]);
+      attempts.make.mockImplementation((target: NewDelivery) =>
+        target.subscriptionId === 'slow'
+          ? new Promise<AttemptResult>(() => undefined)
+          : Promise.reject(new Error('PostgreSQL is away')),
+      );
+      const fanOut = processor.process(job, 'token');
+      const failure = expect(fanOut).rejects.toThrow('PostgreSQL is away');
+      await jest.advanceTimersByTimeAsync(FIRST_ATTEMPT_BUDGET_MS);
+      await failure;
+      expect(queues.addRetries).toHaveBeenCalledWith([expect.objectContaining({ id: 'd-slow' })], HAND_OFF_DELAY_MS);
+    });
   });
 });

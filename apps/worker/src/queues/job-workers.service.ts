@@ -11,9 +11,9 @@ import { JOB_PROCESSORS, JobProcessor } from './job-processor';
 /**
  * Jobs of each queue one worker process runs at once. Both wait on the network
  * most of the time: a fan-out makes its event's first attempts, so it needs as
- * many slots as events arrive per receiver round trip and outcome write (each
- * first attempt is cut at FIRST_ATTEMPT_BUDGET_MS, so a slow receiver cannot hold
- * them long). One subscription takes at most MAX_IN_FLIGHT_PER_SUBSCRIPTION of
+ * many slots as events arrive per receiver round trip and outcome write (a fan-out
+ * waits at most FIRST_ATTEMPT_BUDGET_MS for a first attempt, which then runs on
+ * outside the job, so a slow receiver cannot hold them long). One subscription takes at most MAX_IN_FLIGHT_PER_SUBSCRIPTION of
  * the delivery slots (see SubscriberPace).
  */
 const CONCURRENCY: { readonly [Name in QueueName]: number } = {

@@ -43,6 +43,8 @@ export interface QueuedDelivery {
   readonly round: number;
   readonly subscriptionId: string;
   readonly kind: 'webhook' | 'queue';
+  /** Attempts of this round made already (a replayed fan-out's pending rows): the job makes only the rest. */
+  readonly attempts?: number;
 }
 
 /** Deletes delivered rows older than the retention. */

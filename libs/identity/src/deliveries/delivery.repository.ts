@@ -78,10 +78,16 @@ export class DeliveryRepository {
     return toFanOutResult(rows);
   }
 
-  /** The deliveries of an event that still wait, with what kind of job each needs. */
+  /**
+   * The deliveries of an event that still wait, with what kind of job each needs and
+   * the attempts made already. The column counts every round's attempts, so a later
+   * round (a retry by hand) is given its whole schedule again.
+   */
   pendingOfEvent(eventId: string): Promise<QueuedDelivery[]> {
     return this.dataSource.query(
-      `SELECT d.id, d.round, d.subscription_id AS "subscriptionId", s.kind FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
+      `SELECT d.id, d.round, d.subscription_id AS "subscriptionId", s.kind,
+              CASE WHEN d.round = 0 THEN d.attempts ELSE 0 END AS attempts
+       FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
        WHERE d.event_id = $1 AND d.status = 'pending'`,
       [eventId],
     );

@@ -8,7 +8,13 @@ import { DeliveryJob, FanOutJob, JobName, QueueName, QueuedDelivery, deliveryJob
 const HOUR_S = 3600;
 const DAY_S = 24 * HOUR_S;
 
-/** Completed jobs stay an hour (BullMQ's id dedupe sees them); failed ones a week, beside the delivery log. */
+/**
+ * How many finished jobs BullMQ keeps (its id dedupe sees only those). With both an
+ * age and a count, a job is removed as soon as it fails either, so these keep at
+ * most the last 10,000, and for at most an hour (failed: a week): at 500 deliveries/s
+ * a completed job's id is forgotten after ~20 s. Idempotence rests on the delivery
+ * rows, not on this: a job added again after that finds its row done and ends.
+ */
 const KEEP = {
   removeOnComplete: { age: HOUR_S, count: 10_000 },
   removeOnFail: { age: 7 * DAY_S, count: 10_000 },
@@ -62,25 +68,45 @@ export class EventQueues implements OnApplicationShutdown {
     );
   }
 
+  /**
+   * A job per delivery. One with attempts made already (a replayed fan-out's pending
+   * rows) goes on with its schedule: the remaining attempts, after the backoff due.
+   */
   addDeliveries(deliveries: readonly QueuedDelivery[]): Promise<unknown> {
     return this.queue(QueueName.Deliveries).addBulk(
-      deliveries.map((delivery) => ({
-        name: delivery.kind === 'webhook' ? JobName.WebhookDelivery : JobName.QueueDelivery,
-        data: {
-          deliveryId: delivery.id,
-          round: delivery.round,
-          subscriptionId: delivery.subscriptionId,
-        } satisfies DeliveryJob,
-        opts: { jobId: deliveryJobId(delivery.id, delivery.round), ...DELIVERY_JOB_OPTIONS },
-      })),
+      deliveries.map((delivery) => {
+        const before = Math.min(Math.max(delivery.attempts ?? 0, 0), DELIVERY_ATTEMPTS - 1);
+        return {
+          name: delivery.kind === 'webhook' ? JobName.WebhookDelivery : JobName.QueueDelivery,
+          data: {
+            deliveryId: delivery.id,
+            round: delivery.round,
+            subscriptionId: delivery.subscriptionId,
+            ...(before > 0 ? { attemptsBefore: before } : {}),
+          } satisfies DeliveryJob,
+          opts: {
+            jobId: deliveryJobId(delivery.id, delivery.round),
+            ...DELIVERY_JOB_OPTIONS,
+            ...(before > 0
+              ? {
+                  attempts: DELIVERY_ATTEMPTS - before,
+                  delay: deliveryBackoffDelay(before, this.config.deliveryBackoffMs),
+                }
+              : {}),
+          },
+        };
+      }),
     );
   }
 
   /**
-   * The rest of a webhook delivery's schedule after the first attempt, made by the
-   * fan-out, failed: the job starts after the first backoff delay, with one attempt fewer.
+   * The rest of a webhook delivery's schedule after the fan-out's first attempt:
+   * the job starts after the first backoff delay (or `delayMs`), with one attempt fewer.
+   * The fan-out passes `delayMs` when the first attempt is still running in the
+   * background: the job then runs once that attempt has surely ended, and finds
+   * its outcome in the delivery row.
    */
-  addRetries(deliveries: readonly Omit<QueuedDelivery, 'kind'>[]): Promise<unknown> {
+  addRetries(deliveries: readonly Omit<QueuedDelivery, 'kind'>[], delayMs?: number): Promise<unknown> {
     return this.queue(QueueName.Deliveries).addBulk(
       deliveries.map((delivery) => ({
         name: JobName.WebhookDelivery,
@@ -94,7 +120,7 @@ export class EventQueues implements OnApplicationShutdown {
           jobId: deliveryJobId(delivery.id, delivery.round),
           ...DELIVERY_JOB_OPTIONS,
           attempts: DELIVERY_ATTEMPTS - 1,
-          delay: deliveryBackoffDelay(1, this.config.deliveryBackoffMs),
+          delay: delayMs ?? deliveryBackoffDelay(1, this.config.deliveryBackoffMs),
         },
       })),
     );

@@ -1,4 +1,4 @@
-import { DeliveryOutcome, OutcomeBatcher, toOutcomeColumns } from './outcome-batcher';
+import { DeliveryOutcome, OutcomeBatcher, takeBatch, toOutcomeColumns } from './outcome-batcher';
 
 const outcome = (id: string, extra: Partial<DeliveryOutcome> = {}): DeliveryOutcome => ({
   id,
@@ -103,6 +103,51 @@ describe('OutcomeBatcher', () => {
     });
     const results = await Promise.allSettled([batcher.record(outcome('a')), batcher.record(outcome('b'))]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+  });
+
+  it('writes a second outcome of a delivery in the same moment as the next batch, not dropping it', async () => {
+    const written: DeliveryOutcome[][] = [];
+    const write = jest.fn((outcomes: readonly DeliveryOutcome[]) => {
+      written.push([...outcomes]);
+      return Promise.resolve(new Map(outcomes.filter((o) => o.delivered).map((o) => [o.id, 7] as const)));
+    });
+    const batcher = new OutcomeBatcher(write, { maxDelayMs: 5, maxBatch: 100 });
+    // A stalled job's 500 and its replay's 2xx land within one batch's moment.
+    const results = await Promise.all([
+      batcher.record(outcome('a', { delivered: false, responseStatus: 500 })),
+      batcher.record(outcome('b')),
+      batcher.record(outcome('a', { responseStatus: 204 })),
+      batcher.record(outcome('c')),
+    ]);
+    expect(written.map((batch) => batch.map((o) => `${o.id}:${o.responseStatus}`))).toEqual([
+      ['a:500', 'b:204', 'c:204'],
+      ['a:204'],
+    ]);
+    expect(results).toEqual([undefined, 7, 7, 7]);
+  });
+
+  it('resolves a carried outcome only once its own batch is written', async () => {
+    const releases: (() => void)[] = [];
+    const write = () => new Promise<ReadonlyMap<string, number>>((resolve) => releases.push(() => resolve(new Map())));
+    const batcher = new OutcomeBatcher(write, { maxDelayMs: 1, maxBatch: 100 });
+    let secondDone = false;
+    const first = batcher.record(outcome('a', { delivered: false }));
+    const second = batcher.record(outcome('a')).then(() => (secondDone = true));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    releases[0]();
+    await first;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(secondDone).toBe(false);
+    releases[1]();
+    await second;
+    expect(secondDone).toBe(true);
+  });
+
+  it('takeBatch keeps one outcome per delivery and round, carrying the others to the front', () => {
+    const waiting = ['a', 'b', 'a', 'c', 'd'].map((id) => ({ outcome: outcome(id) }));
+    const { batch, rest } = takeBatch(waiting, 3);
+    expect(batch.map((w) => w.outcome.id)).toEqual(['a', 'b', 'c']);
+    expect(rest.map((w) => w.outcome.id)).toEqual(['a', 'd']);
   });
 
   it('flush writes what waits without waiting for the timer', async () => {

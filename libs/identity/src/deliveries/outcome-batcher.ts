@@ -31,8 +31,8 @@ const MAX_ERROR_LENGTH = 1000;
 
 /**
  * Column arrays for a batch. A delivery appears once: UPDATE … FROM applies only one
- * source row per target row, so a second outcome of the same (id, round) in the
- * same batch (a replay racing the original) is dropped rather than left to chance.
+ * source row per target row. The batcher never puts two outcomes of one (id, round)
+ * in a batch (see `takeBatch`); a second one given here anyway is left out.
  */
 export function toOutcomeColumns(outcomes: readonly DeliveryOutcome[]): OutcomeColumns {
   const columns: OutcomeColumns = {
@@ -46,7 +46,7 @@ export function toOutcomeColumns(outcomes: readonly DeliveryOutcome[]): OutcomeC
   };
   const seen = new Set<string>();
   for (const outcome of outcomes) {
-    const key = `${outcome.id}/${outcome.round}`;
+    const key = outcomeKey(outcome);
     if (seen.has(key)) continue;
     seen.add(key);
     columns.ids.push(outcome.id);
@@ -58,6 +58,36 @@ export function toOutcomeColumns(outcomes: readonly DeliveryOutcome[]): OutcomeC
     columns.ats.push(outcome.at.toISOString());
   }
   return columns;
+}
+
+function outcomeKey(outcome: DeliveryOutcome): string {
+  return `${outcome.id}/${outcome.round}`;
+}
+
+/**
+ * Splits what waits into the next batch (at most `maxBatch`, one outcome per
+ * (id, round)) and what stays: a second outcome of a delivery already in the
+ * batch (a stalled or replayed job's, racing the original) stays at the front,
+ * for the next batch, so each outcome is written, in the order it came.
+ */
+export function takeBatch<T extends { readonly outcome: DeliveryOutcome }>(
+  waiting: readonly T[],
+  maxBatch: number,
+): { readonly batch: T[]; readonly rest: T[] } {
+  const batch: T[] = [];
+  const carried: T[] = [];
+  const keys = new Set<string>();
+  let i = 0;
+  for (; i < waiting.length && batch.length < maxBatch; i++) {
+    const key = outcomeKey(waiting[i].outcome);
+    if (keys.has(key)) {
+      carried.push(waiting[i]);
+    } else {
+      keys.add(key);
+      batch.push(waiting[i]);
+    }
+  }
+  return { batch, rest: [...carried, ...waiting.slice(i)] };
 }
 
 interface Waiting {
@@ -82,7 +112,9 @@ export interface OutcomeBatcherOptions {
  * write can only cause the delivery to be made again, never lost.
  *
  * One write is in flight at a time; outcomes arriving meanwhile form the next
- * batch, so batches grow with load as a group commit does.
+ * batch, so batches grow with load as a group commit does. A batch holds one
+ * outcome per delivery and round; a second one waits for the next batch, so every
+ * promise resolves only once its own outcome was written.
  */
 export class OutcomeBatcher {
   private buffer: Waiting[] = [];
@@ -116,7 +148,8 @@ export class OutcomeBatcher {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.writing || this.buffer.length === 0) return;
-    const batch = this.buffer.splice(0, this.options.maxBatch);
+    const { batch, rest } = takeBatch(this.buffer, this.options.maxBatch);
+    this.buffer = rest;
     this.writing = this.writeBatch(batch).finally(() => {
       this.writing = undefined;
       if (this.buffer.length > 0) this.kick();
