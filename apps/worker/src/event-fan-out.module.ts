@@ -10,12 +10,19 @@ import { WebhookDeliveryProcessor } from './delivery/webhook-delivery.processor'
 import { WebhookSender } from './delivery/webhook-sender';
 import { FanOutProcessor } from './fan-out/fan-out.processor';
 import { PruneDeliveriesProcessor } from './maintenance/prune-deliveries.processor';
+import { RepairDeliveriesProcessor } from './maintenance/repair-deliveries.processor';
 import { FanOutMetrics } from './metrics/fan-out.metrics';
 import { OutboxRelayService } from './outbox/outbox-relay.service';
 import { JOB_PROCESSORS, JobProcessor } from './queues/job-processor';
 import { JobWorkers } from './queues/job-workers.service';
 
-const PROCESSORS = [FanOutProcessor, WebhookDeliveryProcessor, QueueDeliveryProcessor, PruneDeliveriesProcessor];
+const PROCESSORS = [
+  FanOutProcessor,
+  WebhookDeliveryProcessor,
+  QueueDeliveryProcessor,
+  PruneDeliveriesProcessor,
+  RepairDeliveriesProcessor,
+];
 
 /** The outbox relay, the fan-out and the deliveries: the worker's whole job. */
 @Module({

@@ -5,7 +5,7 @@ import { DelayedError, Job, UnrecoverableError } from 'bullmq';
 import { JobProcessor } from '../queues/job-processor';
 import { DeliveryGate } from './delivery-gate';
 import { eventBody } from './event-body';
-import { setAsideDelay } from './set-aside';
+import { setAsideDelay, stepAsideForOutage } from './set-aside';
 import { SubscriberPace } from './subscriber-pace';
 import { AttemptResult, WebhookAttempt } from './webhook-attempt';
 import { WEBHOOK_TIMEOUT_MS } from './webhook-sender';
@@ -18,9 +18,6 @@ import { WEBHOOK_TIMEOUT_MS } from './webhook-sender';
  */
 const CROWDED_WAIT_MS = 500;
 const CROWDED_WAIT_MAX_MS = WEBHOOK_TIMEOUT_MS;
-/** A job whose failure is not the receiver's (PostgreSQL or Redis away) steps aside this long at first, doubling to a minute. */
-const OUTAGE_WAIT_MS = 1000;
-const OUTAGE_WAIT_MAX_MS = 60_000;
 
 /**
  * The attempts of one webhook delivery after the fan-out's first (retries, held
@@ -75,7 +72,8 @@ export class WebhookDeliveryProcessor implements JobProcessor<JobName.WebhookDel
       });
     } catch (error) {
       if (error instanceof DelayedError) throw error;
-      return this.stepAside(job, token, error);
+      // The sender never throws: this is not the receiver's doing.
+      return stepAsideForOutage(job, token, error, this.logger);
     }
     switch (result.verdict) {
       case 'delivered':
@@ -89,14 +87,5 @@ export class WebhookDeliveryProcessor implements JobProcessor<JobName.WebhookDel
       default:
         throw new Error(`unknown verdict ${String(result.verdict)}`);
     }
-  }
-
-  /** Moves the job back to delayed without using an attempt (the sender never throws: this is not the receiver's doing). */
-  private async stepAside(job: Job<DeliveryJob>, token: string | undefined, error: unknown): Promise<never> {
-    const reason = error instanceof Error ? error.message : String(error);
-    this.logger.warn(`event.delivery.deferred delivery=${job.data.deliveryId} job=${job.id}: ${reason}`);
-    // Should Redis be away too this throws; BullMQ can then only fail the job (an attempt) once Redis is back.
-    await job.moveToDelayed(Date.now() + setAsideDelay(job, OUTAGE_WAIT_MS, OUTAGE_WAIT_MAX_MS), token);
-    throw new DelayedError(`delivery ${job.data.deliveryId} set aside: ${reason}`);
   }
 }

@@ -18,6 +18,7 @@ export class FanOutMetrics {
   private readonly outcomes: Counter<'kind' | 'outcome'>;
   private readonly latency: Histogram<'kind'>;
   private readonly relayed: Counter;
+  private readonly repairs: Counter<'kind' | 'job'>;
 
   constructor(registry: MetricsRegistry, deliveries: DeliveryRepository, queues: EventQueues) {
     this.outcomes = new Counter({
@@ -36,6 +37,12 @@ export class FanOutMetrics {
     this.relayed = new Counter({
       name: 'gateway_outbox_relayed_total',
       help: 'Outbox events moved to the fan-out queue',
+      registers: [registry],
+    });
+    this.repairs = new Counter({
+      name: 'gateway_delivery_repairs_total',
+      help: 'Pending deliveries queued again by the repair round, by subscription kind and what became of their job (missing, failed, completed)',
+      labelNames: ['kind', 'job'],
       registers: [registry],
     });
     new Gauge({
@@ -84,6 +91,11 @@ export class FanOutMetrics {
 
   outcome(kind: Kind, outcome: Outcome): void {
     this.outcomes.inc({ kind, outcome });
+  }
+
+  /** A pending delivery whose job was missing or failed was queued again. */
+  repaired(kind: Kind, job: 'missing' | 'failed' | 'completed'): void {
+    this.repairs.inc({ kind, job });
   }
 
   relayedEvents(count: number): void {

@@ -6,6 +6,7 @@ import { EventQueues } from '@app/identity/deliveries/event-queues';
 import { APP_CONFIG, ResolvedConfig } from '@app/platform';
 import { Job, MinimalJob, Worker } from 'bullmq';
 import { DeliveryOutcomes } from '../delivery/delivery-outcomes';
+import { REPAIR_EVERY_MS } from '../maintenance/repair-deliveries.processor';
 import { JOB_PROCESSORS, JobProcessor } from './job-processor';
 
 /**
@@ -32,6 +33,11 @@ const STALLED_INTERVAL_MS = 5_000;
 const MAX_STALLED_COUNT = 10;
 
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
+/** The maintenance jobs and how often each runs. */
+const MAINTENANCE_SCHEDULE: readonly [JobName.PruneDeliveries | JobName.RepairDeliveries, number][] = [
+  [JobName.PruneDeliveries, PRUNE_EVERY_MS],
+  [JobName.RepairDeliveries, REPAIR_EVERY_MS],
+];
 const FAN_OUT_BACKOFF_CAP_MS = 60_000;
 const CLOSE_TIMEOUT_MS = 20_000;
 
@@ -60,14 +66,13 @@ export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShut
   onApplicationBootstrap(): void {
     for (const queue of Object.values(QueueName)) this.workers.push(this.start(queue));
     // Upserting a scheduler is idempotent, so every replica may do it; with Redis away it is done next start.
-    this.queues
-      .queue(QueueName.Maintenance)
-      .upsertJobScheduler(
-        JobName.PruneDeliveries,
-        { every: PRUNE_EVERY_MS },
-        { name: JobName.PruneDeliveries, data: {} },
-      )
-      .catch((error: Error) => this.logger.warn(`could not schedule the delivery log pruning: ${error.message}`));
+    // Each scheduled run is one job, so one replica runs it.
+    for (const [name, every] of MAINTENANCE_SCHEDULE) {
+      this.queues
+        .queue(QueueName.Maintenance)
+        .upsertJobScheduler(name, { every }, { name, data: {} })
+        .catch((error: Error) => this.logger.warn(`could not schedule ${name}: ${error.message}`));
+    }
   }
 
   /**

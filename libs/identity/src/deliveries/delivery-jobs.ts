@@ -19,6 +19,7 @@ export enum JobName {
   WebhookDelivery = 'webhook-delivery',
   QueueDelivery = 'queue-delivery',
   PruneDeliveries = 'prune-deliveries',
+  RepairDeliveries = 'repair-deliveries',
 }
 
 /** Turns one outbox event into its deliveries. Job id: the event id. */
@@ -45,10 +46,15 @@ export interface QueuedDelivery {
   readonly kind: 'webhook' | 'queue';
   /** Attempts of this round made already (a replayed fan-out's pending rows): the job makes only the rest. */
   readonly attempts?: number;
+  /** When the job is due, if not after the backoff of `attempts` from now (a repaired delivery's retry may be overdue). */
+  readonly delayMs?: number;
 }
 
 /** Deletes delivered rows older than the retention. */
 export type PruneDeliveriesJob = Record<string, never>;
+
+/** Queues again the pending deliveries whose job was lost (Redis lost its data, or the job failed). */
+export type RepairDeliveriesJob = Record<string, never>;
 
 /** The payload of each job name. */
 export interface JobPayloads {
@@ -56,6 +62,7 @@ export interface JobPayloads {
   [JobName.WebhookDelivery]: DeliveryJob;
   [JobName.QueueDelivery]: DeliveryJob;
   [JobName.PruneDeliveries]: PruneDeliveriesJob;
+  [JobName.RepairDeliveries]: RepairDeliveriesJob;
 }
 
 /** The queue each job runs on. */
@@ -64,6 +71,7 @@ export const QUEUE_OF_JOB: { readonly [Name in JobName]: QueueName } = {
   [JobName.WebhookDelivery]: QueueName.Deliveries,
   [JobName.QueueDelivery]: QueueName.Deliveries,
   [JobName.PruneDeliveries]: QueueName.Maintenance,
+  [JobName.RepairDeliveries]: QueueName.Maintenance,
 };
 
 const RESERVED_QUEUE_PREFIX = 'gateway-';

@@ -15,6 +15,19 @@ const COLUMNS = `
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Where a scan of stale pending deliveries goes on from. */
+export interface StaleCursor {
+  readonly updatedAt: string;
+  readonly id: string;
+}
+
+/** A pending delivery idle for long: what a new job needs, and where the scan stands. */
+export interface StalePendingDelivery extends QueuedDelivery, StaleCursor {
+  readonly attempts: number;
+  /** How long since the row last changed. */
+  readonly idleMs: number;
+}
+
 /** How one attempt ended, for the log. */
 export interface AttemptRecord {
   readonly responseStatus: number | null;
@@ -90,6 +103,25 @@ export class DeliveryRepository {
        FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
        WHERE d.event_id = $1 AND d.status = 'pending'`,
       [eventId],
+    );
+  }
+
+  /**
+   * Up to `limit` pending deliveries not updated for `idleMs` (candidates for a lost
+   * job), oldest first after `after` (the cursor of the previous batch), with what
+   * a new job needs. `idleMs` of each is measured by PostgreSQL's clock.
+   */
+  stalePending(idleMs: number, limit: number, after: StaleCursor | undefined): Promise<StalePendingDelivery[]> {
+    return this.dataSource.query(
+      `SELECT d.id, d.round, d.subscription_id AS "subscriptionId", s.kind,
+              CASE WHEN d.round = 0 THEN d.attempts ELSE 0 END AS attempts,
+              d.updated_at::text AS "updatedAt", (EXTRACT(EPOCH FROM now() - d.updated_at) * 1000)::float8 AS "idleMs"
+       FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
+       WHERE d.status = 'pending' AND d.updated_at < now() - make_interval(secs => $1::float8 / 1000)
+         AND ($3::timestamptz IS NULL OR (d.updated_at, d.id) > ($3::timestamptz, $4::uuid))
+       ORDER BY d.updated_at, d.id
+       LIMIT $2`,
+      [idleMs, limit, after?.updatedAt ?? null, after?.id ?? null],
     );
   }
 

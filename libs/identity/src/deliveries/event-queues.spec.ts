@@ -42,6 +42,18 @@ describe('EventQueues', () => {
     expect(spent.opts.attempts).toBe(1);
   });
 
+  it('delays a repaired delivery as asked instead of by the backoff', async () => {
+    const { queues, added } = setup();
+    await queues.addDeliveries([
+      { id: 'd-1', round: 0, subscriptionId: 's-1', kind: 'webhook', attempts: 3, delayMs: 0 },
+      { id: 'd-2', round: 2, subscriptionId: 's-1', kind: 'queue', attempts: 0, delayMs: 500 },
+    ]);
+    const [overdue, later] = added();
+    expect(overdue.opts).toMatchObject({ jobId: 'd-1', attempts: DELIVERY_ATTEMPTS - 3, delay: 0 });
+    expect(later.name).toBe(JobName.QueueDelivery);
+    expect(later.opts).toMatchObject({ jobId: 'd-2-r2', attempts: DELIVERY_ATTEMPTS, delay: 500 });
+  });
+
   it('hands a first attempt still running to a job delayed as asked, its attempt counted before', async () => {
     const { queues, added } = setup();
     await queues.addRetries([{ id: 'd-1', round: 0, subscriptionId: 's-1' }], 12_000);

@@ -70,7 +70,8 @@ export class EventQueues implements OnApplicationShutdown {
 
   /**
    * A job per delivery. One with attempts made already (a replayed fan-out's pending
-   * rows) goes on with its schedule: the remaining attempts, after the backoff due.
+   * rows) goes on with its schedule: the remaining attempts, after the backoff due
+   * (or `delayMs`).
    */
   addDeliveries(deliveries: readonly QueuedDelivery[]): Promise<unknown> {
     return this.queue(QueueName.Deliveries).addBulk(
@@ -90,9 +91,11 @@ export class EventQueues implements OnApplicationShutdown {
             ...(before > 0
               ? {
                   attempts: DELIVERY_ATTEMPTS - before,
-                  delay: deliveryBackoffDelay(before, this.config.deliveryBackoffMs),
+                  delay: delivery.delayMs ?? deliveryBackoffDelay(before, this.config.deliveryBackoffMs),
                 }
-              : {}),
+              : delivery.delayMs !== undefined
+                ? { delay: delivery.delayMs }
+                : {}),
           },
         };
       }),
