@@ -1,6 +1,7 @@
 /** What every benchmark script shares: its progress log, undo steps, build, and child processes. */
 
 import { ChildProcess, execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export { freePort } from '../test/support/processes';
@@ -93,4 +94,13 @@ export async function stopChild(child: ChildProcess, exited: Promise<void>, time
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   await exited;
   clearTimeout(timer);
+}
+
+/** Prints the report and keeps a copy in bench/results/ (not in git), named after the benchmark and the time. */
+export function writeReport(name: string, report: string): void {
+  const directory = join(ROOT, 'bench', 'results');
+  const file = join(directory, `${name}-${new Date().toISOString().slice(0, 16).replace(':', '')}.md`);
+  mkdirSync(directory, { recursive: true });
+  writeFileSync(file, report);
+  process.stdout.write(`\n${report}\nWritten to ${file}\n`);
 }

@@ -13,8 +13,6 @@
  * keys are removed even on failure, Ctrl-C or the overall time limit.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BenchDatabase, BenchTenant, createBenchDatabase, seedTenant } from './scim-users/bench-database';
 import { describeMachine, deleteRedisKeys } from './scim-users/bench-environment';
@@ -22,9 +20,8 @@ import { BenchServer, startGateway } from './scim-users/bench-servers';
 import { QUIET, waitForQuiet } from './scim-users/cpu-usage';
 import { LoadResult, LoadSettings, Scenario, measure } from './scim-users/load-run';
 import { fixed, percent } from './scim-users/users-report';
-import { Cleanup, buildForRun, superviseRun, log } from './bench-run';
+import { Cleanup, buildForRun, writeReport, superviseRun, log } from './bench-run';
 
-const ROOT = join(__dirname, '..');
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
@@ -85,15 +82,7 @@ async function main(): Promise<void> {
     cleanup.add('stop the gateway', () => gateway.stop());
     log(`gateway on ${gateway.url}`);
     const report = await runAll(db, gateway, tenant, options);
-    const file = join(
-      ROOT,
-      'bench',
-      'results',
-      `scim-groups-${new Date().toISOString().slice(0, 16).replace(':', '')}.md`,
-    );
-    mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-    writeFileSync(file, report);
-    process.stdout.write(`\n${report}\nWritten to ${file}\n`);
+    writeReport('scim-groups', report);
   } finally {
     standDown();
     await cleanup.run();

@@ -16,8 +16,6 @@
  * and repeats a run during which other processes took CPU (measured from /proc, so Linux only).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   BenchDatabase,
@@ -34,9 +32,8 @@ import { QUIET, waitForQuiet } from './scim-users/cpu-usage';
 import { LoadResult, LoadSettings, Scenario, measure } from './scim-users/load-run';
 import { createUser, deactivate, filterByUserName, getById } from './scim-users/users-scenarios';
 import { BenchContext, Target, fixed, percent, ratio, renderReport } from './scim-users/users-report';
-import { Cleanup, buildForRun, superviseRun, benchStarted, log } from './bench-run';
+import { Cleanup, buildForRun, writeReport, superviseRun, benchStarted, log } from './bench-run';
 
-const ROOT = join(__dirname, '..');
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SEEDED_USERS = 100_000;
@@ -112,15 +109,7 @@ async function main(): Promise<void> {
     const busyBefore = await waitForQuiet(QUIET_WAIT_MS);
     if (busyBefore > QUIET) log(`warning: the machine is already ${percent(busyBefore)} busy before the runs`);
     const report = await runAll(db, servers, acme, options, { busyBefore, code });
-    const file = join(
-      ROOT,
-      'bench',
-      'results',
-      `scim-users-${new Date().toISOString().slice(0, 16).replace(':', '')}.md`,
-    );
-    mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-    writeFileSync(file, report);
-    process.stdout.write(`\n${report}\nWritten to ${file}\n`);
+    writeReport('scim-users', report);
   } finally {
     standDown();
     await cleanup.run();

@@ -11,8 +11,6 @@
  * API, and removes processes, database and Redis keys at the end, on failure, on Ctrl-C and at the time limit.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BenchDatabase, createBenchDatabase, otherBenchmarkDatabases } from './scim-users/bench-database';
 import { deleteRedisKeys, describeMachine } from './scim-users/bench-environment';
@@ -23,9 +21,8 @@ import { OidcServer, startOidcServer } from './sign-in/oidc-server';
 import { SessionLoad, SessionLoadSettings, measureSessionLoad } from './sign-in/session-load';
 import { SignInTarget, runExchanges, runSignIns } from './sign-in/sign-in-loop';
 import { MeasuredSignIns, QueryCounts, renderSignInReport } from './sign-in/sign-in-report';
-import { Cleanup, buildForRun, superviseRun, freePort, log } from './bench-run';
+import { Cleanup, buildForRun, writeReport, superviseRun, freePort, log } from './bench-run';
 
-const ROOT = join(__dirname, '..');
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const TIME_LIMIT_MS = 15 * 60_000;
@@ -191,10 +188,7 @@ async function main(): Promise<void> {
       sessionTokens: tokens.length,
       connections: options.load.connections,
     });
-    const file = join(ROOT, 'bench', 'results', `sign-in-${new Date().toISOString().slice(0, 16).replace(':', '')}.md`);
-    mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-    writeFileSync(file, report);
-    process.stdout.write(`\n${report}\nWritten to ${file}\n`);
+    writeReport('sign-in', report);
   } finally {
     standDown();
     await cleanup.run();

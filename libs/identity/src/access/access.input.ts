@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageLimit } from '../errors/input-fields';
 
 /** Role and team names travel in tokens and headers downstream: a conservative charset, no spaces. */
 export const ACCESS_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
@@ -79,12 +80,7 @@ export const listTenantUsersQuery = z.strictObject({
     .max(200, 'must be at most 200 characters')
     .optional()
     .transform((value) => (value === '' ? undefined : value)),
-  limit: z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be a whole number')
-    .min(1, 'must be between 1 and 200')
-    .max(200, 'must be between 1 and 200')
-    .default(50),
+  limit: pageLimit,
   /** The `nextCursor` of the previous page. */
   cursor: z.string({ error: 'must be a string' }).regex(UUID, 'must be the nextCursor of a previous page').optional(),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isHttpUrl } from '../errors/input-fields';
 
 /** Client authentication methods at the token endpoint that a confidential web app can use. */
 export const TOKEN_ENDPOINT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
@@ -14,7 +15,7 @@ const absoluteUrl = (what: string) =>
     .string({ error: `must be ${what}` })
     .trim()
     .max(2000, 'must be at most 2000 characters')
-    .refine((value) => isHttpUrl(value), `must be ${what}`);
+    .refine((value) => isConnectionUrl(value), `must be ${what}`);
 
 /**
  * `PUT /admin/v1/tenants/{slug}/oidc`. An issuer given as a bare Okta domain
@@ -28,7 +29,7 @@ export const putOidcConnectionInput = z.strictObject({
     .min(1, 'must not be empty')
     .max(2000, 'must be at most 2000 characters')
     .transform((value) => (/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `https://${value}`).replace(/\/+$/, ''))
-    .refine((value) => isHttpUrl(value) && !new URL(value).search && !new URL(value).hash, {
+    .refine((value) => isConnectionUrl(value, { bare: true }), {
       message: 'must be an http(s) URL without query or fragment',
     }),
   clientId: z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(255, 'is too long'),
@@ -68,11 +69,9 @@ export const putOidcConnectionInput = z.strictObject({
 });
 export type PutOidcConnectionInput = z.output<typeof putOidcConnectionInput>;
 
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '' && !url.username;
-  } catch {
-    return false;
-  }
+/** An http(s) URL without credentials in it; `bare`: without query or fragment either (an issuer). */
+function isConnectionUrl(value: string, { bare = false } = {}): boolean {
+  if (!isHttpUrl(value)) return false;
+  const url = new URL(value);
+  return !url.username && (!bare || (!url.search && !url.hash));
 }

@@ -7,7 +7,8 @@ const MESSAGES: Record<SignInRefusal, string> = {
   deleted: 'Your account has been removed. Ask your administrator for access.',
   not_provisioned: 'Your organization has not given you access yet. Ask your administrator to assign you the app.',
   ambiguous: 'Your account matches more than one user. Ask your administrator to resolve it.',
-  name_taken: 'An account with your user name already exists, but it could not be matched to you. Ask your administrator.',
+  name_taken:
+    'An account with your user name already exists, but it could not be matched to you. Ask your administrator.',
   unusable_profile:
     'Your identity provider sent a profile that cannot be used to create your account. Ask your administrator.',
 };

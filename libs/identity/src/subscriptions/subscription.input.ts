@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isHttpUrl, pageLimit } from '../errors/input-fields';
 import { SLUG_PATTERN } from '../tenants/tenant.input';
 import { isReservedQueueName } from '../deliveries/delivery-jobs';
 import { isEventPattern } from './event-pattern';
@@ -83,21 +84,7 @@ export type UpdateSubscriptionInput = z.output<typeof updateSubscriptionInput>;
 /** `GET /admin/v1/subscriptions/{id}/deliveries` query parameters. */
 export const listDeliveriesQuery = z.strictObject({
   status: z.enum(['pending', 'delivered', 'failed'], { error: 'must be pending, delivered or failed' }).optional(),
-  limit: z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be a whole number')
-    .min(1, 'must be between 1 and 200')
-    .max(200, 'must be between 1 and 200')
-    .default(50),
+  limit: pageLimit,
   cursor: z.string().max(200).optional(),
 });
 export type ListDeliveriesQuery = z.output<typeof listDeliveriesQuery>;
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const parsed = new URL(value);
-    return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.hostname !== '';
-  } catch {
-    return false;
-  }
-}
