@@ -3,6 +3,7 @@ import { PassportModule } from '@nestjs/passport';
 import { TenantsModule } from '@app/identity';
 import { OidcConnectionsModule } from '@app/identity/oidc-connections/oidc-connections.module';
 import { SignInModule } from '@app/identity/sign-in/sign-in.module';
+import { SubscriptionsModule } from '@app/identity/subscriptions/subscriptions.module';
 import { SessionController } from '../sessions/session.controller';
 import { DEFAULT_SESSION_POLICY, SESSION_POLICY } from '../sessions/session-policy';
 import { SessionStore } from '../sessions/session-store';
@@ -22,7 +23,14 @@ import { DownstreamTokensModule } from '../tokens/downstream-tokens.module';
 
 /** Everything under `/auth`: sign-in through the tenant's IdP, sessions, downstream tokens, logout. */
 @Module({
-  imports: [PassportModule, TenantsModule, OidcConnectionsModule, SignInModule, DownstreamTokensModule],
+  imports: [
+    PassportModule,
+    TenantsModule,
+    OidcConnectionsModule,
+    SignInModule,
+    SubscriptionsModule,
+    DownstreamTokensModule,
+  ],
   controllers: [SignInController, SessionController],
   providers: [
     { provide: SESSION_POLICY, useValue: DEFAULT_SESSION_POLICY },

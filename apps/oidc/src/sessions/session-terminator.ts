@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { IdentityEventConsumer } from '@app/events';
 import type { IdentityEvent } from '@app/identity';
 import { bullConnection } from '@app/identity/deliveries/bull-connection';
+import { SubscriptionRepository } from '@app/identity/subscriptions/subscription.repository';
 import { APP_CONFIG, ResolvedConfig } from '@app/platform';
 import { DataSource } from 'typeorm';
 import { SignInMetrics } from '../sign-in/sign-in.metrics';
@@ -31,12 +32,13 @@ export class SessionTerminator implements OnApplicationBootstrap, OnApplicationS
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
+    private readonly subscriptions: SubscriptionRepository,
     private readonly sessions: SessionStore,
     private readonly metrics: SignInMetrics,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.ensureSubscription();
+    await this.subscriptions.ensureQueue(SESSION_EVENTS_SUBSCRIPTION);
     this.consumer = new IdentityEventConsumer({
       connection: bullConnection(this.config.redisUrl),
       prefix: this.config.redisPrefix,
@@ -66,19 +68,5 @@ export class SessionTerminator implements OnApplicationBootstrap, OnApplicationS
     const ended = await this.sessions.endAllOf(event.subject.id);
     this.metrics.sessionsEndedBy(event.type === 'user.deleted' ? 'user.deleted' : 'user.deactivated', ended);
     if (ended > 0) this.logger.log({ userId: event.subject.id, ended, event: event.type }, 'sessions ended');
-  }
-
-  /** Creates the subscription, or puts it back as it must be if an operator changed it. */
-  private async ensureSubscription(): Promise<void> {
-    const { id, name, queue, events } = SESSION_EVENTS_SUBSCRIPTION;
-    await this.dataSource.query(
-      `INSERT INTO subscriptions (id, name, kind, queue, events, tenant_id, enabled)
-       VALUES ($1, $2, 'queue', $3, $4, NULL, true)
-       ON CONFLICT (id) DO UPDATE
-          SET name = $2, queue = $3, events = $4, tenant_id = NULL, enabled = true, disabled_reason = NULL,
-              updated_at = now()
-        WHERE subscriptions.enabled IS NOT TRUE OR subscriptions.events <> $4 OR subscriptions.queue <> $3`,
-      [id, name, queue, [...events]],
-    );
   }
 }

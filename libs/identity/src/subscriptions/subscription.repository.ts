@@ -34,6 +34,27 @@ export class SubscriptionRepository {
     );
   }
 
+  /**
+   * Creates a queue subscription of every tenant with a fixed id, or puts it back
+   * as given if an operator changed it: the gateway's own consumers rely on it.
+   */
+  async ensureQueue(subscription: {
+    id: string;
+    name: string;
+    queue: string;
+    events: readonly string[];
+  }): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO subscriptions (id, name, kind, queue, events, tenant_id, enabled)
+       VALUES ($1, $2, 'queue', $3, $4, NULL, true)
+       ON CONFLICT (id) DO UPDATE
+          SET name = $2, queue = $3, events = $4, tenant_id = NULL, enabled = true, disabled_reason = NULL,
+              updated_at = now()
+        WHERE subscriptions.enabled IS NOT TRUE OR subscriptions.events <> $4 OR subscriptions.queue <> $3`,
+      [subscription.id, subscription.name, subscription.queue, [...subscription.events]],
+    );
+  }
+
   async list(): Promise<SubscriptionRow[]> {
     return this.dataSource.query<SubscriptionRow[]>(
       `SELECT ${COLUMNS} FROM subscriptions s LEFT JOIN tenants t ON t.id = s.tenant_id ORDER BY s.created_at, s.id`,
