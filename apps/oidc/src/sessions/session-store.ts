@@ -1,5 +1,6 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { hashToken } from '@app/identity';
 import { APP_CONFIG, REDIS, ResolvedConfig } from '@app/platform';
 import type { Redis } from 'ioredis';
 import { Session, sessionExpiresAt } from './session';
@@ -110,5 +111,5 @@ export class SessionStore {
 }
 
 function digestOf(token: string): string {
-  return createHash('sha256').update(token).digest('base64url');
+  return hashToken(token).toString('base64url');
 }

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { CookieSerializeOptions } from '@fastify/cookie';
+import { hashToken } from '@app/identity';
 
 /** The session and sign-in-attempt cookies, named and scoped once for every route that touches them. */
 export class AuthCookies {
@@ -21,7 +21,7 @@ export class AuthCookies {
    * finds it from the `state` the IdP sends back.
    */
   attempt(state: string): string {
-    return `${this.attemptPrefix}${createHash('sha256').update(state).digest('base64url').slice(0, 16)}`;
+    return `${this.attemptPrefix}${hashToken(state).toString('base64url').slice(0, 16)}`;
   }
 
   options(maxAgeMs?: number): CookieSerializeOptions {

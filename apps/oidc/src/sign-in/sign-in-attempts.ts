@@ -1,5 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { hashToken } from '@app/identity';
 import { APP_CONFIG, REDIS, ResolvedConfig } from '@app/platform';
 import type { Redis } from 'ioredis';
 
@@ -55,6 +56,6 @@ export class SignInAttempts {
   }
 
   private key(token: string): string {
-    return `${this.prefix}:${createHash('sha256').update(token).digest('base64url')}`;
+    return `${this.prefix}:${hashToken(token).toString('base64url')}`;
   }
 }
