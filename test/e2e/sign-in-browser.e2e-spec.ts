@@ -4,8 +4,11 @@ import { AddressInfo } from 'node:net';
 import { Browser, chromium } from 'playwright-core';
 import { SignInGateway, startSignInGateway } from '../support/sign-in-gateway';
 
-/** Debian's package; CI installs it (.ci/run), and no browser is downloaded. */
-const CHROMIUM = '/usr/bin/chromium';
+/**
+ * Debian's package by default; CI installs it (.ci/run), and no browser is downloaded.
+ * CHROMIUM_PATH points the test at another Chromium or Chrome binary.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 /**
  * One sign-in in a real headless Chromium: the browser's own cookie rules
@@ -22,7 +25,7 @@ describe('sign-in in a real browser', () => {
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
       // Fails rather than skips: a missing browser must not turn this test green.
-      throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (apt-get install -y chromium)`);
+      throw new Error(missingChromium(CHROMIUM));
     }
     returnPage = await startReturnPage();
     returnUrl = `http://127.0.0.1:${(returnPage.address() as AddressInfo).port}/home`;
@@ -71,6 +74,15 @@ describe('sign-in in a real browser', () => {
     await context.close();
   });
 });
+
+/** Why the test cannot run, and the two ways to let it. */
+function missingChromium(path: string): string {
+  return [
+    `The browser sign-in test needs Chromium, and there is none at ${path}.`,
+    "Install Debian's package:   sudo apt-get install -y chromium",
+    'or point the test at a Chromium or Chrome you have:   CHROMIUM_PATH=/path/to/chromium npm test',
+  ].join('\n');
+}
 
 /** The tenant's product: any path answers a small HTML page. */
 async function startReturnPage(): Promise<Server> {
