@@ -7,6 +7,7 @@ import { loadConfig } from '@app/platform/config/load-config';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { registerAccessCommands } from './access.commands';
 import { AdminApiError, AdminClient } from './admin-client';
+import { registerClientCommands } from './clients.commands';
 import { registerOidcCommands } from './oidc.commands';
 import { registerSubscriptionCommands } from './subscriptions.commands';
 import { table } from './table';
@@ -145,6 +146,7 @@ tokens
 registerAccessCommands(program, { client, print });
 registerOidcCommands(program, { client, print });
 registerSubscriptionCommands(program, { client, print });
+registerClientCommands(program, { client, print });
 
 // `tenants list --json` still works: each command also takes --json after its arguments.
 for (const command of leafCommands(program)) command.option('--json', 'print JSON instead of tables');

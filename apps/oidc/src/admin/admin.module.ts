@@ -2,8 +2,10 @@ import { Module } from '@nestjs/common';
 import { AccessModule, TenantsModule, TokensModule } from '@app/identity';
 import { DeliveriesModule } from '@app/identity/deliveries/deliveries.module';
 import { OidcConnectionsModule } from '@app/identity/oidc-connections/oidc-connections.module';
+import { ProductClientsModule } from '@app/identity/product-clients/product-clients.module';
 import { AuthModule } from '../auth/auth.module';
 import { AdminAuthGuard } from './admin-auth.guard';
+import { ClientsController } from './clients.controller';
 import { GroupRolesController } from './group-roles.controller';
 import { OidcConnectionController } from './oidc-connection.controller';
 import { ScimTokensController } from './scim-tokens.controller';
@@ -13,7 +15,15 @@ import { TenantsController } from './tenants.controller';
 
 /** The operators' API under `/admin/v1`. */
 @Module({
-  imports: [TenantsModule, TokensModule, DeliveriesModule, AccessModule, OidcConnectionsModule, AuthModule],
+  imports: [
+    TenantsModule,
+    TokensModule,
+    DeliveriesModule,
+    AccessModule,
+    OidcConnectionsModule,
+    AuthModule,
+    ProductClientsModule,
+  ],
   controllers: [
     TenantsController,
     ScimTokensController,
@@ -21,6 +31,7 @@ import { TenantsController } from './tenants.controller';
     TenantUsersController,
     GroupRolesController,
     OidcConnectionController,
+    ClientsController,
   ],
   providers: [AdminAuthGuard],
 })
