@@ -14,6 +14,8 @@ export function testConfig(databaseUrl: string, overrides: Partial<ResolvedConfi
     PUBLIC_URL: 'https://login.gateway.test',
     SCIM_PUBLIC_URL: 'https://scim.gateway.test',
     ALLOW_HTTP_ISSUERS: 'true',
+    // The IdPs and webhook receivers of tests listen on loopback.
+    ALLOW_PRIVATE_NETWORKS: 'true',
     DELIVERY_BACKOFF_MS: '50',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
   });

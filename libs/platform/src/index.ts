@@ -16,3 +16,8 @@ export * from './runtime/exit-codes';
 export * from './runtime/run-http-app';
 export * from './http/bearer-token';
 export * from './http/http-error';
+export * from './net/outbound-address';
+export * from './net/outbound-address.error';
+export * from './net/public-host';
+export * from './net/public-url';
+export * from './net/guarded-dispatcher';

@@ -16,6 +16,12 @@ export interface AppConfig {
   /** 32-byte key that encrypts secrets at rest; undefined until dev secrets are resolved. */
   readonly secretsKey: Buffer | undefined;
   readonly allowHttpIssuers: boolean;
+  /**
+   * Let issuers, webhook URLs and back-channel logout URIs be loopback,
+   * link-local or private addresses; off, such addresses are refused at save
+   * time and at every connection.
+   */
+  readonly allowPrivateNetworks: boolean;
   /** Base delay of the webhook retry schedule. */
   readonly deliveryBackoffMs: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';

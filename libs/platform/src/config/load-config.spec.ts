@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       adminToken: undefined,
       secretsKey: undefined,
       allowHttpIssuers: false,
+      allowPrivateNetworks: false,
       logLevel: 'info',
     });
     expect(config.dataDir).toMatch(/\.data$/);
@@ -47,6 +48,7 @@ describe('loadConfig', () => {
     ['ADMIN_TOKEN', 'short'],
     ['SECRETS_KEY', 'too-short'],
     ['ALLOW_HTTP_ISSUERS', 'perhaps'],
+    ['ALLOW_PRIVATE_NETWORKS', 'sometimes'],
     ['DELIVERY_BACKOFF_MS', '-5'],
     ['LOG_LEVEL', 'loud'],
   ])('refuses %s=%s with a message naming the variable', (name, value) => {
@@ -70,6 +72,15 @@ describe('loadConfig', () => {
     ['no', false],
   ])('reads ALLOW_HTTP_ISSUERS=%s', (value, expected) => {
     expect(loadConfig({ ALLOW_HTTP_ISSUERS: value }).allowHttpIssuers).toBe(expected);
+  });
+
+  it.each([
+    ['true', true],
+    ['yes', true],
+    ['false', false],
+    ['0', false],
+  ])('reads ALLOW_PRIVATE_NETWORKS=%s', (value, expected) => {
+    expect(loadConfig({ ALLOW_PRIVATE_NETWORKS: value }).allowPrivateNetworks).toBe(expected);
   });
 });
 

@@ -56,6 +56,7 @@ const environmentSchema = z.object({
     })
     .optional(),
   ALLOW_HTTP_ISSUERS: booleanFlag.default(false),
+  ALLOW_PRIVATE_NETWORKS: booleanFlag.default(false),
   DELIVERY_BACKOFF_MS: z.coerce
     .number({ error: 'must be a number of milliseconds' })
     .int('must be a whole number of milliseconds')
@@ -89,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     adminToken: vars.ADMIN_TOKEN,
     secretsKey: vars.SECRETS_KEY,
     allowHttpIssuers: vars.ALLOW_HTTP_ISSUERS,
+    allowPrivateNetworks: vars.ALLOW_PRIVATE_NETWORKS,
     deliveryBackoffMs: vars.DELIVERY_BACKOFF_MS,
     logLevel: vars.LOG_LEVEL,
   };
