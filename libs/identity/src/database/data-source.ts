@@ -8,7 +8,9 @@ import { Users1763900000001 } from './migrations/1763900000001-users';
 import { Groups1763900000002 } from './migrations/1763900000002-groups';
 import { Subscriptions1763900000003 } from './migrations/1763900000003-subscriptions';
 import { SignIn1763900000004 } from './migrations/1763900000004-sign-in';
+import { UserActiveStored1764800000000 } from './migrations/1764800000000-user-active-stored';
 import { ProductClients1764900000000 } from './migrations/1764900000000-product-clients';
+import { EventsFeed1765000000000 } from './migrations/1765000000000-events-feed';
 
 /** Every entity of the identity domain. */
 export const ENTITIES = [TenantEntity, TenantDomainEntity, ScimTokenEntity, OutboxEventEntity];
@@ -20,7 +22,9 @@ export const MIGRATIONS = [
   Groups1763900000002,
   Subscriptions1763900000003,
   SignIn1763900000004,
+  UserActiveStored1764800000000,
   ProductClients1764900000000,
+  EventsFeed1765000000000,
 ];
 
 /** TypeORM options for the gateway's PostgreSQL database. */

@@ -1,4 +1,5 @@
-import { MAX_INDEXED_LENGTH, passwordOf, toScimUser, toUserWrite } from './user-resource';
+import { MAX_INDEXED_LENGTH, passwordOf, toScimUser, toUserWrite, withActive } from './user-resource';
+import { applyPatch } from '../scim/patch/patch.engine';
 import type { UserRow } from './user-row';
 
 describe('user resources', () => {
@@ -31,8 +32,42 @@ describe('user resources', () => {
     expect(JSON.stringify(write)).not.toContain('secret');
   });
 
-  it('treats a user provisioned without active as active', () => {
-    expect(toUserWrite({ userName: 'a' }).active).toBe(true);
+  it('stores a user provisioned without active as active, in the column and the document alike', () => {
+    const write = toUserWrite({ userName: 'a' });
+    expect(write.active).toBe(true);
+    expect(write.resource['active']).toBe(true);
+  });
+
+  describe('withActive', () => {
+    it.each([true, false])('keeps an assigned active (%p) whatever the default', (active) => {
+      expect(withActive({ userName: 'a', active }, !active)).toEqual({ userName: 'a', active });
+    });
+
+    it.each([true, false])('settles an unassigned active to %p', (whenUnassigned) => {
+      const resource = { userName: 'a' };
+      expect(withActive(resource, whenUnassigned)).toEqual({ userName: 'a', active: whenUnassigned });
+      expect(resource).toEqual({ userName: 'a' });
+    });
+
+    // What UsersService.patch does: the engine unassigns, the user rule settles.
+    const patched = (operation: Record<string, unknown>): unknown =>
+      withActive(applyPatch({ userName: 'a', active: true }, { Operations: [operation] }, 'User').resource, false)[
+        'active'
+      ];
+    it.each([
+      ['remove of active', { op: 'remove', path: 'active' }, false],
+      ['replace of active with null', { op: 'replace', path: 'active', value: null }, false],
+      ['path-less replace with active null', { op: 'replace', value: { active: null } }, false],
+      ['replace of active with true', { op: 'replace', path: 'active', value: true }, true],
+      ['add of active "False" (Entra)', { op: 'Add', path: 'active', value: 'False' }, false],
+      ['a change elsewhere', { op: 'replace', path: 'displayName', value: 'A' }, true],
+    ])('a PATCH with %s settles active as expected', (_case, operation, expected) => {
+      expect(patched(operation)).toBe(expected);
+    });
+
+    it('treats null as unassigned (RFC 7643 §2.5)', () => {
+      expect(withActive({ userName: 'a', active: null }, false)).toEqual({ userName: 'a', active: false });
+    });
   });
 
   it('finds the password of a request', () => {
@@ -48,6 +83,23 @@ describe('user resources', () => {
     expect(() => toUserWrite(input)).toThrow(
       expect.objectContaining({ scimType: 'invalidValue', detail: expect.stringContaining(name) }),
     );
+  });
+
+  it('shows the active column, also over a document that disagrees or lacks it', () => {
+    const row = {
+      id: 'u',
+      tenant_id: 't',
+      user_name: 'a',
+      external_id: null,
+      resource: { userName: 'a', active: true },
+      password_hash: null,
+      version: 1,
+      created_at: new Date(0),
+      updated_at: new Date(0),
+      groups: [],
+    };
+    expect(toScimUser({ ...row, active: false }, 'https://s')['active']).toBe(false);
+    expect(toScimUser({ ...row, active: true, resource: { userName: 'a' } }, 'https://s')['active']).toBe(true);
   });
 
   it('adds id and meta to a stored row', () => {
@@ -66,6 +118,7 @@ describe('user resources', () => {
     };
     expect(toScimUser(row, 'https://scim.example/scim/v2')).toEqual({
       userName: 'ann@x.com',
+      active: true,
       id: row.id,
       groups: [
         { value: 'g-1', display: 'Engineering', $ref: 'https://scim.example/scim/v2/Groups/g-1', type: 'direct' },

@@ -10,6 +10,8 @@ const NOT_STORED = new Set(['id', 'meta', 'password', 'groups']);
 export function toScimUser(row: UserRow, scimBaseUrl: string): ScimResource {
   return {
     ...row.resource,
+    // The column is what sign-in and filters read: the response shows that same state.
+    active: row.active,
     id: row.id,
     ...(row.groups.length > 0
       ? {
@@ -38,7 +40,30 @@ export function toScimUser(row: UserRow, scimBaseUrl: string): ScimResource {
  */
 export const MAX_INDEXED_LENGTH = 512;
 
-/** Splits a validated SCIM User into what the `users` table stores. */
+/**
+ * Settles `active`, which a stored user always has (in its document and in the
+ * `active` column alike), so that responses, filters (`active pr`,
+ * `active eq true`), sign-in and events all see one state.
+ *
+ * RFC 7643 §4.1.1 gives `active` no default, and RFC 7643 §2.5 makes null the
+ * same as unassigned; the gateway decides what an unassigned `active` means by
+ * what the write intends (`whenUnassigned`):
+ * - a creation (POST, or a user made at first sign-in) provisions a user meant
+ *   to sign in: active;
+ * - a PUT that omits it keeps the current state: RFC 7644 §3.5.1 lets an
+ *   omitted readWrite attribute be taken as "not asserted by the client", and a
+ *   replacement that forgot the flag must neither re-enable a deactivated user
+ *   nor lock out an active one;
+ * - a PATCH `remove` of it (RFC 7644 §3.5.2.2: the attribute becomes
+ *   unassigned), or a `replace` with null, withdraws the assertion that the
+ *   account is active: the user is deactivated. Access is never granted by
+ *   taking a value away.
+ */
+export function withActive(resource: ScimResource, whenUnassigned: boolean): ScimResource {
+  return typeof resource['active'] === 'boolean' ? resource : { ...resource, active: whenUnassigned };
+}
+
+/** Splits a validated SCIM User (with `active` settled by `withActive`) into what the `users` table stores. */
 export function toUserWrite(resource: ScimResource): UserWrite {
   assertIndexable('userName', resource['userName']);
   assertIndexable('externalId', resource['externalId']);
@@ -49,9 +74,8 @@ export function toUserWrite(resource: ScimResource): UserWrite {
   return {
     userName: resource['userName'] as string,
     externalId: typeof resource['externalId'] === 'string' ? resource['externalId'] : null,
-    // RFC 7643 §4.1.1 leaves the default to the provider: a user provisioned without `active` is active.
     active: resource['active'] !== false,
-    resource: stored,
+    resource: { ...stored, active: resource['active'] !== false },
   };
 }
 

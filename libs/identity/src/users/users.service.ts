@@ -18,7 +18,7 @@ import { project } from '../scim/resource/projection';
 import { normalizeResource, type ScimResource } from '../scim/resource/resource-validator';
 import type { ScimPrincipal } from '../tokens/scim-tokens.service';
 import { PasswordHasher } from './password-hasher';
-import { passwordOf, toScimUser, toUserWrite } from './user-resource';
+import { passwordOf, toScimUser, toUserWrite, withActive } from './user-resource';
 import type { UserRow, UserWrite } from './user-row';
 import { userChangeEvents } from './user-change-events';
 import { USER_SQL_MAPPING } from './user-sql-mapping';
@@ -56,7 +56,12 @@ export class UsersService {
     const password = passwordOf(resource);
     const passwordHash = password === undefined ? null : await this.passwords.hash(password);
     return transaction(this.dataSource, async (em) => {
-      const row = await this.users.insert(em, principal.tenantId, toUserWrite(resource), passwordHash);
+      const row = await this.users.insert(
+        em,
+        principal.tenantId,
+        toUserWrite(withActive(resource, true)),
+        passwordHash,
+      );
       await this.record(em, principal, row, ['user.created']);
       return row;
     });
@@ -69,12 +74,14 @@ export class UsersService {
   /** PUT: the body replaces the user; omitted attributes are cleared (RFC 7644 §3.5.1). */
   async replace(principal: ScimPrincipal, id: string, body: unknown, ifMatch?: string): Promise<UserRow> {
     const resource = normalizeResource(body, 'User');
-    return this.change(principal, id, ifMatch, () => resource);
+    return this.change(principal, id, ifMatch, (current) => withActive(resource, current['active'] !== false));
   }
 
   /** PATCH: all operations apply, or none (RFC 7644 §3.5.2). */
   async patch(principal: ScimPrincipal, id: string, body: unknown, ifMatch?: string): Promise<UserRow> {
-    return this.change(principal, id, ifMatch, (current) => applyPatch(current, body, 'User').resource);
+    return this.change(principal, id, ifMatch, (current) =>
+      withActive(applyPatch(current, body, 'User').resource, false),
+    );
   }
 
   async delete(principal: ScimPrincipal, id: string, ifMatch?: string): Promise<void> {
@@ -121,12 +128,13 @@ export class UsersService {
     next: (current: ScimResource) => ScimResource,
   ): Promise<UserRow | undefined> {
     const row = await this.users.findById(em, tenant.tenantId, id, true);
-    return row && this.applyChange(em, tenant, row, next);
+    return row && this.applyChange(em, tenant, row, (current) => withActive(next(current), row.active));
   }
 
   /** A user created just in time at sign-in, inside the sign-in's transaction. */
   async createWithin(em: EntityManager, tenant: TenantRef, body: unknown): Promise<UserRow> {
-    const row = await this.users.insert(em, tenant.tenantId, toUserWrite(normalizeResource(body, 'User')), null);
+    const resource = withActive(normalizeResource(body, 'User'), true);
+    const row = await this.users.insert(em, tenant.tenantId, toUserWrite(resource), null);
     await this.record(em, tenant, row, ['user.created']);
     return row;
   }
