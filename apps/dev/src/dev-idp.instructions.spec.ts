@@ -24,7 +24,7 @@ describe('dev IdP instructions', () => {
     expect(text).toContain('ALLOW_HTTP_ISSUERS=true ALLOW_PRIVATE_NETWORKS=true npm start');
     expect(text).toContain('Users (password "password"):');
     expect(text).toMatch(/alice@acme\.test +Alice Archer +groups: Engineering, Admins/);
-    expect(text).toContain('npm run -s cli -- tenants create acme --name "Acme" --domain acme.test');
+    expect(text).toContain('npm run -s cli -- tenants create acme --name "Acme Corp" --domain acme.test');
     expect(text).toContain('http://localhost:3001/auth/login?tenant=acme');
   });
 

@@ -95,7 +95,7 @@ export function devIdpInstructions(setup: DevIdpSetup): string {
   ].join('\n');
 }
 
-/** `acme` → `Acme`, a name good enough for a tenant tried out locally. */
+/** `acme` → `Acme Corp`, a name good enough for a tenant tried out locally. */
 function displayName(slug: string): string {
-  return slug.charAt(0).toUpperCase() + slug.slice(1);
+  return `${slug.charAt(0).toUpperCase()}${slug.slice(1)} Corp`;
 }
