@@ -215,6 +215,35 @@ describe('SCIM app: discovery (RFC 7644 §4)', () => {
       expect(attributeNames(group)).toEqual(['displayName', 'members']);
     });
 
+    it('advertises users as the only members of groups, as the server enforces (no nested groups)', async () => {
+      const byName = (attributes: { name: string }[], name: string): any =>
+        attributes.find((attribute) => attribute.name === name);
+      for (const url of [`/scim/v2/Schemas/${GROUP}`, '/scim/v2/Schemas']) {
+        const body = (await get(url)).body;
+        const group = body.Resources ? body.Resources.find((schema: { id: string }) => schema.id === GROUP) : body;
+        const members = byName(group.attributes, 'members');
+        expect(byName(members.subAttributes, '$ref').referenceTypes).toEqual(['User']);
+        expect(byName(members.subAttributes, 'type').canonicalValues).toEqual(['User']);
+      }
+      const user = (await get(`/scim/v2/Schemas/${USER}`)).body;
+      const groups = byName(user.attributes, 'groups');
+      expect(byName(groups.subAttributes, '$ref').referenceTypes).toEqual(['Group']);
+      expect(byName(groups.subAttributes, 'type').canonicalValues).toEqual(['direct']);
+
+      // And the server does refuse a group as a member.
+      const created = await gateway.app.inject({
+        method: 'POST',
+        url: '/scim/v2/Groups',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' },
+        payload: JSON.stringify({
+          schemas: [GROUP],
+          displayName: 'Nesting',
+          members: [{ value: '2819c223-7f76-453a-919d-413861904646', type: 'Group' }],
+        }),
+      });
+      expect(created.statusCode).toBe(400);
+    });
+
     it('finds a schema by URN whatever its case (RFC 7643 §2.1)', async () => {
       const response = await get(`/scim/v2/Schemas/${ENTERPRISE_USER.toUpperCase()}`);
       expect(response.status).toBe(200);

@@ -89,11 +89,21 @@ describe('schemas (RFC 7643 §4, §8.7.1)', () => {
       ['formatted', 'streetAddress', 'locality', 'region', 'postalCode', 'country', 'type', 'primary'],
       ['work', 'home', 'other'],
     ],
-    ['groups', ['value', '$ref', 'display', 'type'], ['direct', 'indirect']],
+    // Groups do not nest: every membership is direct.
+    ['groups', ['value', '$ref', 'display', 'type'], ['direct']],
   ])('User %s has sub-attributes %j and type values %j', (name, subs, canonical) => {
     const definition = byName(USER_SCHEMA.attributes, name);
     expect(definition.subAttributes?.map((s) => s.name)).toEqual(subs);
     expect(byName(definition.subAttributes ?? [], 'type').canonicalValues).toEqual(canonical);
+  });
+
+  it('names only what exists: members are users, and a user belongs to groups', () => {
+    const members = byName(GROUP_SCHEMA.attributes, 'members').subAttributes ?? [];
+    expect(byName(members, '$ref').referenceTypes).toEqual(['User']);
+    expect(byName(members, 'type').canonicalValues).toEqual(['User']);
+    const groups = byName(USER_SCHEMA.attributes, 'groups').subAttributes ?? [];
+    expect(byName(groups, '$ref').referenceTypes).toEqual(['Group']);
+    expect(JSON.stringify([GROUP_SCHEMA, USER_SCHEMA])).not.toMatch(/nested groups|indirect/i);
   });
 
   it('types certificate values as binary and photo values as external references', () => {

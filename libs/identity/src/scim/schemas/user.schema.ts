@@ -75,21 +75,25 @@ const addressesAttribute = complexAttribute(
   { multiValued: true },
 );
 
-/** RFC 7643 §4.1.2: `groups` is maintained by the service provider through Group resources. */
+/**
+ * RFC 7643 §4.1.2: `groups` is maintained by the service provider through
+ * Group resources. Groups do not nest here, so every membership is direct and
+ * `$ref` points at a Group only.
+ */
 const groupsAttribute = complexAttribute(
   'groups',
-  'A list of groups to which the user belongs, either through direct membership, through nested groups, or dynamically calculated.',
+  'A list of groups to which the user belongs, by direct membership (groups do not nest).',
   [
     attribute('value', 'string', "The identifier of the User's group.", { mutability: 'readOnly' }),
     attribute('$ref', 'reference', "The URI of the corresponding 'Group' resource to which the user belongs.", {
-      referenceTypes: ['User', 'Group'],
+      referenceTypes: ['Group'],
       mutability: 'readOnly',
     }),
     attribute('display', 'string', 'A human-readable name, primarily used for display purposes.', {
       mutability: 'readOnly',
     }),
-    attribute('type', 'string', "A label indicating the attribute's function, e.g., 'direct' or 'indirect'.", {
-      canonicalValues: ['direct', 'indirect'],
+    attribute('type', 'string', "How the user belongs to the group: always 'direct'.", {
+      canonicalValues: ['direct'],
       mutability: 'readOnly',
     }),
   ],
