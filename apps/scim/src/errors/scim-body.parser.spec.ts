@@ -18,8 +18,13 @@ describe('ScimBodyParser', () => {
   });
   afterAll(() => fastify.close());
 
-  const post = (contentType: string, payload: string) =>
-    fastify.inject({ method: 'POST', url: '/echo', headers: { 'content-type': contentType }, payload });
+  const post = (contentType: string | undefined, payload: string) =>
+    fastify.inject({
+      method: 'POST',
+      url: '/echo',
+      headers: contentType === undefined ? {} : { 'content-type': contentType },
+      payload,
+    });
 
   it.each([
     'application/scim+json',
@@ -31,6 +36,28 @@ describe('ScimBodyParser', () => {
     const response = await post(contentType, '{"userName":"ann"}');
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({ body: { userName: 'ann' } });
+  });
+
+  // RFC 7644 §3.8: SCIM bodies are JSON; Okta's SPEC test creates its user without a Content-Type.
+  it('reads a body sent without Content-Type as JSON', async () => {
+    const response = await post(undefined, '{"userName":"ann"}');
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ body: { userName: 'ann' } });
+  });
+
+  it.each(['{"userName":', 'userName=ann'])(
+    'refuses %s sent without Content-Type with invalidSyntax',
+    async (payload) => {
+      const response = await post(undefined, payload);
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toMatchObject({ status: '400', scimType: 'invalidSyntax' });
+    },
+  );
+
+  it('refuses a NUL escape sent without Content-Type as it does with one', async () => {
+    const response = await post(undefined, '{"userName":"a\\u0000b"}');
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ scimType: 'invalidValue' });
   });
 
   it('reads an empty body as no body', async () => {
@@ -58,7 +85,13 @@ describe('ScimBodyParser', () => {
   it.each(['text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x'])(
     'refuses %s with 415',
     async (contentType) => {
-      expect((await post(contentType, 'userName=ann')).statusCode).toBe(415);
+      const response = await post(contentType, 'userName=ann');
+      expect(response.statusCode).toBe(415);
+      expect(response.json()).toEqual({
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+        status: '415',
+        detail: 'the request body must be application/scim+json or application/json',
+      });
     },
   );
 });
