@@ -1,13 +1,17 @@
-import { Agent as HttpAgent, IncomingMessage, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG, ResolvedConfig, findOutboundAddressError, guardedDispatcher } from '@app/platform';
 import { Webhook } from 'standardwebhooks';
+import type { Agent } from 'undici';
 
 /** A receiver has this long to answer before the attempt counts as failed and is retried. */
 export const WEBHOOK_TIMEOUT_MS = 10_000;
 
-/** Connections kept open per receiver: a TCP (and TLS) handshake per event would cost more than the POST. */
-const AGENT_OPTIONS = { keepAlive: true, maxSockets: 64, maxFreeSockets: 64, scheduling: 'lifo' } as const;
+/**
+ * Connections kept open per receiver: a TCP (and TLS) handshake per event would
+ * cost more than the POST. An idle one closes before the receiver would close
+ * it (its keep-alive hint, at most 30 s; 4 s without one).
+ */
+const AGENT_OPTIONS = { connections: 64, keepAliveTimeout: 4_000, keepAliveMaxTimeout: 30_000 } as const;
 /** Signers kept, one per secret: each holds the decoded key. */
 const MAX_SIGNERS = 10_000;
 
@@ -26,61 +30,67 @@ export type WebhookResponse = { readonly status: number } | { readonly error: st
 
 /**
  * Sends Standard Webhooks requests over keep-alive connections; the network
- * boundary the processors' tests replace. `node:http` rather than `fetch`: the
- * same requests for a fraction of the CPU, which the fan-out spends per delivery.
+ * boundary the processors' tests replace. undici's `request` rather than
+ * `fetch`: the same requests for a fraction of the CPU, which the fan-out
+ * spends per delivery. Its dispatcher refuses non-public addresses at every
+ * connection unless ALLOW_PRIVATE_NETWORKS is set.
  */
 @Injectable()
 export class WebhookSender implements OnApplicationShutdown {
-  private readonly http = new HttpAgent(AGENT_OPTIONS);
-  private readonly https = new HttpsAgent(AGENT_OPTIONS);
+  private readonly dispatcher: Agent;
   private readonly signers = new Map<string, Webhook>();
 
+  constructor(@Inject(APP_CONFIG) config: ResolvedConfig) {
+    this.dispatcher = guardedDispatcher({ allowPrivateNetworks: config.allowPrivateNetworks, agent: AGENT_OPTIONS });
+  }
+
   /** POSTs the event; the request is aborted after `timeoutMs` (every attempt has the contract's full timeout). */
-  send(request: WebhookRequest, timeoutMs: number = WEBHOOK_TIMEOUT_MS): Promise<WebhookResponse> {
+  async send(request: WebhookRequest, timeoutMs: number = WEBHOOK_TIMEOUT_MS): Promise<WebhookResponse> {
+    let url: URL;
+    try {
+      url = new URL(request.url);
+    } catch {
+      return { error: 'request failed: invalid URL' };
+    }
     const timestamp = new Date();
-    const body = Buffer.from(request.body, 'utf8');
-    const headers = {
+    const headers: Record<string, string> = {
       'content-type': 'application/json',
-      'content-length': String(body.length),
       'user-agent': 'identity-gateway-webhooks/1',
       'webhook-id': request.messageId,
       'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
       'webhook-signature': this.signer(request.secret).sign(request.messageId, timestamp, request.body),
     };
-    return new Promise((resolve) => {
-      let url: URL;
-      try {
-        url = new URL(request.url);
-      } catch {
-        resolve({ error: 'request failed: invalid URL' });
-        return;
-      }
-      const secure = url.protocol === 'https:';
-      const options = { method: 'POST', headers, agent: secure ? this.https : this.http };
-      // A redirect is not an acknowledgement: node:http does not follow it, and it is retried like any other non-2xx.
-      const req = (secure ? httpsRequest : httpRequest)(url, options, (response: IncomingMessage) => {
-        clearTimeout(timer);
-        resolve({ status: response.statusCode ?? 0 });
-        // The answer's body says nothing we keep; drain it so the connection returns to the pool.
-        response.resume();
-        response.on('error', () => undefined);
+    // Credentials in the URL are sent as Basic authentication, as node:http did.
+    if (url.username || url.password) {
+      const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+      headers.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
+    }
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new WebhookTimeoutError(timeoutMs)), timeoutMs);
+    try {
+      // A redirect is not an acknowledgement: `request` does not follow it, and it is retried like any other non-2xx.
+      const response = await this.dispatcher.request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method: 'POST',
+        headers,
+        body: request.body,
+        signal: abort.signal,
       });
-      const timer = setTimeout(() => req.destroy(new WebhookTimeoutError(timeoutMs)), timeoutMs);
-      req.on('error', (error) => {
-        clearTimeout(timer);
-        resolve(
-          error instanceof WebhookTimeoutError
-            ? { error: `no answer within ${error.timeoutMs / 1000} s`, timedOut: true }
-            : { error: describeFailure(error) },
-        );
-      });
-      req.end(body);
-    });
+      // The answer's body says nothing we keep; drain it so the connection returns to the pool.
+      response.body.dump().catch(() => undefined);
+      return { status: response.statusCode };
+    } catch (error) {
+      return error instanceof WebhookTimeoutError
+        ? { error: `no answer within ${error.timeoutMs / 1000} s`, timedOut: true }
+        : { error: describeFailure(error) };
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
-  onApplicationShutdown(): void {
-    this.http.destroy();
-    this.https.destroy();
+  async onApplicationShutdown(): Promise<void> {
+    await this.dispatcher.destroy();
   }
 
   /** Standard Webhooks' signer for a secret, kept: constructing one decodes the key. */
@@ -104,6 +114,9 @@ class WebhookTimeoutError extends Error {
 }
 
 function describeFailure(error: unknown): string {
+  // Refused before connecting: say why, and nothing about the address's ports.
+  const refused = findOutboundAddressError(error);
+  if (refused) return `refused: ${refused.message}`;
   const code = (error as NodeJS.ErrnoException | null)?.code;
   if (code) return `connection failed: ${code}`;
   return `request failed: ${error instanceof Error ? error.message : String(error)}`;

@@ -1,12 +1,29 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, ResolvedConfig } from '@app/platform';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import {
+  APP_CONFIG,
+  DispatcherFetch,
+  OutboundAddressError,
+  ResolvedConfig,
+  assertPublicUrl,
+  fetchThrough,
+  findOutboundAddressError,
+  guardedDispatcher,
+} from '@app/platform';
 import * as oidc from 'openid-client';
+import type { Agent } from 'undici';
 import { IdentityError } from '../errors/identity-error';
 import type { TokenEndpointAuthMethod } from './oidc-connection.input';
 import { describeProviderError, isTimeout } from './provider-errors';
 
 /** Discovery gives up after this long: an operator is waiting on the admin API. */
 const DISCOVERY_TIMEOUT_SECONDS = 10;
+
+/**
+ * The endpoints of a discovery document the gateway calls or sends browsers to;
+ * each must be as public as the issuer (an IdP's document could otherwise
+ * point the token request, with the client secret, inside the network).
+ */
+const CALLED_ENDPOINTS = ['token_endpoint', 'userinfo_endpoint', 'jwks_uri', 'end_session_endpoint'] as const;
 
 /** What a relying-party configuration is built from. */
 export interface OidcClientSettings {
@@ -21,8 +38,15 @@ export interface OidcClientSettings {
  * checks that the document describes a provider the sign-in flow can use.
  */
 @Injectable()
-export class IssuerDiscovery {
-  constructor(@Inject(APP_CONFIG) private readonly config: ResolvedConfig) {}
+export class IssuerDiscovery implements OnApplicationShutdown {
+  /** Every request to an IdP (discovery, token, userinfo, JWKS) goes through this guarded transport. */
+  private readonly dispatcher: Agent;
+  private readonly fetch: DispatcherFetch;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: ResolvedConfig) {
+    this.dispatcher = guardedDispatcher({ allowPrivateNetworks: config.allowPrivateNetworks });
+    this.fetch = fetchThrough(this.dispatcher);
+  }
 
   /** The configuration for a tenant's client, or an `unprocessable` error saying what is wrong with the issuer. */
   async configure(settings: OidcClientSettings): Promise<oidc.Configuration> {
@@ -31,6 +55,7 @@ export class IssuerDiscovery {
     if (insecure && !this.config.allowHttpIssuers) {
       throw unprocessable(`the issuer must be an https:// URL (http:// issuers need ALLOW_HTTP_ISSUERS=true)`);
     }
+    await this.assertPublic(settings.issuer, 'the issuer');
     let configuration: oidc.Configuration;
     try {
       configuration = await oidc.discovery(
@@ -38,13 +63,37 @@ export class IssuerDiscovery {
         settings.clientId,
         { token_endpoint_auth_method: settings.tokenEndpointAuthMethod },
         clientAuthentication(settings),
-        { timeout: DISCOVERY_TIMEOUT_SECONDS, execute: insecure ? [oidc.allowInsecureRequests] : [] },
+        {
+          timeout: DISCOVERY_TIMEOUT_SECONDS,
+          execute: insecure ? [oidc.allowInsecureRequests] : [],
+          // Kept by the configuration: the token, userinfo and JWKS requests of sign-in use it too.
+          [oidc.customFetch]: this.fetch,
+        },
       );
     } catch (error) {
       throw unprocessable(`discovery of ${settings.issuer} failed: ${describe(error)}`, error);
     }
-    assertUsable(configuration.serverMetadata(), settings);
+    const metadata = configuration.serverMetadata();
+    assertUsable(metadata, settings);
+    for (const endpoint of CALLED_ENDPOINTS) {
+      const url = metadata[endpoint];
+      if (typeof url === 'string') await this.assertPublic(url, `the discovery document's ${endpoint}`);
+    }
     return configuration;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.dispatcher.destroy();
+  }
+
+  /** Refuses a URL on a non-public address (unless ALLOW_PRIVATE_NETWORKS) as an `unprocessable` error. */
+  private async assertPublic(url: string, what: string): Promise<void> {
+    try {
+      await assertPublicUrl(url, { allowPrivateNetworks: this.config.allowPrivateNetworks });
+    } catch (error) {
+      if (!(error instanceof OutboundAddressError)) throw error;
+      throw unprocessable(`${what} is refused: ${error.message}`, error);
+    }
   }
 }
 
@@ -78,6 +127,9 @@ function assertUsable(metadata: oidc.ServerMetadata, settings: OidcClientSetting
 
 /** Why discovery failed, in one line an operator can act on. */
 function describe(error: unknown): string {
+  // A refused address was never connected to: its reason is the whole story, with no connection error to add.
+  const refused = findOutboundAddressError(error);
+  if (refused) return refused.message;
   return isTimeout(error) ? `no answer within ${DISCOVERY_TIMEOUT_SECONDS} s` : describeProviderError(error);
 }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, OutboundAddressError, ResolvedConfig, assertPublicUrl } from '@app/platform';
 import { IdentityError } from '../errors/identity-error';
 import { SecretBox } from '../secrets/secret-box';
 import { TenantsService } from '../tenants/tenants.service';
@@ -21,9 +22,11 @@ export class SubscriptionsService {
     private readonly subscriptions: SubscriptionRepository,
     private readonly tenants: TenantsService,
     private readonly secrets: SecretBox,
+    @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
   ) {}
 
   async create(input: CreateSubscriptionInput): Promise<CreatedSubscription> {
+    if (input.kind === 'webhook') await this.assertPublicWebhook(input.url);
     const tenantId = input.tenant === undefined ? null : (await this.tenants.get(input.tenant)).id;
     const id = randomUUID();
     const secret = input.kind === 'webhook' ? generateWebhookSecret() : undefined;
@@ -58,6 +61,7 @@ export class SubscriptionsService {
       throw IdentityError.invalid('url: a queue subscription has no url');
     if (input.queue !== undefined && current.kind !== 'queue')
       throw IdentityError.invalid('queue: a webhook subscription has no queue');
+    if (input.url !== undefined) await this.assertPublicWebhook(input.url);
     const changes: SubscriptionChanges = {
       name: input.name,
       url: input.url,
@@ -70,6 +74,20 @@ export class SubscriptionsService {
     if (!(await this.subscriptions.update(id, changes)))
       throw IdentityError.notFound(`no subscription with id "${id}"`);
     return this.get(id);
+  }
+
+  /**
+   * A webhook URL must be a public address (unless ALLOW_PRIVATE_NETWORKS):
+   * refused here with the reason, so the operator learns it now rather than
+   * from failed deliveries; the worker checks again at every connection.
+   */
+  private async assertPublicWebhook(url: string): Promise<void> {
+    try {
+      await assertPublicUrl(url, { allowPrivateNetworks: this.config.allowPrivateNetworks });
+    } catch (error) {
+      if (!(error instanceof OutboundAddressError)) throw error;
+      throw new IdentityError('unprocessable', `url: ${error.message}`, { cause: error });
+    }
   }
 
   async delete(id: string): Promise<void> {
