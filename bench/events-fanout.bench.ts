@@ -114,6 +114,8 @@ async function runGateway(options: {
     SECRETS_KEY: options.secretsKey.toString('hex'),
     ADMIN_TOKEN: `gwa_bench_${randomBytes(24).toString('base64url')}`,
     WORKER_PORT: String(port),
+    // The benchmark's receivers listen on loopback.
+    ALLOW_PRIVATE_NETWORKS: 'true',
     LOG_LEVEL: 'warn',
   });
   await waitFor200(`http://127.0.0.1:${port}/health/live`, 30_000);

@@ -38,6 +38,7 @@ export async function startOidcServer(options: OidcServerOptions): Promise<OidcS
     SECRETS_KEY: options.secretsKey,
     // The test IdP speaks plain HTTP on loopback.
     ALLOW_HTTP_ISSUERS: 'true',
+    ALLOW_PRIVATE_NETWORKS: 'true',
     LOG_LEVEL: 'warn',
   };
   const child = spawn(process.execPath, [join(ROOT, 'dist/apps/oidc/src/main.js')], {

@@ -42,6 +42,8 @@ describe('events: worker crash', () => {
         SECRETS_KEY: gateway.config.secretsKey.toString('hex'),
         ADMIN_TOKEN: gateway.config.adminToken,
         DELIVERY_BACKOFF_MS: '20',
+        // The test's webhook receiver listens on loopback.
+        ALLOW_PRIVATE_NETWORKS: 'true',
         WORKER_PORT: String(port),
         LOG_LEVEL: 'warn',
       }),
