@@ -15,8 +15,30 @@ export class SignInError extends Error {
     return new SignInError(400, 'Sign-in failed', message, { cause });
   }
 
+  /** No such tenant: the link or the name is wrong. */
   static notFound(message: string): SignInError {
     return new SignInError(404, 'Unknown organization', message);
+  }
+
+  /** The tenant exists, but no IdP is connected to it yet: for the person, and for whoever administers it. */
+  static notConfigured(tenant: { name: string; slug: string }): SignInError {
+    return new SignInError(
+      404,
+      'Sign-in is not set up yet',
+      `Sign-in is not set up for ${tenant.name} yet: its identity provider has not been connected. ` +
+        `Please ask your administrator. Administrators: connect it with the tenant's OIDC settings ` +
+        `(npm run -s cli -- oidc set ${tenant.slug} …, or PUT /admin/v1/tenants/${tenant.slug}/oidc).`,
+    );
+  }
+
+  /** No tenant signs in people with this email domain. */
+  static unknownEmailDomain(domain: string): SignInError {
+    return new SignInError(
+      404,
+      'Unknown email domain',
+      `No organization signs in people with @${domain} addresses here. Check the address, or use the sign-in ` +
+        `link your organization gave you. Administrators: add ${domain} to the organization's domains.`,
+    );
   }
 
   static refused(message: string): SignInError {

@@ -106,7 +106,7 @@ export class SignInFlow {
     if (!signIn || !idToken || !tokens.id_token)
       throw SignInError.badRequest('Your identity provider sent no ID token.');
     const tenant = await this.tenants.findById(signIn.attempt.tenantId);
-    if (!tenant) throw SignInError.notFound('This organization no longer exists.');
+    if (!tenant) throw SignInError.notFound('This organization was removed while you were signing in.');
     const claims = await this.claimsOf(signIn.client, signIn.connection, tokens, idToken);
     const sessionId = randomUUID();
     try {
@@ -137,7 +137,8 @@ export class SignInFlow {
   /** The tenant a /auth/login names: by slug, or by the login hint's email domain. */
   private async tenantOf(start: SignInStart): Promise<TenantEntity> {
     if (start.tenant) {
-      return this.tenants.get(start.tenant).catch((error: unknown) => {
+      // Slugs are lowercase; a link typed as ?tenant=Acme means the same tenant.
+      return this.tenants.get(start.tenant.trim().toLowerCase()).catch((error: unknown) => {
         if (error instanceof IdentityError && error.code === 'not_found') {
           throw SignInError.notFound(`No organization is called "${start.tenant}".`);
         }
@@ -145,9 +146,11 @@ export class SignInFlow {
       });
     }
     if (start.loginHint) {
-      const domain = /^[^@\s]+@([^@\s]+)$/.exec(start.loginHint.trim())?.[1];
-      const tenant = domain ? await this.tenants.findByDomain(domain) : null;
-      if (!tenant) throw SignInError.notFound(`No organization signs in people with the address ${start.loginHint}.`);
+      const domain = /^[^@\s]+@([^@\s]+)$/.exec(start.loginHint.trim())?.[1]?.toLowerCase();
+      if (!domain)
+        throw SignInError.badRequest(`"${start.loginHint}" is not an email address: sign in with your work email.`);
+      const tenant = await this.tenants.findByDomain(domain);
+      if (!tenant) throw SignInError.unknownEmailDomain(domain);
       return tenant;
     }
     throw SignInError.badRequest('Say which organization to sign in to: ?tenant=, or ?login_hint= with your email.');
@@ -178,7 +181,7 @@ export class SignInFlow {
 
   private async connectionOf(tenant: TenantEntity): Promise<OidcConnection> {
     const connection = await this.openConnection(tenant.id);
-    if (!connection) throw SignInError.notFound(`Sign-in is not set up for ${tenant.name} yet.`);
+    if (!connection) throw SignInError.notConfigured(tenant);
     return connection;
   }
 
