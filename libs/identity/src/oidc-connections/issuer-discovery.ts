@@ -1,7 +1,8 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
 import {
   APP_CONFIG,
   DispatcherFetch,
+  HostLookup,
   OutboundAddressError,
   ResolvedConfig,
   assertPublicUrl,
@@ -25,6 +26,15 @@ const DISCOVERY_TIMEOUT_SECONDS = 10;
  */
 const CALLED_ENDPOINTS = ['token_endpoint', 'userinfo_endpoint', 'jwks_uri', 'end_session_endpoint'] as const;
 
+/** Injection token of an IdpTransport replacing the guarded one (tests that stay off the network). */
+export const IDP_TRANSPORT = Symbol('IDP_TRANSPORT');
+
+/** How IdPs are reached: the fetch every IdP request goes through, and the resolver of the save-time checks. */
+export interface IdpTransport {
+  readonly fetch: DispatcherFetch;
+  readonly lookup?: HostLookup;
+}
+
 /** What a relying-party configuration is built from. */
 export interface OidcClientSettings {
   readonly issuer: string;
@@ -40,12 +50,19 @@ export interface OidcClientSettings {
 @Injectable()
 export class IssuerDiscovery implements OnApplicationShutdown {
   /** Every request to an IdP (discovery, token, userinfo, JWKS) goes through this guarded transport. */
-  private readonly dispatcher: Agent;
-  private readonly fetch: DispatcherFetch;
+  private readonly dispatcher: Agent | undefined;
+  private readonly transport: IdpTransport;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: ResolvedConfig) {
-    this.dispatcher = guardedDispatcher({ allowPrivateNetworks: config.allowPrivateNetworks });
-    this.fetch = fetchThrough(this.dispatcher);
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
+    @Optional() @Inject(IDP_TRANSPORT) transport?: IdpTransport,
+  ) {
+    if (transport) {
+      this.transport = transport;
+    } else {
+      this.dispatcher = guardedDispatcher({ allowPrivateNetworks: config.allowPrivateNetworks });
+      this.transport = { fetch: fetchThrough(this.dispatcher) };
+    }
   }
 
   /** The configuration for a tenant's client, or an `unprocessable` error saying what is wrong with the issuer. */
@@ -67,7 +84,7 @@ export class IssuerDiscovery implements OnApplicationShutdown {
           timeout: DISCOVERY_TIMEOUT_SECONDS,
           execute: insecure ? [oidc.allowInsecureRequests] : [],
           // Kept by the configuration: the token, userinfo and JWKS requests of sign-in use it too.
-          [oidc.customFetch]: this.fetch,
+          [oidc.customFetch]: this.transport.fetch,
         },
       );
     } catch (error) {
@@ -83,13 +100,16 @@ export class IssuerDiscovery implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.dispatcher.destroy();
+    await this.dispatcher?.destroy();
   }
 
   /** Refuses a URL on a non-public address (unless ALLOW_PRIVATE_NETWORKS) as an `unprocessable` error. */
   private async assertPublic(url: string, what: string): Promise<void> {
     try {
-      await assertPublicUrl(url, { allowPrivateNetworks: this.config.allowPrivateNetworks });
+      await assertPublicUrl(url, {
+        allowPrivateNetworks: this.config.allowPrivateNetworks,
+        lookup: this.transport.lookup,
+      });
     } catch (error) {
       if (!(error instanceof OutboundAddressError)) throw error;
       throw unprocessable(`${what} is refused: ${error.message}`, error);
