@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DeliveriesModule } from '@app/identity/deliveries/deliveries.module';
+import { EventsFeedModule } from '@app/identity/events-feed/events-feed.module';
 import { SecretsModule } from '@app/identity/secrets/secrets.module';
 import { DeliveryGate } from './delivery/delivery-gate';
 import { DeliveryOutcomes } from './delivery/delivery-outcomes';
@@ -10,6 +11,7 @@ import { WebhookDeliveryProcessor } from './delivery/webhook-delivery.processor'
 import { WebhookSender } from './delivery/webhook-sender';
 import { FanOutProcessor } from './fan-out/fan-out.processor';
 import { PruneDeliveriesProcessor } from './maintenance/prune-deliveries.processor';
+import { PruneEventsFeedProcessor } from './maintenance/prune-events-feed.processor';
 import { RepairDeliveriesProcessor } from './maintenance/repair-deliveries.processor';
 import { FanOutMetrics } from './metrics/fan-out.metrics';
 import { OutboxRelayService } from './outbox/outbox-relay.service';
@@ -22,11 +24,12 @@ const PROCESSORS = [
   QueueDeliveryProcessor,
   PruneDeliveriesProcessor,
   RepairDeliveriesProcessor,
+  PruneEventsFeedProcessor,
 ];
 
 /** The outbox relay, the fan-out and the deliveries: the worker's whole job. */
 @Module({
-  imports: [DeliveriesModule, SecretsModule],
+  imports: [DeliveriesModule, SecretsModule, EventsFeedModule],
   providers: [
     OutboxRelayService,
     FanOutMetrics,

@@ -6,6 +6,7 @@ import { APP_CONFIG, PgListener, ResolvedConfig } from '@app/platform';
 import { DataSource } from 'typeorm';
 import { FanOutMetrics } from '../metrics/fan-out.metrics';
 import { OUTBOX_CHANNEL } from '@app/identity/events/outbox.service';
+import { FeedStamper } from '@app/identity/events-feed/feed-stamper';
 
 /** Rows moved per transaction. */
 const BATCH = 500;
@@ -44,6 +45,11 @@ const RELAY_LOCK_KEY = 7_401_955_121;
  * PostgreSQL (SCIM, which only writes PostgreSQL, is unaffected), and go out on a later round.
  * Redis losing its data (a restart without persistence) after a row was relayed: the
  * repair round finds relayed rows never fanned out and adds their jobs again.
+ *
+ * Feed positions: each wake-up also runs the FeedStamper, in rounds of its own that
+ * never touch Redis, so the events feed goes on while Redis is down (the proof of
+ * its order is on FeedStamper). Publication locks rows in `position` order, as
+ * the stamper does, so the two never deadlock.
  */
 @Injectable()
 export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -54,6 +60,9 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
   private gathering: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  private stamping: Promise<void> | undefined;
+  private stampAgain = false;
+  private lastStampReported = 0;
   private stopped = false;
   private lastReported = 0;
 
@@ -61,6 +70,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly queues: EventQueues,
     private readonly metrics: FanOutMetrics,
+    private readonly stamper: FeedStamper,
     @Inject(APP_CONFIG) config: ResolvedConfig,
   ) {
     this.listener = new PgListener(config.databaseUrl, OUTBOX_CHANNEL, () => this.wakeSoon());
@@ -79,7 +89,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     clearInterval(this.repairTimer);
     clearTimeout(this.gathering);
     await this.listener.stop();
-    await this.running;
+    await Promise.all([this.running, this.stamping]);
   }
 
   /** Runs a relay round in GATHER_MS, taking in what commits meanwhile. */
@@ -93,6 +103,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
   /** Runs a relay round now, or right after the one in progress. */
   wake(): void {
     if (this.stopped) return;
+    this.stamp();
     if (this.running) {
       this.again = true;
       return;
@@ -104,6 +115,32 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
         this.wake();
       }
     });
+  }
+
+  /** Runs a stamping round now, or right after the one in progress. */
+  private stamp(): void {
+    if (this.stamping) {
+      this.stampAgain = true;
+      return;
+    }
+    this.stamping = this.stamper
+      .stampAll()
+      .then(
+        () => undefined,
+        (error: Error) => {
+          if (Date.now() - this.lastStampReported > 30_000) {
+            this.lastStampReported = Date.now();
+            this.logger.warn(`events feed stamping paused: ${error.message}`);
+          }
+        },
+      )
+      .finally(() => {
+        this.stamping = undefined;
+        if (this.stampAgain && !this.stopped) {
+          this.stampAgain = false;
+          this.stamp();
+        }
+      });
   }
 
   private async drain(): Promise<void> {
@@ -166,7 +203,12 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
         REDIS_TIMEOUT_MS,
         `Redis did not take the batch within ${REDIS_TIMEOUT_MS} ms`,
       );
-      await runner.query(`UPDATE outbox_events SET published_at = now() WHERE id = ANY($1::uuid[])`, [ids]);
+      // Rows locked in position order, as the feed stamper locks them: the two never deadlock.
+      await runner.query(
+        `UPDATE outbox_events SET published_at = now()
+         WHERE position = ANY(SELECT position FROM outbox_events WHERE id = ANY($1::uuid[]) ORDER BY position FOR UPDATE)`,
+        [ids],
+      );
       await runner.commitTransaction();
       this.metrics.relayedEvents(ids.length);
       return ids.length;

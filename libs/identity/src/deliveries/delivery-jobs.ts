@@ -20,6 +20,7 @@ export enum JobName {
   QueueDelivery = 'queue-delivery',
   PruneDeliveries = 'prune-deliveries',
   RepairDeliveries = 'repair-deliveries',
+  PruneEventsFeed = 'prune-events-feed',
 }
 
 /** Turns one outbox event into its deliveries. Job id: the event id. */
@@ -56,6 +57,9 @@ export type PruneDeliveriesJob = Record<string, never>;
 /** Queues again the pending deliveries whose job was lost (Redis lost its data, or the job failed). */
 export type RepairDeliveriesJob = Record<string, never>;
 
+/** Deletes events older than the feed's retention (EVENTS_RETENTION_DAYS). */
+export type PruneEventsFeedJob = Record<string, never>;
+
 /** The payload of each job name. */
 export interface JobPayloads {
   [JobName.FanOut]: FanOutJob;
@@ -63,6 +67,7 @@ export interface JobPayloads {
   [JobName.QueueDelivery]: DeliveryJob;
   [JobName.PruneDeliveries]: PruneDeliveriesJob;
   [JobName.RepairDeliveries]: RepairDeliveriesJob;
+  [JobName.PruneEventsFeed]: PruneEventsFeedJob;
 }
 
 /** The queue each job runs on. */
@@ -72,6 +77,7 @@ export const QUEUE_OF_JOB: { readonly [Name in JobName]: QueueName } = {
   [JobName.QueueDelivery]: QueueName.Deliveries,
   [JobName.PruneDeliveries]: QueueName.Maintenance,
   [JobName.RepairDeliveries]: QueueName.Maintenance,
+  [JobName.PruneEventsFeed]: QueueName.Maintenance,
 };
 
 const RESERVED_QUEUE_PREFIX = 'gateway-';

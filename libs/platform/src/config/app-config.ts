@@ -24,6 +24,8 @@ export interface AppConfig {
   readonly allowPrivateNetworks: boolean;
   /** Base delay of the webhook retry schedule. */
   readonly deliveryBackoffMs: number;
+  /** How long the events feed keeps events; a cursor older than that is expired. */
+  readonly eventsRetentionDays: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 

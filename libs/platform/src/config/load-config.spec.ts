@@ -18,6 +18,7 @@ describe('loadConfig', () => {
     });
     expect(config.dataDir).toMatch(/\.data$/);
     expect(config.deliveryBackoffMs).toBeGreaterThan(0);
+    expect(config.eventsRetentionDays).toBe(90);
   });
 
   it('derives the public URLs from the ports and strips trailing slashes', () => {
@@ -50,6 +51,9 @@ describe('loadConfig', () => {
     ['ALLOW_HTTP_ISSUERS', 'perhaps'],
     ['ALLOW_PRIVATE_NETWORKS', 'sometimes'],
     ['DELIVERY_BACKOFF_MS', '-5'],
+    ['EVENTS_RETENTION_DAYS', '0'],
+    ['EVENTS_RETENTION_DAYS', '1.5'],
+    ['EVENTS_RETENTION_DAYS', 'forever'],
     ['LOG_LEVEL', 'loud'],
   ])('refuses %s=%s with a message naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);

@@ -62,6 +62,12 @@ const environmentSchema = z.object({
     .int('must be a whole number of milliseconds')
     .positive('must be positive')
     .default(DEFAULT_DELIVERY_BACKOFF_MS),
+  EVENTS_RETENTION_DAYS: z.coerce
+    .number({ error: 'must be a number of days' })
+    .int('must be a whole number of days')
+    .min(1, 'must be between 1 and 3650 days')
+    .max(3650, 'must be between 1 and 3650 days')
+    .default(90),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -92,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     allowHttpIssuers: vars.ALLOW_HTTP_ISSUERS,
     allowPrivateNetworks: vars.ALLOW_PRIVATE_NETWORKS,
     deliveryBackoffMs: vars.DELIVERY_BACKOFF_MS,
+    eventsRetentionDays: vars.EVENTS_RETENTION_DAYS,
     logLevel: vars.LOG_LEVEL,
   };
 }

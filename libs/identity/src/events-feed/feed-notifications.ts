@@ -1,0 +1,75 @@
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG, PgListener, ResolvedConfig } from '@app/platform';
+import { EVENTS_FEED_CHANNEL } from './feed-stamper';
+
+/** Long-polling requests parked at once in one process; more are answered at once instead. */
+export const MAX_FEED_WAITERS = 2000;
+/** Without a live LISTEN connection, waiters look again this often. */
+const UNHEARD_RECHECK_MS = 1000;
+
+interface Waiter {
+  readonly wake: () => void;
+}
+
+/**
+ * Parks long-polling feed requests until the stamper's NOTIFY says new positions
+ * committed. One LISTEN connection per process, opened at the first wait; each
+ * notification wakes every parked request, which then reads again.
+ */
+@Injectable()
+export class FeedNotifications implements OnApplicationShutdown {
+  private listener: PgListener | undefined;
+  private readonly waiters = new Set<Waiter>();
+  private notified = 0;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: Pick<ResolvedConfig, 'databaseUrl'>) {}
+
+  /** Counts notifications; a reader takes it before reading, so a commit during its read is not slept through. */
+  get generation(): number {
+    return this.notified;
+  }
+
+  /** Starts listening (also done by the first wait). */
+  start(): void {
+    if (this.listener) return;
+    this.listener = new PgListener(this.config.databaseUrl, EVENTS_FEED_CHANNEL, () => this.notify());
+    this.listener.start();
+  }
+
+  /**
+   * Resolves when a notification arrives after `generation`, or after `timeoutMs`.
+   * Returns at once when one arrived already or too many requests wait.
+   */
+  async waitAfter(generation: number, timeoutMs: number): Promise<void> {
+    this.start();
+    if (this.notified !== generation || this.waiters.size >= MAX_FEED_WAITERS || timeoutMs <= 0) return;
+    const ms = this.listener?.listening ? timeoutMs : Math.min(timeoutMs, UNHEARD_RECHECK_MS);
+    await new Promise<void>((resolve) => {
+      const waiter: Waiter = {
+        wake: () => {
+          clearTimeout(timer);
+          this.waiters.delete(waiter);
+          resolve();
+        },
+      };
+      const timer = setTimeout(waiter.wake, ms);
+      this.waiters.add(waiter);
+    });
+  }
+
+  /** How many requests are parked now. */
+  get waiting(): number {
+    return this.waiters.size;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    for (const waiter of [...this.waiters]) waiter.wake();
+    await this.listener?.stop();
+    this.listener = undefined;
+  }
+
+  private notify(): void {
+    this.notified += 1;
+    for (const waiter of [...this.waiters]) waiter.wake();
+  }
+}

@@ -1,0 +1,87 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+
+/** The PostgreSQL channel notified when feed positions commit, so long-polling readers wake at once. */
+export const EVENTS_FEED_CHANNEL = 'events_feed';
+/** Rows stamped per transaction. */
+export const STAMP_BATCH = 1000;
+// An arbitrary, fixed key (beside the relay's and the migration lock's): held by the one replica stamping now.
+const STAMP_LOCK_KEY = 7_401_955_122;
+
+/**
+ * Gives committed outbox rows their feed position.
+ *
+ * Why no event can appear behind a cursor handed out (the feed's promise):
+ * - One stamper at a time: a transaction-level advisory lock, and the head row
+ *   locked FOR UPDATE besides, so stamp transactions are serialised; each reads
+ *   the head (the highest position) after the previous one committed.
+ * - A stamp transaction numbers the rows it stamps head + 1, head + 2, … and
+ *   moves the head in the same transaction. So every snapshot sees exactly the
+ *   positions up to the head it sees, with no hole: a later stamp can only use
+ *   numbers above every head any earlier snapshot saw.
+ * - The feed serves rows with position > cursor and ≤ the head of its own
+ *   snapshot, and never hands out a cursor beyond that head. Whatever is stamped
+ *   afterwards is numbered above it, so it comes after the cursor.
+ * - Only committed rows are visible, so a row is stamped after its change
+ *   committed; a long transaction's row simply gets a later position.
+ * Per-subject order: OutboxService inserts a subject's later change only after
+ * acquiring the subject's row lock, i.e. after the earlier change committed (and
+ * became visible to every later snapshot). So a stamp round that sees the later
+ * row sees the earlier one too (or it was stamped before), and numbers them in
+ * insertion (`position`) order: the later change gets the larger position.
+ *
+ * Stamping does not touch Redis, so the feed goes on while Redis is down. Rows
+ * are locked in `position` order, as the relay's publication locks them, so
+ * the two never deadlock.
+ */
+@Injectable()
+export class FeedStamper {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * Stamps up to `limit` committed rows in one transaction and notifies the feed
+   * channel at its commit. Returns how many it stamped (0 when another replica is stamping).
+   */
+  async stampBatch(limit = STAMP_BATCH): Promise<number> {
+    return this.dataSource.transaction(async (em) => {
+      const [{ leader }] = await em.query<[{ leader: boolean }]>(`SELECT pg_try_advisory_xact_lock($1) AS leader`, [
+        STAMP_LOCK_KEY,
+      ]);
+      if (!leader) return 0;
+      await em.query(`SELECT head FROM events_feed FOR UPDATE`);
+      // A new statement, a new snapshot: it sees every stamp committed before the lock was ours.
+      const [row] = await em.query<[{ stamped: number }]>(
+        `WITH batch AS (
+           SELECT position FROM outbox_events WHERE feed_position IS NULL
+           ORDER BY position LIMIT $1 FOR UPDATE
+         ), numbered AS (
+           SELECT batch.position, f.head + row_number() OVER (ORDER BY batch.position) AS feed_position
+           FROM batch, events_feed f
+         ), stamped AS (
+           UPDATE outbox_events o SET feed_position = numbered.feed_position
+           FROM numbered WHERE o.position = numbered.position
+           RETURNING numbered.feed_position
+         ), moved AS (
+           UPDATE events_feed SET head = (SELECT max(feed_position) FROM stamped)
+           WHERE EXISTS (SELECT 1 FROM stamped)
+           RETURNING head
+         )
+         SELECT (SELECT count(*) FROM stamped)::int AS stamped,
+                (SELECT pg_notify($2, head::text) FROM moved) AS notified`,
+        [limit, EVENTS_FEED_CHANNEL],
+      );
+      return row.stamped;
+    });
+  }
+
+  /** Stamps until nothing committed is left unstamped; returns how many it stamped. */
+  async stampAll(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const stamped = await this.stampBatch();
+      total += stamped;
+      if (stamped < STAMP_BATCH) return total;
+    }
+  }
+}
