@@ -5,6 +5,7 @@ import {
   ScimPrincipal,
   ScimResource,
   isAttributeShown,
+  isNotModified,
   listQueryFromParams,
   listQueryFromSearch,
   listResponse,
@@ -14,7 +15,7 @@ import {
 } from '@app/identity';
 import type { FastifyReply } from 'fastify';
 import { Principal } from '../auth/principal.decorator';
-import { projectionOf, resourceResponse } from '../http/resource-response';
+import { notModified, projectionOf, resourceResponse } from '../http/resource-response';
 
 @Controller('scim/v2/Groups')
 export class GroupsController {
@@ -48,17 +49,23 @@ export class GroupsController {
     return this.page(principal, listQueryFromSearch(body));
   }
 
-  /** Okta reads with `excludedAttributes=members`: then the membership table is not touched. */
+  /**
+   * Okta reads with `excludedAttributes=members`: then the membership table is
+   * not touched; nor is it for a 304 (If-None-Match naming the current version, RFC 7644 §3.14).
+   */
   @Get(':id')
   async get(
     @Principal() principal: ScimPrincipal,
     @Param('id') id: string,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Query() query: Record<string, unknown>,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<ScimResource> {
+  ): Promise<ScimResource | undefined> {
     const projection = projectionOf(query);
-    const view = await this.groups.get(principal, id, isAttributeShown(projection, 'members'));
-    return resourceResponse(reply, this.groups.toResource(view), projection, 'Group');
+    const view = await this.groups.get(principal, id, isAttributeShown(projection, 'members'), ifNoneMatch);
+    const resource = this.groups.toResource(view);
+    if (isNotModified(ifNoneMatch, view.row.version)) return notModified(reply, resource);
+    return resourceResponse(reply, resource, projection, 'Group');
   }
 
   @Put(':id')

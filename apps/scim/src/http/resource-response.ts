@@ -26,3 +26,13 @@ export function resourceResponse(
   void reply.header('etag', meta.version).header('location', meta.location);
   return project(resource, projection, type);
 }
+
+/**
+ * RFC 9110 §15.4.5: the answer to a GET whose If-None-Match names the current
+ * version (see `isNotModified`): 304 with the ETag and no body.
+ */
+export function notModified(reply: FastifyReply, resource: ScimResource): undefined {
+  const meta = resource['meta'] as { version: string };
+  void reply.status(304).header('etag', meta.version);
+  return undefined;
+}

@@ -4,6 +4,7 @@ import {
   ScimPrincipal,
   ScimResource,
   UsersService,
+  isNotModified,
   listQueryFromParams,
   listQueryFromSearch,
   listResponse,
@@ -12,7 +13,7 @@ import {
 } from '@app/identity';
 import type { FastifyReply } from 'fastify';
 import { Principal } from '../auth/principal.decorator';
-import { projectionOf, resourceResponse } from '../http/resource-response';
+import { notModified, projectionOf, resourceResponse } from '../http/resource-response';
 
 @Controller('scim/v2/Users')
 export class UsersController {
@@ -45,15 +46,21 @@ export class UsersController {
     return this.page(principal, listQueryFromSearch(body));
   }
 
+  /** RFC 7644 §3.14: a client holding the current version (If-None-Match) gets 304 without the body. */
   @Get(':id')
   async get(
     @Principal() principal: ScimPrincipal,
     @Param('id') id: string,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Query() query: Record<string, unknown>,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<ScimResource> {
+  ): Promise<ScimResource | undefined> {
     const row = await this.users.get(principal, id);
-    return resourceResponse(reply, this.users.toResource(row), projectionOf(query), 'User');
+    const resource = this.users.toResource(row);
+    if (isNotModified(ifNoneMatch, (resource['meta'] as { version: string }).version)) {
+      return notModified(reply, resource);
+    }
+    return resourceResponse(reply, resource, projectionOf(query), 'User');
   }
 
   @Put(':id')

@@ -5,7 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { transaction } from '../database/transaction';
 import type { IdentityEventType } from '../events/identity-event';
 import { OutboxService } from '../events/outbox.service';
-import { assertIfMatch } from '../scim/etag';
+import { assertIfMatch, isNotModified } from '../scim/etag';
 import { ScimError } from '../scim/errors';
 import { matchesValueFilter } from '../scim/filter/filter.evaluator';
 import type { ListQuery } from '../scim/list/list-query';
@@ -72,9 +72,10 @@ export class GroupsService {
     return this.view(this.dataSource.manager, principal, row, withMembers);
   }
 
-  async get(principal: ScimPrincipal, id: string, withMembers: boolean): Promise<GroupView> {
+  /** The group; its members are not read when `ifNoneMatch` names its version (the client has it already). */
+  async get(principal: ScimPrincipal, id: string, withMembers: boolean, ifNoneMatch?: string): Promise<GroupView> {
     const row = this.require(await this.groups.findById(this.dataSource.manager, principal.tenantId, id), id);
-    return this.view(this.dataSource.manager, principal, row, withMembers);
+    return this.view(this.dataSource.manager, principal, row, withMembers && !isNotModified(ifNoneMatch, row.version));
   }
 
   /** PUT: the body replaces the group, its members included (RFC 7644 §3.5.1). */

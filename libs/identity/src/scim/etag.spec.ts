@@ -1,5 +1,5 @@
 import { ScimError } from './errors';
-import { assertIfMatch, weakEtag } from './etag';
+import { assertIfMatch, isNotModified, weakEtag } from './etag';
 
 describe('ETags', () => {
   it('formats a version as a weak entity tag', () => {
@@ -17,5 +17,33 @@ describe('ETags', () => {
     } catch (error) {
       expect((error as ScimError).status).toBe(412);
     }
+  });
+});
+
+describe('If-None-Match', () => {
+  it.each(['W/"3"', '"3"', 'W/"1", W/"3"', '"2",W/"3"', '*', ' W/"3" '])(
+    '%p names version 3: not modified',
+    (header) => {
+      expect(isNotModified(header, 3)).toBe(true);
+    },
+  );
+
+  it.each([undefined, '', 'W/"2"', '"30"', 'W/"1", "4"', 'garbage', 'W/3'])(
+    '%p does not name version 3: the body is sent',
+    (header) => {
+      expect(isNotModified(header, 3)).toBe(false);
+    },
+  );
+});
+
+describe('entity tags given whole', () => {
+  it.each(['W/"3.ab12"', '"3.ab12"', '*'])('%p names W/"3.ab12"', (header) => {
+    expect(isNotModified(header, 'W/"3.ab12"')).toBe(true);
+    expect(() => assertIfMatch(header, 'W/"3.ab12"')).not.toThrow();
+  });
+
+  it.each(['W/"3"', '"3.ab1"'])('%p does not name W/"3.ab12"', (header) => {
+    expect(isNotModified(header, 'W/"3.ab12"')).toBe(false);
+    expect(() => assertIfMatch(header, 'W/"3.ab12"')).toThrow(expect.objectContaining({ status: 412 }));
   });
 });

@@ -1,4 +1,5 @@
-import { MAX_INDEXED_LENGTH, passwordOf, toScimUser, toUserWrite, withActive } from './user-resource';
+import { createHash } from 'node:crypto';
+import { MAX_INDEXED_LENGTH, passwordOf, toScimUser, toUserWrite, userEntityTag, withActive } from './user-resource';
 import { applyPatch } from '../scim/patch/patch.engine';
 import type { UserRow } from './user-row';
 
@@ -85,6 +86,25 @@ describe('user resources', () => {
     );
   });
 
+  describe('userEntityTag', () => {
+    const group = (value: string): { value: string; display: string } => ({ value, display: value });
+    const a = '0b9a2c8e-0000-4000-8000-000000000001';
+    const b = '0b9a2c8e-0000-4000-8000-000000000002';
+
+    it('is the version alone for a user in no group', () => {
+      expect(userEntityTag({ version: 7, groups: [] })).toBe('W/"7"');
+    });
+
+    it('changes when the user joins or leaves a group, not with the order groups are listed in', () => {
+      const one = userEntityTag({ version: 7, groups: [group(a)] });
+      const two = userEntityTag({ version: 7, groups: [group(a), group(b)] });
+      expect(one).toMatch(/^W\/"7\.[0-9a-f]{8}"$/);
+      expect(new Set([userEntityTag({ version: 7, groups: [] }), one, two]).size).toBe(3);
+      expect(userEntityTag({ version: 7, groups: [group(b), group(a)] })).toBe(two);
+      expect(userEntityTag({ version: 7, groups: [{ value: a, display: 'renamed' }] })).toBe(one);
+    });
+  });
+
   it('shows the active column, also over a document that disagrees or lacks it', () => {
     const row = {
       id: 'u',
@@ -128,7 +148,7 @@ describe('user resources', () => {
         created: '2026-01-01T00:00:00.000Z',
         lastModified: '2026-01-02T00:00:00.000Z',
         location: `https://scim.example/scim/v2/Users/${row.id}`,
-        version: 'W/"4"',
+        version: `W/"4.${createHash('md5').update('g-1').digest('hex').slice(0, 8)}"`,
       },
     });
   });

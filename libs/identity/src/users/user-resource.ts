@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ScimError } from '../scim/errors';
 import type { ScimResource } from '../scim/resource/resource-validator';
 import { weakEtag } from '../scim/etag';
@@ -28,9 +29,34 @@ export function toScimUser(row: UserRow, scimBaseUrl: string): ScimResource {
       created: row.created_at.toISOString(),
       lastModified: row.updated_at.toISOString(),
       location: `${scimBaseUrl}/Users/${row.id}`,
-      version: weakEtag(row.version),
+      version: userEntityTag(row),
     },
   };
+}
+
+/**
+ * The user's entity tag (RFC 7644 §3.14, `meta.version`). Its `groups` are
+ * part of the user as shown, yet a membership change writes only the
+ * membership table, not the user: so the tag is the user's version plus a
+ * fingerprint of the ids of its groups, and a cached copy (If-None-Match)
+ * stops matching when the user joins or leaves a group. The other side's
+ * labels (a group's name shown as `display`) are not covered, as a weak
+ * validator allows (RFC 9110 §8.8.1); the group's own tag follows its
+ * renames. USER_META_VERSION_SQL computes the same tag in SQL for filters.
+ */
+export function userEntityTag(row: Pick<UserRow, 'version' | 'groups'>): string {
+  if (row.groups.length === 0) return weakEtag(row.version);
+  // A fingerprint, not a secret: md5 because PostgreSQL has it built in for the same computation.
+  const ids = row.groups.map((group) => group.value.toLowerCase()).sort();
+  const fingerprint = createHash('md5').update(ids.join(',')).digest('hex').slice(0, 8);
+  return weakEtag(`${row.version}.${fingerprint}`);
+}
+
+/** `userEntityTag` in SQL, over `users` aliased `alias` (for `meta.version` in filters). */
+export function userEntityTagSql(alias: string): string {
+  const fingerprint = `(SELECT left(md5(string_agg(m.group_id::text, ',' ORDER BY m.group_id)), 8)
+     FROM group_members m WHERE m.user_id = ${alias}.id)`;
+  return `('W/"' || ${alias}.version || COALESCE('.' || ${fingerprint}, '') || '"')`;
 }
 
 /**

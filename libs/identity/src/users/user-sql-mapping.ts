@@ -1,6 +1,7 @@
 import type { SqlAttribute } from '../scim/filter/filter-to-sql';
 import { resourceSqlMapping } from '../scim/storage/resource-sql-mapping';
 import { uuidIdAttribute } from '../scim/storage/uuid-id-attribute';
+import { userEntityTagSql } from './user-resource';
 
 /** Indexed columns of `users` (alias `u`); every other attribute is read from the JSONB document. */
 const USER_COLUMNS: Record<string, SqlAttribute> = {
@@ -11,7 +12,7 @@ const USER_COLUMNS: Record<string, SqlAttribute> = {
   'meta.created': { kind: 'column', sql: 'u.created_at', type: 'dateTime', caseExact: false },
   'meta.lastModified': { kind: 'column', sql: 'u.updated_at', type: 'dateTime', caseExact: false },
   'meta.resourceType': { kind: 'column', sql: `'User'`, type: 'string', caseExact: true },
-  'meta.version': { kind: 'column', sql: `('W/"' || u.version || '"')`, type: 'string', caseExact: true },
+  'meta.version': { kind: 'column', sql: userEntityTagSql('u'), type: 'string', caseExact: true },
 };
 
 /** Where filters and sortBy find each User attribute. */

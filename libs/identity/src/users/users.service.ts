@@ -18,7 +18,7 @@ import { project } from '../scim/resource/projection';
 import { normalizeResource, type ScimResource } from '../scim/resource/resource-validator';
 import type { ScimPrincipal } from '../tokens/scim-tokens.service';
 import { PasswordHasher } from './password-hasher';
-import { passwordOf, toScimUser, toUserWrite, withActive } from './user-resource';
+import { passwordOf, toScimUser, toUserWrite, userEntityTag, withActive } from './user-resource';
 import type { UserRow, UserWrite } from './user-row';
 import { userChangeEvents } from './user-change-events';
 import { USER_SQL_MAPPING } from './user-sql-mapping';
@@ -87,7 +87,7 @@ export class UsersService {
   async delete(principal: ScimPrincipal, id: string, ifMatch?: string): Promise<void> {
     await transaction(this.dataSource, async (em) => {
       const row = this.require(await this.users.findById(em, principal.tenantId, id, true), id);
-      assertIfMatch(ifMatch, row.version);
+      assertIfMatch(ifMatch, userEntityTag(row));
       const memberOf = await this.groups.groupsOfUser(em, principal.tenantId, id);
       await this.users.delete(em, principal.tenantId, id);
       await this.record(em, principal, row, ['user.deleted']);
@@ -148,7 +148,7 @@ export class UsersService {
   ): Promise<UserRow> {
     return transaction(this.dataSource, async (em) => {
       const row = this.require(await this.users.findById(em, principal.tenantId, id, true), id);
-      assertIfMatch(ifMatch, row.version);
+      assertIfMatch(ifMatch, userEntityTag(row));
       return this.applyChange(em, principal, row, next);
     });
   }
