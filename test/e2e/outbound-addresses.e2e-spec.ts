@@ -1,0 +1,179 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createOidcApp } from '../../apps/oidc/src/create-oidc-app';
+import { adminRequests } from '../support/admin-requests';
+import { SignInGateway, startSignInGateway } from '../support/sign-in-gateway';
+import { TestApp, startTestApp } from '../support/test-app';
+
+/** A loopback HTTP server that counts the TCP connections made to it: a refused address is never connected to. */
+async function countingServer(): Promise<{ port: number; connections: () => number; close: () => Promise<void> }> {
+  let connections = 0;
+  const server = createServer((_request, response) => response.writeHead(204).end());
+  server.on('connection', () => (connections += 1));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    connections: () => connections,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe('outbound addresses: issuers and webhook URLs on private networks', () => {
+  /** The gateway as tests usually run it: ALLOW_PRIVATE_NETWORKS on, its IdP on loopback. */
+  let open: SignInGateway;
+  /** The OIDC app with ALLOW_PRIVATE_NETWORKS off (the default), on a database of its own. */
+  let strict: TestApp;
+  let admin: ReturnType<typeof adminRequests>;
+  let receiver: Awaited<ReturnType<typeof countingServer>>;
+
+  beforeAll(async () => {
+    open = await startSignInGateway({ accounts: [{ sub: '00u-eve', email: 'eve@evil.example', name: 'Eve' }] });
+    strict = await startTestApp(createOidcApp, { allowPrivateNetworks: false });
+    admin = adminRequests(strict.app, strict.config.adminToken);
+    receiver = await countingServer();
+  });
+  afterAll(async () => {
+    await receiver?.close();
+    await strict?.close();
+    await open?.close();
+  });
+
+  describe('the admin API, with ALLOW_PRIVATE_NETWORKS off', () => {
+    const webhookUrls: [string, (port: number) => string, RegExp][] = [
+      ['a private network address', () => 'http://10.0.0.1/hooks', /10\.0\.0\.1 is a private network address/],
+      [
+        'the cloud metadata address',
+        () => 'http://169.254.169.254/latest/meta-data/',
+        /169\.254\.169\.254 is a link-local address/,
+      ],
+      ['a loopback address', (port) => `http://127.0.0.1:${port}/hooks`, /127\.0\.0\.1 is a loopback address/],
+      ['IPv6 loopback', (port) => `http://[::1]:${port}/hooks`, /::1 is a loopback address/],
+      [
+        'an IPv4-mapped loopback address',
+        (port) => `http://[::ffff:127.0.0.1]:${port}/hooks`,
+        /::ffff:7f00:1 is a loopback address/,
+      ],
+      ['localhost', (port) => `http://localhost:${port}/hooks`, /resolves to a private address: (127\.0\.0\.1|::1)/],
+    ];
+
+    it.each(webhookUrls)(
+      'refuses a webhook subscription to %s with 422, stores nothing and connects to nothing',
+      async (_case, url, why) => {
+        const before = (await admin.get('/admin/v1/subscriptions')).body;
+        const target = url(receiver.port);
+        const created = await admin.post('/admin/v1/subscriptions', {
+          name: 'internal',
+          url: target,
+          events: ['user.*'],
+        });
+        expect(created.status).toBe(422);
+        expect(created.body.error.code).toBe('unprocessable');
+        expect(created.body.error.message).toContain(`url: ${new URL(target).href} `);
+        expect(created.body.error.message).toMatch(why);
+        expect(created.body.error.message).toContain('ALLOW_PRIVATE_NETWORKS=true');
+        expect(created.body.error.message).not.toMatch(/ECONN|refused to connect|timed out/i);
+        expect((await admin.get('/admin/v1/subscriptions')).body).toEqual(before);
+        expect(receiver.connections()).toBe(0);
+      },
+    );
+
+    it('refuses moving a webhook to a private address, and the subscription keeps its URL', async () => {
+      // A literal public address: checked without a resolver, and never called (this app runs no worker).
+      const created = await admin.post('/admin/v1/subscriptions', {
+        name: 'billing',
+        url: 'https://93.184.216.34/hooks/identity',
+        events: ['user.*'],
+      });
+      expect(created.status).toBe(201);
+      const id = (created.body as { id: string }).id;
+      const moved = await admin.patch(`/admin/v1/subscriptions/${id}`, {
+        url: `http://127.0.0.1:${receiver.port}/hooks`,
+        name: 'renamed',
+      });
+      expect(moved.status).toBe(422);
+      expect(moved.body.error.message).toMatch(/^url: http:\/\/127\.0\.0\.1:\d+\/hooks is a private address/);
+      expect((await admin.get(`/admin/v1/subscriptions/${id}`)).body).toMatchObject({
+        name: 'billing',
+        url: 'https://93.184.216.34/hooks/identity',
+      });
+      expect(receiver.connections()).toBe(0);
+    });
+
+    it('still takes a queue subscription, which calls nothing', async () => {
+      const created = await admin.post('/admin/v1/subscriptions', {
+        name: 'audit',
+        queue: 'identity-audit',
+        events: ['*'],
+      });
+      expect(created.status).toBe(201);
+    });
+
+    const issuers: [string, () => string, RegExp][] = [
+      ['its loopback address', () => open.idp.issuer, /127\.0\.0\.1 is a loopback address/],
+      ['localhost', () => `http://localhost:${open.idp.port}`, /resolves to a private address: (127\.0\.0\.1|::1)/],
+      [
+        'an IPv4-mapped loopback address',
+        () => `http://[::ffff:127.0.0.1]:${open.idp.port}`,
+        /::ffff:7f00:1 is a loopback address/,
+      ],
+      ['a private network address', () => 'https://10.0.0.1/oauth2/default', /10\.0\.0\.1 is a private network/],
+      ['the cloud metadata address', () => 'http://169.254.169.254', /169\.254\.169\.254 is a link-local address/],
+    ];
+
+    it.each(issuers)(
+      'refuses an issuer on %s with 422; the IdP sees no request and nothing is stored',
+      async (_case, issuer, why) => {
+        const slug = `strict-${Math.random().toString(36).slice(2, 8)}`;
+        expect((await admin.post('/admin/v1/tenants', { slug, name: slug })).status).toBe(201);
+        const requests = open.idp.requests.length;
+        const put = await admin.put(`/admin/v1/tenants/${slug}/oidc`, {
+          issuer: issuer(),
+          clientId: 'gateway-strict',
+          clientSecret: 'secret',
+        });
+        expect(put.status).toBe(422);
+        expect(put.body.error.code).toBe('unprocessable');
+        expect(put.body.error.message).toMatch(/^the issuer is refused: /);
+        expect(put.body.error.message).toMatch(why);
+        expect(put.body.error.message).not.toMatch(/ECONN|fetch failed/);
+        expect(open.idp.requests).toHaveLength(requests);
+        expect((await admin.get(`/admin/v1/tenants/${slug}/oidc`)).status).toBe(404);
+      },
+    );
+  });
+
+  describe('sign-in, for a connection saved with ALLOW_PRIVATE_NETWORKS on', () => {
+    const login = '/auth/login?tenant=evil&return_to=' + encodeURIComponent('https://app.evil.example/home');
+
+    beforeAll(async () => {
+      await open.tenant('evil');
+    });
+
+    it('never reaches the loopback IdP once the gateway runs with ALLOW_PRIVATE_NETWORKS off', async () => {
+      // The same database and Redis as the gateway that saved the connection; only the flag differs.
+      const app = await createOidcApp({ ...open.config, allowPrivateNetworks: false });
+      try {
+        await app.init();
+        await app.getHttpAdapter().getInstance().ready();
+        const requests = open.idp.requests.length;
+        const response = await app.inject({ method: 'GET', url: login });
+        expect(response.statusCode).toBeGreaterThanOrEqual(400);
+        expect(response.headers.location).toBeUndefined();
+        expect(response.body).not.toMatch(/ECONN/);
+        expect(open.idp.requests).toHaveLength(requests);
+      } finally {
+        await app.close();
+      }
+    });
+
+    it('goes to the IdP where private networks are allowed (so the refusal above is the flag’s)', async () => {
+      const response = await open.oidc.inject({ method: 'GET', url: login });
+      expect(response.statusCode).toBe(302);
+      expect(String(response.headers.location)).toMatch(new RegExp(`^${open.idp.origin}/`));
+    });
+  });
+});
