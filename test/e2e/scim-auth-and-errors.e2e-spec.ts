@@ -169,9 +169,70 @@ describe('SCIM app: authentication and errors', () => {
       expectScimError(response, 405);
     });
 
-    // Other media types get 415 only on a route that takes a body (Fastify checks
-    // the media type after routing, and no SCIM route takes one yet): see
-    // apps/scim/src/errors/scim-body.parser.spec.ts.
+    // RFC 7644 §3.8: SCIM bodies are JSON; Okta's SPEC test creates its user without a Content-Type.
+    it.each([
+      [
+        'POST',
+        '/scim/v2/Users',
+        '{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"no-type"}',
+        201,
+      ],
+      [
+        'POST',
+        '/scim/v2/Users/.search',
+        '{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"filter":"userName eq \\"no-type\\""}',
+        200,
+      ],
+      [
+        'POST',
+        '/scim/v2/.search',
+        '{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"filter":"userName eq \\"no-type\\""}',
+        200,
+      ],
+    ] as const)('reads a body without Content-Type as JSON: %s %s', async (method, url, payload, status) => {
+      const response = await send(method, url, { headers: withToken({}), payload });
+      expect(response.status).toBe(status);
+      expect(response.headers['content-type']).toBe(SCIM_CONTENT_TYPE);
+      if (status === 200) expect(response.body.totalResults).toBe(1);
+    });
+
+    it('reads PUT and PATCH bodies without Content-Type as JSON', async () => {
+      const created = await send('POST', '/scim/v2/Users', {
+        headers: withToken({}),
+        payload: JSON.stringify({ userName: 'typeless-change' }),
+      });
+      expect(created.status).toBe(201);
+      const put = await send('PUT', `/scim/v2/Users/${created.body.id}`, {
+        headers: withToken({}),
+        payload: JSON.stringify({ userName: 'typeless-change', displayName: 'Put' }),
+      });
+      expect(put.status).toBe(200);
+      expect(put.body.displayName).toBe('Put');
+      const patched = await send('PATCH', `/scim/v2/Users/${created.body.id}`, {
+        headers: withToken({}),
+        payload: JSON.stringify({ Operations: [{ op: 'replace', path: 'displayName', value: 'Patched' }] }),
+      });
+      expect(patched.status).toBe(200);
+      expect(patched.body.displayName).toBe('Patched');
+    });
+
+    it('refuses malformed JSON without Content-Type with 400 invalidSyntax, creating nothing', async () => {
+      const response = await send('POST', '/scim/v2/Users', { headers: withToken({}), payload: 'userName=x' });
+      expectScimError(response, 400, 'invalidSyntax');
+    });
+
+    it.each(['text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'text/json'])(
+      'refuses a body sent as %s with a SCIM 415, creating nothing',
+      async (contentType) => {
+        const response = await send('POST', '/scim/v2/Users', {
+          headers: withToken({ 'content-type': contentType }),
+          payload: '{"userName":"wrong-type"}',
+        });
+        expectScimError(response, 415);
+        const lookup = await send('GET', '/scim/v2/Users?filter=userName%20eq%20%22wrong-type%22');
+        expect(lookup.body.totalResults).toBe(0);
+      },
+    );
 
     it('refuses a body over 1 MiB with 413 and no scimType', async () => {
       const payload = JSON.stringify({ userName: 'x'.repeat(1024 * 1024) });

@@ -8,6 +8,7 @@ import { RouteTable } from './errors/route-table';
 import { ScimBodyParser } from './errors/scim-body.parser';
 import { ScimExceptionFilter } from './errors/scim-exception.filter';
 import { ScimGroupsModule } from './groups/groups.module';
+import { ScimRootSearchModule } from './root/root-search.module';
 import { ScimUsersModule } from './users/users.module';
 
 /** The SCIM 2.0 provisioning app (`/scim/v2`). */
@@ -17,12 +18,14 @@ export class ScimModule {
     return {
       module: ScimModule,
       imports: [
-        PlatformModule.forRoot(config),
+        // SCIM writes only to PostgreSQL (events go through the outbox): it serves while Redis is away.
+        PlatformModule.forRoot(config, { needs: ['postgres'] }),
         DatabaseModule,
         ScimAuthModule,
         DiscoveryModule,
         ScimUsersModule,
         ScimGroupsModule,
+        ScimRootSearchModule,
       ],
       providers: [RouteTable, ScimBodyParser, { provide: APP_FILTER, useClass: ScimExceptionFilter }],
     };

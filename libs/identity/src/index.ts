@@ -24,6 +24,7 @@ export * from './scim/list/list-query';
 export * from './scim/resource/projection';
 export * from './users/users.module';
 export * from './users/users.service';
+export * from './users/root-search.service';
 export * from './users/user-row';
 export type { ScimResource } from './scim/resource/resource-validator';
 export * from './groups/groups.module';

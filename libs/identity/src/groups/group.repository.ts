@@ -31,6 +31,15 @@ export class GroupRepository {
     return rows[0];
   }
 
+  /** The tenant's groups among `ids` (in no particular order; unknown ids are left out). */
+  async findByIds(em: EntityManager, tenantId: string, ids: readonly string[]): Promise<GroupRow[]> {
+    if (ids.length === 0) return [];
+    return em.query<GroupRow[]>(`SELECT ${COLUMNS} FROM groups WHERE tenant_id = $1 AND id = ANY($2::uuid[])`, [
+      tenantId,
+      ids,
+    ]);
+  }
+
   /** Stores a new state (or only bumps the version when `write` is undefined: a membership change). */
   async update(em: EntityManager, tenantId: string, id: string, write: GroupWrite | undefined): Promise<GroupRow> {
     const rows = await uniquely(`displayName "${write?.displayName ?? ''}" is already taken`, () =>

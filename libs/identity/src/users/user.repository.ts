@@ -50,6 +50,15 @@ export class UserRepository {
     return rows[0];
   }
 
+  /** The tenant's users among `ids` (in no particular order; unknown ids are left out). */
+  async findByIds(em: EntityManager, tenantId: string, ids: readonly string[]): Promise<UserRow[]> {
+    if (ids.length === 0) return [];
+    return em.query<UserRow[]>(
+      `SELECT ${COLUMNS}, ${groupsOf('users')} FROM users WHERE tenant_id = $1 AND id = ANY($2::uuid[])`,
+      [tenantId, ids],
+    );
+  }
+
   /** Stores a new state and bumps the version; `passwordHash` undefined keeps the current one. */
   async update(
     em: EntityManager,
