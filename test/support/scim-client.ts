@@ -36,7 +36,9 @@ export interface ScimTenant {
   /**
    * Sends a request with this tenant's bearer token. An object body is sent as
    * JSON with `Content-Type: application/scim+json`; a string body is sent as it
-   * is (for malformed JSON). `headers` add to or override those defaults.
+   * is (for malformed JSON). `headers` add to or override those defaults; a
+   * header given as '' is not sent at all (a body without Content-Type, a
+   * request without Authorization).
    */
   send(method: HttpMethod, url: string, body?: unknown, headers?: Record<string, string>): Promise<ScimResponse>;
 }
@@ -60,14 +62,15 @@ export async function createScimTenant(gateway: TestApp, slug: string): Promise<
     headers: Record<string, string> = {},
   ): Promise<ScimResponse> => {
     const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+    const merged: Record<string, string> = {
+      authorization: `Bearer ${token}`,
+      ...(payload === undefined ? {} : { 'content-type': 'application/scim+json' }),
+      ...headers,
+    };
     const response = await gateway.app.inject({
       method,
       url,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(payload === undefined ? {} : { 'content-type': 'application/scim+json' }),
-        ...headers,
-      },
+      headers: Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== '')),
       ...(payload === undefined ? {} : { payload }),
     });
     const parsed = parseBody(response.body, String(response.headers['content-type'] ?? ''));
