@@ -223,6 +223,29 @@ describe('SCIM root search (POST /scim/v2/.search, GET /scim/v2)', () => {
     expectScimError(response, 401);
   });
 
+  it.each([
+    ['sortBy', 'emails'],
+    ['sortBy', 'active'],
+    ['sortBy', 'groups'],
+    ['sortBy', 'schemas'],
+    ['sortBy', 'meta.version'],
+    ['sortBy', 'meta.location'],
+    ['sortBy', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department'],
+    ['sortBy', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager'],
+    ['filter', 'members.display eq "x"'],
+    ['filter', 'members[value eq "x"]'],
+    ['filter', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value eq "x"'],
+    ['filter', 'groups.value eq "x" or members.value eq "x"'],
+    ['filter', 'meta.lastModified gt "2020-01-01T00:00:00Z" and not (active eq false)'],
+    ['filter', 'id eq "not-a-uuid"'],
+    ['filter', 'displayName gt 5'],
+    ['filter', 'emails co ""'],
+  ])('answers %s=%s with a list or a SCIM 400, never a server error', async (key, value) => {
+    const response = await tenant.send('POST', '/scim/v2/.search', { [key]: value });
+    if (response.status === 200) expect(response.body.schemas).toEqual([LIST_RESPONSE_SCHEMA]);
+    else expectScimError(response, 400);
+  });
+
   it('never answered with a server error', () => {
     expect(serverErrors).toEqual([]);
   });

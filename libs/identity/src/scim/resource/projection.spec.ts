@@ -133,3 +133,30 @@ describe('parseAttributeList', () => {
     expect(parseAttributeList(raw)).toEqual(expected);
   });
 });
+
+// A root query (RFC 7644 §3.4.3) applies one attribute list to users and groups alike.
+describe('project: one list over several resource types', () => {
+  it('keeps in each resource what its own schema names, and its always-returned attributes', () => {
+    const options = { attributes: ['userName', 'members', 'displayName'] };
+    expect(project(user, options, 'User')).toEqual({
+      schemas: [USER, ENT],
+      id: 'u-1',
+      userName: 'ann@example.com',
+      displayName: 'Ann Lee',
+    });
+    expect(project(group, options, 'Group')).toEqual({
+      schemas: [GROUP],
+      id: 'g-1',
+      displayName: 'Admins',
+      members: [{ value: 'u-1', display: 'ann' }],
+    });
+  });
+
+  it('excludes from each resource what it has, and ignores what it lacks', () => {
+    const options = { excludedAttributes: ['userName', 'members', 'emails'] };
+    expect(project(group, options, 'Group')).not.toHaveProperty('members');
+    expect(project(group, options, 'Group')).toHaveProperty('displayName', 'Admins');
+    expect(project(user, options, 'User')).not.toHaveProperty('emails');
+    expect(project(user, options, 'User')).toHaveProperty('active', true);
+  });
+});
