@@ -105,6 +105,42 @@ describe('product clients: /admin/v1/clients and the CLI', () => {
     expect(await countClients()).toBe(before);
   });
 
+  it('refuses a back-channel logout URI on a private network unless ALLOW_PRIVATE_NETWORKS is set', async () => {
+    const strict = await startTestApp(createOidcApp, { allowPrivateNetworks: false });
+    try {
+      const strictAdmin = adminRequests(strict.app, strict.config.adminToken);
+      for (const uri of ['http://127.0.0.1:8080/logout', 'http://10.1.2.3/logout', 'http://[::1]/logout']) {
+        const refused = await strictAdmin.post('/admin/v1/clients', {
+          name: 'X',
+          redirectUris: ['https://x.example/cb'],
+          backchannelLogoutUri: uri,
+        });
+        expect(refused.status).toBe(422);
+        expect(refused.body.error.message).toMatch(/backchannelLogoutUri: .*ALLOW_PRIVATE_NETWORKS/);
+      }
+      const created = await strictAdmin.post('/admin/v1/clients', {
+        name: 'X',
+        redirectUris: ['https://x.example/cb'],
+      });
+      const patched = await strictAdmin.patch(`/admin/v1/clients/${created.body.clientId}`, {
+        backchannelLogoutUri: 'http://169.254.169.254/latest',
+      });
+      expect(patched.status).toBe(422);
+      expect(
+        (await strictAdmin.get(`/admin/v1/clients/${created.body.clientId}`)).body.backchannelLogoutUri,
+      ).toBeNull();
+      expect(Number((await strict.db.query<{ n: string }>(`SELECT count(*) AS n FROM product_clients`))[0].n)).toBe(1);
+    } finally {
+      await strict.close();
+    }
+    const allowed = await admin.post('/admin/v1/clients', {
+      name: 'Local',
+      redirectUris: ['https://x.example/cb'],
+      backchannelLogoutUri: 'http://127.0.0.1:8080/logout',
+    });
+    expect(allowed.status).toBe(201);
+  });
+
   it('registers a client-credentials-only client without redirect URIs', async () => {
     const created = await admin.post('/admin/v1/clients', { name: 'Reporting', grantTypes: ['client_credentials'] });
     expect(created.status).toBe(201);

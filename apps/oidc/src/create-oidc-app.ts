@@ -3,11 +3,13 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ResolvedConfig, createHttpApp } from '@app/platform';
 import { mountQueueBoard } from './admin/queue-board';
 import { OidcModule } from './oidc.module';
+import { mountProductProvider } from './provider/mount-product-provider';
 
 /** Builds the OIDC app exactly as `main.ts` runs it; the end-to-end tests use it too. */
 export async function createOidcApp(config: ResolvedConfig): Promise<NestFastifyApplication> {
   const app = await createHttpApp(OidcModule.forRoot(config));
   await app.register(fastifyCookie);
   await mountQueueBoard(app, config);
+  await mountProductProvider(app);
   return app;
 }

@@ -5,6 +5,8 @@ import { PlatformModule, ResolvedConfig } from '@app/platform';
 import { AdminExceptionFilter } from './admin/admin-exception.filter';
 import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
+import { ProductsApiModule } from './products-api/products-api.module';
+import { ProviderModule } from './provider/provider.module';
 
 /** The OIDC sign-in app (sign-in, sessions, downstream tokens), which also serves the admin API. */
 @Module({})
@@ -12,7 +14,7 @@ export class OidcModule {
   static forRoot(config: ResolvedConfig): DynamicModule {
     return {
       module: OidcModule,
-      imports: [PlatformModule.forRoot(config), DatabaseModule, AdminModule, AuthModule],
+      imports: [PlatformModule.forRoot(config), DatabaseModule, AdminModule, AuthModule, ProviderModule, ProductsApiModule],
       providers: [{ provide: APP_FILTER, useClass: AdminExceptionFilter }],
     };
   }

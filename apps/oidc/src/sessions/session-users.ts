@@ -27,7 +27,11 @@ export class SessionUsers {
   ) {}
 
   async current(request: FastifyRequest): Promise<CurrentUser | undefined> {
-    const token = request.cookies[this.cookies.session];
+    return this.fromToken(request.cookies[this.cookies.session]);
+  }
+
+  /** The same from the session cookie's value, for a request that Fastify did not parse (the OpenID Provider's). */
+  async fromToken(token: string | undefined): Promise<CurrentUser | undefined> {
     const session = await this.sessions.get(token);
     if (!session) return undefined;
     const row = await this.access.userWithAccess(session.tenantId, session.userId);

@@ -8,6 +8,7 @@ import { SignInRefused } from '@app/identity/sign-in/sign-in-refused';
 import { SignInService } from '@app/identity/sign-in/sign-in.service';
 import { APP_CONFIG, ResolvedConfig } from '@app/platform';
 import * as oidc from 'openid-client';
+import { isInteractionUrl } from '../provider/provider-routes';
 import { SessionStore } from '../sessions/session-store';
 import { OidcClients, type TenantClient } from './oidc-clients';
 import { SignInAttempts } from './sign-in-attempts';
@@ -200,6 +201,8 @@ export class SignInFlow {
     if (requested === undefined || requested === '') {
       return connection.allowedReturnUrls[0] ?? `${this.config.publicUrl}/auth/me`;
     }
+    // A product's sign-in comes back to its interaction page on this gateway.
+    if (isInteractionUrl(requested, this.config.publicUrl)) return requested;
     const normalized = normalizeUrl(requested);
     const allowed = connection.allowedReturnUrls.find((url) => normalizeUrl(url) === normalized);
     if (!allowed)

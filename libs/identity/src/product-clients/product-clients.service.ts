@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, OutboundAddressError, ResolvedConfig, assertPublicUrl } from '@app/platform';
 import { IdentityError } from '../errors/identity-error';
 import { SecretBox } from '../secrets/secret-box';
 import { TenantsService } from '../tenants/tenants.service';
@@ -19,9 +20,6 @@ export interface CreatedProductClient {
   readonly clientSecret?: string;
 }
 
-/** Checks a back-channel logout URI before it is saved (the outbound address rule); throws an IdentityError. */
-export type BackchannelUriCheck = (uri: string) => Promise<void>;
-
 /**
  * Registers the vendor's products as OIDC clients of the gateway. Client secrets
  * are sealed with SECRETS_KEY rather than hashed: the OpenID Provider compares
@@ -30,18 +28,12 @@ export type BackchannelUriCheck = (uri: string) => Promise<void>;
  */
 @Injectable()
 export class ProductClientsService {
-  private backchannelUriCheck: BackchannelUriCheck = () => Promise.resolve();
-
   constructor(
     private readonly clients: ProductClientRepository,
     private readonly tenants: TenantsService,
     private readonly secrets: SecretBox,
+    @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
   ) {}
-
-  /** Sets the check every back-channel logout URI passes before it is saved. */
-  checkBackchannelUrisWith(check: BackchannelUriCheck): void {
-    this.backchannelUriCheck = check;
-  }
 
   async create(input: CreateProductClientInput): Promise<CreatedProductClient> {
     const shape: ProductClientShape = {
@@ -52,7 +44,7 @@ export class ProductClientsService {
     this.assertShape(shape);
     const tenants = input.tenants ?? ['*'];
     await this.assertTenantsExist(tenants);
-    if (input.backchannelLogoutUri !== undefined) await this.backchannelUriCheck(input.backchannelLogoutUri);
+    if (input.backchannelLogoutUri !== undefined) await this.assertPublicBackchannelUri(input.backchannelLogoutUri);
     const clientId = generateClientId();
     const clientSecret = shape.public ? undefined : generateClientSecret();
     await this.clients.insert({
@@ -99,7 +91,7 @@ export class ProductClientsService {
       grantTypes: input.grantTypes ?? current.grantTypes,
     });
     if (input.tenants !== undefined) await this.assertTenantsExist(input.tenants);
-    if (input.backchannelLogoutUri) await this.backchannelUriCheck(input.backchannelLogoutUri);
+    if (input.backchannelLogoutUri) await this.assertPublicBackchannelUri(input.backchannelLogoutUri);
     const changes: ProductClientChanges = { ...input };
     if (!(await this.clients.update(clientId, changes)))
       throw IdentityError.notFound(`no client with id "${clientId}"`);
@@ -119,6 +111,20 @@ export class ProductClientsService {
 
   async delete(clientId: string): Promise<void> {
     if (!(await this.clients.delete(clientId))) throw IdentityError.notFound(`no client with id "${clientId}"`);
+  }
+
+  /** The outbound address rule: the gateway will POST logout tokens there, so no loopback, link-local or private address. */
+  private async assertPublicBackchannelUri(uri: string): Promise<void> {
+    try {
+      await assertPublicUrl(uri, { allowPrivateNetworks: this.config.allowPrivateNetworks });
+    } catch (error) {
+      if (!(error instanceof OutboundAddressError)) throw error;
+      throw new IdentityError(
+        'unprocessable',
+        `backchannelLogoutUri: ${error.message}; set ALLOW_PRIVATE_NETWORKS to allow private addresses`,
+        { cause: error },
+      );
+    }
   }
 
   private assertShape(shape: ProductClientShape): void {

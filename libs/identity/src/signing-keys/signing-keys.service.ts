@@ -30,6 +30,16 @@ export interface ActiveSigningKey {
   readonly privateKey: CryptoKey;
 }
 
+/**
+ * The private JWKs of every published key, the signing key first, for a signer
+ * that keeps a keystore of its own (the OpenID Provider). `version` changes
+ * whenever the keys or the signing key do.
+ */
+export interface PrivateKeySet {
+  readonly version: string;
+  readonly keys: JWK[];
+}
+
 /** RFC 7517 §5: a JWK Set, public keys only. */
 export interface PublicJwks {
   readonly keys: JWK[];
@@ -58,6 +68,7 @@ export class SigningKeysService implements OnApplicationBootstrap {
   private readonly logger = new Logger(SigningKeysService.name);
   private readonly options: SigningKeysOptions;
   private snapshot: KeySnapshot | undefined;
+  private privateSet: PrivateKeySet | undefined;
   private reading: Promise<KeySnapshot> | undefined;
   /** Bumped by `rotate`, so a read that began before it does not cache the replaced key. */
   private generation = 0;
@@ -84,6 +95,24 @@ export class SigningKeysService implements OnApplicationBootstrap {
   /** The public keys that verify downstream tokens: the active ones and retired ones still in their overlap. */
   async jwks(): Promise<PublicJwks> {
     return { keys: (await this.current()).published };
+  }
+
+  /** The published keys with their private halves, the signing key first; opened again only when they change. */
+  async privateKeySet(): Promise<PrivateKeySet> {
+    const snapshot = await this.current();
+    const others = snapshot.published.map((key) => key.kid!).filter((kid) => kid !== snapshot.signing.kid);
+    const version = [snapshot.signing.kid, ...others.sort()].join(',');
+    if (this.privateSet?.version === version) return this.privateSet;
+    const rows = new Map((await this.repository.list()).map((row) => [row.kid, row]));
+    const keys: JWK[] = [];
+    for (const kid of version.split(',')) {
+      const row = rows.get(kid);
+      if (!row) continue;
+      const privateJwk = JSON.parse(this.secrets.open(row.privateKeySealed, row.kid)) as JWK;
+      keys.push({ ...privateJwk, kid: row.kid, alg: row.alg, use: 'sig' });
+    }
+    this.privateSet = { version, keys };
+    return this.privateSet;
   }
 
   /**

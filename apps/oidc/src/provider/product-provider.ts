@@ -1,0 +1,359 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { hkdfSync } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { SigningKeysService } from '@app/identity';
+import { clientServesTenant, ProductClientRow } from '@app/identity/product-clients/product-client.row';
+import { ProductClientsService } from '@app/identity/product-clients/product-clients.service';
+import { APP_CONFIG, REDIS, ResolvedConfig } from '@app/platform';
+import type { Redis } from 'ioredis';
+import type { JWK } from 'jose';
+import type {
+  AdapterPayload,
+  ClientMetadata,
+  Configuration,
+  KoaContextWithOIDC,
+  default as Provider,
+  ResourceServer,
+} from 'oidc-provider';
+import { AUTH_COOKIES } from '../sign-in/auth-cookies.provider';
+import type { AuthCookies } from '../sign-in/cookies';
+import { signInPage } from '../sign-in/sign-in-page';
+import { CurrentUser, SessionUsers } from '../sessions/session-users';
+import { ProductAccounts } from './product-accounts';
+import { CLAIMS_BY_SCOPE } from './product-claims';
+import { escapeHtml, providerPage, sendProviderPage } from './provider-pages';
+import {
+  PRODUCT_SIGN_IN_SCOPES,
+  PRODUCTS_API_SCOPES,
+  PROVIDER_ROUTES,
+  interactionPath,
+  productsApiAudience,
+} from './provider-routes';
+import { RedisProviderAdapter } from './redis-provider.adapter';
+
+type OidcProviderModule = typeof import('oidc-provider');
+type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
+
+/** Lifetimes, in seconds. Sessions match the gateway's: 12 hours at most. */
+const TTL = {
+  AccessToken: 600,
+  AuthorizationCode: 60,
+  ClientCredentials: 600,
+  IdToken: 3600,
+  Interaction: 15 * 60,
+  RefreshToken: 14 * 24 * 3600,
+  Session: 12 * 3600,
+  Grant: 14 * 24 * 3600,
+  BackchannelAuthenticationRequest: 600,
+  DeviceCode: 600,
+  PreAuthorizedCode: 600,
+} as const;
+
+/** The provider built for one set of signing keys. */
+interface Built {
+  readonly version: string;
+  readonly provider: Provider;
+  readonly handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+}
+
+/**
+ * The gateway's OpenID Provider for the vendor's products: oidc-provider,
+ * configured with the gateway's signing keys, clients from PostgreSQL, state in
+ * Redis, and the gateway's own sign-in (sessions, tenant IdPs) as its login.
+ *
+ * oidc-provider keeps its keys in a keystore of its own, so the provider is
+ * built again whenever the gateway's key set changes (rotation), which
+ * SigningKeysService tells cheaply by a version string.
+ */
+@Injectable()
+export class ProductProvider {
+  private readonly logger = new Logger(ProductProvider.name);
+  private readonly issuer: string;
+  private readonly apiAudience: string;
+  /** How this request authenticates its client: oidc-provider wants one method per client, products use either. */
+  private readonly authMethod = new AsyncLocalStorage<ClientAuthMethod>();
+  private readonly signedIn = new WeakMap<object, Promise<CurrentUser | undefined>>();
+  private module: OidcProviderModule | undefined;
+  private built: Built | undefined;
+  private building: Promise<Built> | undefined;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(AUTH_COOKIES) private readonly cookies: AuthCookies,
+    private readonly keys: SigningKeysService,
+    private readonly clients: ProductClientsService,
+    private readonly accounts: ProductAccounts,
+    private readonly sessionUsers: SessionUsers,
+  ) {
+    this.issuer = config.publicUrl.replace(/\/+$/, '');
+    this.apiAudience = productsApiAudience(this.issuer);
+  }
+
+  /** The provider for the current signing keys. */
+  async provider(): Promise<Provider> {
+    return (await this.current()).provider;
+  }
+
+  /**
+   * Hands a request to the provider. URLs it builds always start with
+   * PUBLIC_URL, whatever Host or X-Forwarded-* the request carried.
+   */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const built = await this.current();
+    const publicUrl = new URL(this.issuer);
+    req.headers['x-forwarded-proto'] = publicUrl.protocol.slice(0, -1);
+    req.headers['x-forwarded-host'] = publicUrl.host;
+    const method: ClientAuthMethod = /^basic /i.test(req.headers.authorization ?? '')
+      ? 'client_secret_basic'
+      : 'client_secret_post';
+    await this.authMethod.run(method, () => built.handle(req, res));
+  }
+
+  /** The gateway session of the browser behind a provider request (once per request). */
+  gatewaySignIn(ctx: KoaContextWithOIDC): Promise<CurrentUser | undefined> {
+    let found = this.signedIn.get(ctx);
+    if (!found) {
+      found = this.sessionUsers.fromToken(ctx.cookies.get(this.cookies.session, { signed: false }));
+      this.signedIn.set(ctx, found);
+    }
+    return found;
+  }
+
+  private current(): Promise<Built> {
+    return this.keys.privateKeySet().then((set) => {
+      if (this.built?.version === set.version) return this.built;
+      const building = (this.building ??= this.build(set.version, set.keys).finally(() => {
+        if (this.building === building) this.building = undefined;
+      }));
+      return building;
+    });
+  }
+
+  private async build(version: string, keys: readonly JWK[]): Promise<Built> {
+    this.module ??= await importQuietly();
+    const { default: ProviderClass } = this.module;
+    const provider = new ProviderClass(this.issuer, this.configuration(keys));
+    // Behind PUBLIC_URL: `handle` sets the forwarded protocol and host itself.
+    provider.proxy = true;
+    this.listen(provider);
+    const handle = provider.callback() as unknown as (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+    const built = { version, provider, handle };
+    this.built = built;
+    this.logger.log(`provider ready, keys ${version}`);
+    return built;
+  }
+
+  private configuration(keys: readonly JWK[]): Configuration {
+    const { interactionPolicy, errors } = this.module!;
+    const policy = interactionPolicy.base();
+    policy
+      .get('login')!
+      .checks.add(
+        new interactionPolicy.Check(
+          'gateway_session',
+          'the gateway session for this product has ended or belongs to someone else',
+          async (ctx) =>
+            (await this.sessionServes(ctx))
+              ? interactionPolicy.Check.NO_NEED_TO_PROMPT
+              : interactionPolicy.Check.REQUEST_PROMPT,
+        ),
+      );
+    const publicUrl = new URL(this.issuer);
+    return {
+      adapter: (model: string) =>
+        model === 'Client'
+          ? this.clientAdapter()
+          : new RedisProviderAdapter(this.redis, this.config.redisPrefix, model),
+      jwks: { keys: [...keys] as NonNullable<Configuration['jwks']>['keys'] },
+      cookies: {
+        names: { session: 'gw_op_session', interaction: 'gw_op_interaction', resume: 'gw_op_resume' },
+        long: { httpOnly: true, sameSite: 'lax', secure: publicUrl.protocol === 'https:' },
+        short: { httpOnly: true, sameSite: 'lax', secure: publicUrl.protocol === 'https:' },
+        keys: [cookieKey(this.config.secretsKey)],
+      },
+      routes: PROVIDER_ROUTES,
+      claims: Object.fromEntries(Object.entries(CLAIMS_BY_SCOPE).map(([scope, claims]) => [scope, [...claims]])),
+      scopes: [...PRODUCT_SIGN_IN_SCOPES, ...PRODUCTS_API_SCOPES],
+      extraParams: ['organization'],
+      extraClientMetadata: { properties: ['tenants'] },
+      // The claims belong in the ID token itself, not only at userinfo.
+      conformIdTokenClaims: false,
+      pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
+      clientDefaults: {
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        id_token_signed_response_alg: 'ES256',
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
+      enabledJWA: { idTokenSigningAlgValues: ['ES256'], userinfoSigningAlgValues: ['ES256'] },
+      findAccount: async (ctx, sub) => {
+        const account = await this.accounts.find(sub);
+        if (!account?.active) return undefined;
+        const tenants = ctx.oidc.client?.['tenants'] as string[] | undefined;
+        if (tenants && !clientServesTenant({ tenants }, account.tenantSlug)) return undefined;
+        return { accountId: sub, claims: () => account.claims };
+      },
+      loadExistingGrant: (ctx) => this.firstPartyGrant(ctx),
+      interactions: { policy, url: (_ctx, interaction) => interactionPath(interaction.uid) },
+      rotateRefreshToken: true,
+      extraTokenClaims: (ctx, token) =>
+        token.kind === 'ClientCredentials' ? { tenants: ctx.oidc.client?.['tenants'] ?? [] } : undefined,
+      clientBasedCORS: (_ctx, origin, client) =>
+        client.redirectUris?.some((uri) => new URL(uri).origin === origin) ?? false,
+      renderError: (ctx, out) => {
+        sendProviderPage(
+          ctx,
+          ctx.status >= 400 ? ctx.status : 400,
+          signInPage({ title: 'Sign-in failed', message: `${out.error}: ${out.error_description ?? ''}`.trim() }),
+        );
+      },
+      features: {
+        devInteractions: { enabled: false },
+        clientCredentials: { enabled: true },
+        revocation: { enabled: true },
+        userinfo: { enabled: true },
+        backchannelLogout: { enabled: true },
+        rpInitiatedLogout: {
+          enabled: true,
+          logoutSource: (ctx, form) => {
+            const confirmed = form.replace('</form>', '<input type="hidden" name="logout" value="yes"/></form>');
+            const product = ctx.oidc.client?.clientName;
+            sendProviderPage(
+              ctx,
+              200,
+              providerPage(
+                'Sign out',
+                `<p>Sign out${product ? ` of ${escapeHtml(product)}` : ''} and every product you signed in to here?</p>` +
+                  `${confirmed}<button id="sign-out" type="submit" form="op.logoutForm">Sign out</button>`,
+              ),
+            );
+          },
+          postLogoutSuccessSource: (ctx) => {
+            sendProviderPage(
+              ctx,
+              200,
+              signInPage({ title: 'Signed out', message: 'You are signed out. You can close this window.' }),
+            );
+          },
+        },
+        resourceIndicators: {
+          enabled: true,
+          // Client credentials are for the products API: no `resource` needed. Sign-in tokens stay for userinfo.
+          defaultResource: (ctx, _client, oneOf) =>
+            oneOf ?? (ctx.oidc.params?.grant_type === 'client_credentials' ? this.apiAudience : undefined),
+          useGrantedResource: () => true,
+          getResourceServerInfo: (_ctx, indicator, client): ResourceServer => {
+            if (indicator !== this.apiAudience || !client.grantTypeAllowed('client_credentials')) {
+              throw new errors.InvalidTarget();
+            }
+            return {
+              scope: PRODUCTS_API_SCOPES.join(' '),
+              audience: this.apiAudience,
+              accessTokenTTL: TTL.ClientCredentials,
+              accessTokenFormat: 'jwt',
+              jwt: { sign: { alg: 'ES256' } },
+            };
+          },
+        },
+      },
+      ttl: TTL,
+    };
+  }
+
+  /**
+   * Whether the gateway session may stand for the provider's: it is live, its
+   * user is the session's account, it is of the organization asked for, and the
+   * product serves its tenant. Otherwise the interaction decides.
+   */
+  private async sessionServes(ctx: KoaContextWithOIDC): Promise<boolean> {
+    const current = await this.gatewaySignIn(ctx);
+    if (!current || current.user.id !== ctx.oidc.session?.accountId) return false;
+    const organization = ctx.oidc.params?.organization;
+    if (typeof organization === 'string' && organization !== current.user.tenantSlug) return false;
+    const tenants = ctx.oidc.client?.['tenants'] as string[] | undefined;
+    return tenants !== undefined && clientServesTenant({ tenants }, current.user.tenantSlug);
+  }
+
+  /** First-party products: no consent page; the grant holds what the product asked for. */
+  private async firstPartyGrant(ctx: KoaContextWithOIDC) {
+    const { oidc } = ctx;
+    const clientId = oidc.client!.clientId;
+    const accountId = oidc.session!.accountId!;
+    const grantId = oidc.result?.consent?.grantId ?? oidc.session!.grantIdFor(clientId);
+    const existing = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
+    const grant =
+      existing && existing.accountId === accountId ? existing : new oidc.provider.Grant({ clientId, accountId });
+    grant.addOIDCScope(oidc.requestParamOIDCScopes);
+    if (oidc.requestParamClaims.size > 0) grant.addOIDCClaims(oidc.requestParamClaims);
+    for (const [indicator, server] of Object.entries(oidc.resourceServers ?? {})) {
+      grant.addResourceScope(indicator, server.scope);
+    }
+    await grant.save();
+    return grant;
+  }
+
+  /** Clients come from PostgreSQL, read at each use, so a change or a new secret applies at once on every replica. */
+  private clientAdapter() {
+    const unsupported = () => Promise.reject(new Error('clients are managed through /admin/v1/clients'));
+    return {
+      find: async (id: string): Promise<AdapterPayload | undefined> => {
+        const client = await this.clients.find(id);
+        return client ? this.clientMetadata(client) : undefined;
+      },
+      upsert: unsupported,
+      findByUid: unsupported,
+      findByUserCode: unsupported,
+      consume: unsupported,
+      destroy: unsupported,
+      revokeByGrantId: unsupported,
+    };
+  }
+
+  private clientMetadata(client: ProductClientRow): ClientMetadata {
+    const secret = this.clients.secretOf(client);
+    const apiScopes = client.grantTypes.includes('client_credentials') ? PRODUCTS_API_SCOPES : [];
+    return {
+      client_id: client.clientId,
+      client_name: client.name,
+      ...(secret === undefined
+        ? { token_endpoint_auth_method: 'none' }
+        : { client_secret: secret, token_endpoint_auth_method: this.authMethod.getStore() ?? 'client_secret_basic' }),
+      grant_types: client.grantTypes,
+      response_types: client.grantTypes.includes('authorization_code') ? ['code'] : [],
+      redirect_uris: client.redirectUris,
+      post_logout_redirect_uris: client.postLogoutRedirectUris,
+      scope: [...PRODUCT_SIGN_IN_SCOPES, ...apiScopes].join(' '),
+      // Logout tokens go out through the worker's delivery jobs, not from the provider's request (see ProductSessions).
+      tenants: client.tenants,
+    };
+  }
+
+  private listen(provider: Provider): void {
+    provider.on('server_error', (_ctx, error) => this.logger.error({ err: error }, 'provider error'));
+  }
+}
+
+/** The provider's cookie-signing key, derived from SECRETS_KEY, so every replica signs alike. */
+function cookieKey(secretsKey: Buffer): string {
+  return Buffer.from(hkdfSync('sha256', secretsKey, Buffer.alloc(0), 'gateway openid-provider cookies', 32)).toString(
+    'base64url',
+  );
+}
+
+/**
+ * Loads oidc-provider without its notice that Node.js 22 is preferred: the
+ * gateway supports Node.js ≥ 20.19, where it works, and the notice is noise in the logs.
+ */
+async function importQuietly(): Promise<OidcProviderModule> {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (!String(args[0]).includes('oidc-provider WARNING: Unsupported runtime')) warn(...args);
+  };
+  try {
+    return await import('oidc-provider');
+  } finally {
+    console.warn = warn;
+  }
+}

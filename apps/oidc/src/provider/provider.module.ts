@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { AccessModule, TenantsModule } from '@app/identity';
+import { ProductClientsModule } from '@app/identity/product-clients/product-clients.module';
+import { AuthModule } from '../auth/auth.module';
+import { DownstreamTokensModule } from '../tokens/downstream-tokens.module';
+import { InteractionController } from './interaction.controller';
+import { InteractionFlow } from './interaction-flow.service';
+import { ProductAccounts } from './product-accounts';
+import { ProductProvider } from './product-provider';
+
+/** The OpenID Provider for the vendor's products: the provider itself, its sign-in interaction and its accounts. */
+@Module({
+  imports: [AuthModule, DownstreamTokensModule, ProductClientsModule, AccessModule, TenantsModule],
+  controllers: [InteractionController],
+  providers: [ProductProvider, ProductAccounts, InteractionFlow],
+  exports: [ProductProvider],
+})
+export class ProviderModule {}
