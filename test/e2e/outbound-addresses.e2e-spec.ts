@@ -1,9 +1,14 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createOidcApp } from '../../apps/oidc/src/create-oidc-app';
+import { createWorkerApp } from '../../apps/worker/src/create-worker-app';
 import { adminRequests } from '../support/admin-requests';
+import { EventsGateway, startEventsGateway } from '../support/events-gateway';
+import { USER_SCHEMA } from '../support/scim-client';
 import { SignInGateway, startSignInGateway } from '../support/sign-in-gateway';
 import { TestApp, startTestApp } from '../support/test-app';
+import { eventually } from '../support/webhook-receiver';
 
 /** A loopback HTTP server that counts the TCP connections made to it: a refused address is never connected to. */
 async function countingServer(): Promise<{ port: number; connections: () => number; close: () => Promise<void> }> {
@@ -174,6 +179,60 @@ describe('outbound addresses: issuers and webhook URLs on private networks', () 
       const response = await open.oidc.inject({ method: 'GET', url: login });
       expect(response.statusCode).toBe(302);
       expect(String(response.headers.location)).toMatch(new RegExp(`^${open.idp.origin}/`));
+    });
+  });
+
+  describe('webhook delivery, for a subscription saved with ALLOW_PRIVATE_NETWORKS on', () => {
+    let events: EventsGateway;
+    let worker: NestFastifyApplication;
+
+    beforeAll(async () => {
+      // A 3 ms base makes the whole retry schedule last seconds, so "failed" is reachable in a test.
+      events = await startEventsGateway({ worker: false, overrides: { deliveryBackoffMs: 3 } });
+      // The worker runs with the flag off: the subscription was saved while it was on.
+      worker = await createWorkerApp({ ...events.config, allowPrivateNetworks: false });
+      await worker.init();
+      await worker.getHttpAdapter().getInstance().ready();
+    });
+    afterAll(async () => {
+      await worker?.close();
+      await events?.close();
+    });
+
+    it('fails every attempt at the connection guard; the receiver sees no connection', async () => {
+      const tenant = await events.tenant('hooked');
+      const subscribed = await events.admin.post('/admin/v1/subscriptions', {
+        name: 'loopback receiver',
+        url: `http://127.0.0.1:${receiver.port}/hooks`,
+        events: ['user.*'],
+        tenant: tenant.slug,
+      });
+      expect(subscribed.status).toBe(201);
+      const id = (subscribed.body as { id: string }).id;
+      const created = await tenant.send('POST', '/scim/v2/Users', {
+        schemas: [USER_SCHEMA],
+        userName: 'eve@hooked.test',
+      });
+      expect(created.status).toBe(201);
+
+      const [failed] = await eventually(
+        async () => {
+          const log = (await events.admin.get(`/admin/v1/subscriptions/${id}/deliveries?status=failed`)).body
+            .deliveries as unknown[];
+          return log.length > 0 && log;
+        },
+        60_000,
+        'the delivery to fail',
+      );
+      expect(failed).toMatchObject({
+        status: 'failed',
+        lastResponseStatus: null,
+        lastError: expect.stringMatching(
+          /^refused: http:\/\/127\.0\.0\.1:\d+ is a private address: 127\.0\.0\.1 is a loopback address/,
+        ),
+      });
+      expect(JSON.stringify(failed)).not.toMatch(/ECONN/);
+      expect(receiver.connections()).toBe(0);
     });
   });
 });
