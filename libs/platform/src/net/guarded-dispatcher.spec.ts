@@ -56,6 +56,12 @@ describe('guardedDispatcher', () => {
       (port: number) => `http://mixed.test:${port}/`,
       { 'mixed.test': ['93.184.216.34', '127.0.0.1'] },
     ],
+    [
+      'an https:// name a resolver maps to loopback (TLS connects through the same lookup)',
+      (port: number) => `https://idp.secure.test:${port}/`,
+      { 'idp.secure.test': ['127.0.0.1'] },
+    ],
+    ['an https:// literal loopback address', (port: number) => `https://127.0.0.1:${port}/`, {}],
   ])('refuses %s before connecting; the server sees no connection', async (_case, url, table) => {
     const lookup = Object.keys(table).length > 0 ? stubLookup(table) : undefined;
     const fetch = fetchThrough(dispatcher({ allowPrivateNetworks: false, lookup }));
