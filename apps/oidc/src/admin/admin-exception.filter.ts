@@ -27,7 +27,7 @@ const CODE_OF_STATUS: Record<number, string> = {
 };
 
 /** Routes whose errors are JSON `{error}` bodies; sign-in pages render their own. */
-const JSON_ERROR_PREFIXES = ['/admin/', '/auth/', '/.well-known/'];
+const JSON_ERROR_PREFIXES = ['/admin/', '/auth/', '/.well-known/', '/api/'];
 
 /** The admin API's error body. */
 export interface AdminErrorBody {

@@ -59,7 +59,7 @@ export class EventsFeedService {
       const remaining = deadline - Date.now();
       if (page.data.length > 0 || page.hasMore || remaining <= 0) return { page, behind };
       after = read.head;
-      await this.notifications.waitAfter(generation, remaining);
+      if (!(await this.notifications.waitAfter(generation, remaining))) return { page, behind };
     }
   }
 }

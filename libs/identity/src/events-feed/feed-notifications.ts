@@ -21,6 +21,7 @@ export class FeedNotifications implements OnApplicationShutdown {
   private listener: PgListener | undefined;
   private readonly waiters = new Set<Waiter>();
   private notified = 0;
+  private closed = false;
 
   constructor(@Inject(APP_CONFIG) private readonly config: Pick<ResolvedConfig, 'databaseUrl'>) {}
 
@@ -31,18 +32,21 @@ export class FeedNotifications implements OnApplicationShutdown {
 
   /** Starts listening (also done by the first wait). */
   start(): void {
-    if (this.listener) return;
+    if (this.listener || this.closed) return;
     this.listener = new PgListener(this.config.databaseUrl, EVENTS_FEED_CHANNEL, () => this.notify());
     this.listener.start();
   }
 
   /**
-   * Resolves when a notification arrives after `generation`, or after `timeoutMs`.
-   * Returns at once when one arrived already or too many requests wait.
+   * Resolves true when a notification arrives after `generation` (at once if one
+   * did already) or after `timeoutMs`: read again. Resolves false when the request
+   * should answer now instead: too many requests wait, or the process is shutting down.
    */
-  async waitAfter(generation: number, timeoutMs: number): Promise<void> {
+  async waitAfter(generation: number, timeoutMs: number): Promise<boolean> {
+    if (this.closed) return false;
     this.start();
-    if (this.notified !== generation || this.waiters.size >= MAX_FEED_WAITERS || timeoutMs <= 0) return;
+    if (this.notified !== generation) return true;
+    if (this.waiters.size >= MAX_FEED_WAITERS || timeoutMs <= 0) return false;
     const ms = this.listener?.listening ? timeoutMs : Math.min(timeoutMs, UNHEARD_RECHECK_MS);
     await new Promise<void>((resolve) => {
       const waiter: Waiter = {
@@ -55,6 +59,7 @@ export class FeedNotifications implements OnApplicationShutdown {
       const timer = setTimeout(waiter.wake, ms);
       this.waiters.add(waiter);
     });
+    return !this.closed;
   }
 
   /** How many requests are parked now. */
@@ -63,6 +68,7 @@ export class FeedNotifications implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.closed = true;
     for (const waiter of [...this.waiters]) waiter.wake();
     await this.listener?.stop();
     this.listener = undefined;
