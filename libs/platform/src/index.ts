@@ -6,6 +6,8 @@ export * from './database/embedded-postgres';
 export * from './database/pg-listener';
 export * from './http/create-http-app';
 export * from './logging/logging.module';
+export * from './logging/log-format';
+export * from './health/readiness';
 export * from './metrics/http-metrics';
 export * from './metrics/metrics.module';
 export * from './redis/redis.module';

@@ -2,17 +2,30 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ResolvedConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
+import { Dependency } from './health/readiness';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RedisModule } from './redis/redis.module';
 
-/** What every gateway app has: configuration, JSON logs, metrics, health probes and Redis. */
+/** What sets one app apart on the platform. */
+export interface PlatformOptions {
+  /** What `GET /health/ready` waits for; PostgreSQL and Redis unless the app serves without Redis. */
+  readonly needs?: readonly Dependency[];
+}
+
+/** What every gateway app has: configuration, logs, metrics, health probes and Redis. */
 @Module({})
 export class PlatformModule {
-  static forRoot(config: ResolvedConfig): DynamicModule {
+  static forRoot(config: ResolvedConfig, options: PlatformOptions = {}): DynamicModule {
     return {
       module: PlatformModule,
-      imports: [ConfigModule.forRoot(config), LoggingModule, MetricsModule, RedisModule, HealthModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule,
+        MetricsModule,
+        RedisModule,
+        HealthModule.forRoot(options.needs),
+      ],
     };
   }
 }

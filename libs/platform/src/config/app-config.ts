@@ -1,3 +1,5 @@
+import type { LogFormat } from '../logging/log-format';
+
 /** The gateway's configuration: one typed object, validated once at boot. */
 export interface AppConfig {
   /** PostgreSQL connection string; undefined means "run the embedded PostgreSQL under dataDir". */
@@ -27,6 +29,8 @@ export interface AppConfig {
   /** How long the events feed keeps events; a cursor older than that is expired. */
   readonly eventsRetentionDays: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** `pretty` short lines for a terminal, or `json` lines (see chooseLogFormat). */
+  readonly logFormat: LogFormat;
 }
 
 /** An AppConfig whose database and generated secrets have been resolved: what the apps run on. */

@@ -21,6 +21,11 @@ describe('loadConfig', () => {
     expect(config.eventsRetentionDays).toBe(90);
   });
 
+  it('takes LOG_FORMAT as given, whatever the terminal', () => {
+    expect(loadConfig({ LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
+    expect(loadConfig({ LOG_FORMAT: 'json' }).logFormat).toBe('json');
+  });
+
   it('derives the public URLs from the ports and strips trailing slashes', () => {
     expect(loadConfig({ OIDC_PORT: '4001', SCIM_PORT: '4000' })).toMatchObject({
       publicUrl: 'http://localhost:4001',
@@ -55,6 +60,7 @@ describe('loadConfig', () => {
     ['EVENTS_RETENTION_DAYS', '1.5'],
     ['EVENTS_RETENTION_DAYS', 'forever'],
     ['LOG_LEVEL', 'loud'],
+    ['LOG_FORMAT', 'fancy'],
   ])('refuses %s=%s with a message naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}: `));

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { chooseLogFormat } from '../logging/log-format';
 import { AppConfig, ConfigError } from './app-config';
 
 // One minute in milliseconds: the production retry schedule grows from here to
@@ -69,6 +70,7 @@ const environmentSchema = z.object({
     .max(3650, 'must be between 1 and 3650 days')
     .default(90),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['pretty', 'json'], { error: 'must be pretty or json' }).optional(),
 });
 
 /**
@@ -100,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     deliveryBackoffMs: vars.DELIVERY_BACKOFF_MS,
     eventsRetentionDays: vars.EVENTS_RETENTION_DAYS,
     logLevel: vars.LOG_LEVEL,
+    logFormat: chooseLogFormat(vars.LOG_FORMAT, process.stdout.isTTY === true),
   };
 }
 

@@ -1,13 +1,26 @@
-import { Controller, Get } from '@nestjs/common';
-import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { Controller, Get, Inject } from '@nestjs/common';
+import {
+  HealthCheck,
+  HealthCheckResult,
+  HealthCheckService,
+  HealthIndicatorFunction,
+  TypeOrmHealthIndicator,
+} from '@nestjs/terminus';
+import { Dependency, READINESS_DEPENDENCIES } from './readiness';
 import { RedisHealthIndicator } from './redis.health';
 
 @Controller('health')
 export class HealthController {
+  private readonly checks: Record<Dependency, HealthIndicatorFunction> = {
+    postgres: () => this.database.pingCheck('postgres', { timeout: 2000 }),
+    redis: () => this.redis.pingCheck('redis'),
+  };
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
     private readonly redis: RedisHealthIndicator,
+    @Inject(READINESS_DEPENDENCIES) private readonly dependencies: readonly Dependency[],
   ) {}
 
   /** The process is up and serving HTTP. */
@@ -17,13 +30,10 @@ export class HealthController {
     return this.health.check([]);
   }
 
-  /** PostgreSQL and Redis both answer. */
+  /** Everything this app needs answers (503 naming what does not). */
   @Get('ready')
   @HealthCheck()
   ready(): Promise<HealthCheckResult> {
-    return this.health.check([
-      () => this.database.pingCheck('postgres', { timeout: 2000 }),
-      () => this.redis.pingCheck('redis'),
-    ]);
+    return this.health.check(this.dependencies.map((dependency) => this.checks[dependency]));
   }
 }

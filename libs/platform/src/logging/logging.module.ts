@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Module, RequestMethod } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
+import { LoggerModule, Params } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import type { Options } from 'pino-http';
 import { ResolvedConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { isStartupChatter, requestLine } from './log-format';
 
 /** Log paths that may carry a secret; pino replaces their values before anything is written. */
 export const REDACTED_PATHS = [
@@ -32,30 +36,87 @@ export function requestId(incoming: string | string[] | undefined): string {
   return typeof incoming === 'string' && ACCEPTABLE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
-/** JSON logs through pino, one line per request with its id, secrets redacted. */
+/** What both formats share: level, redaction, one line per request with its id, no query strings. */
+function baseOptions(config: Pick<ResolvedConfig, 'logLevel'>): Options {
+  return {
+    level: config.logLevel,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    // Log the route, never the query string: SCIM filters carry user names and emails.
+    serializers: {
+      req: (req: { id: string; method: string; url: string }) => ({
+        id: req.id,
+        method: req.method,
+        path: req.url.split('?')[0],
+      }),
+    },
+  };
+}
+
+/**
+ * The pretty format: short colored lines for a person at a terminal. pino-pretty
+ * is loaded here only, so the JSON path (production) never loads it.
+ */
+async function prettyOptions(
+  config: Pick<ResolvedConfig, 'logLevel'>,
+  destination?: NodeJS.WritableStream,
+): Promise<[Options, DestinationStream]> {
+  const { default: pretty } = await import('pino-pretty');
+  const stream = pretty({
+    colorize: destination === undefined,
+    sync: true,
+    destination,
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname,context,req,res,responseTime,requestId,reference',
+    messageFormat: '{if context}{context}: {end}{msg}',
+  });
+  const base = baseOptions(config);
+  return [
+    {
+      ...base,
+      customSuccessMessage: (req: IncomingMessage, res: ServerResponse, ms: number) =>
+        requestLine(req.method ?? '', req.url ?? '', res.statusCode, ms),
+      customErrorMessage: (req: IncomingMessage, res: ServerResponse) =>
+        requestLine(req.method ?? '', req.url ?? '', res.statusCode, 0).replace(/ 0ms$/, ''),
+      // The exception filter has already logged the error (with its stack when unexpected).
+      customErrorObject: (_req: IncomingMessage, _res: ServerResponse, _error: Error, value: object) => ({
+        ...value,
+        err: undefined,
+      }),
+      hooks: {
+        logMethod(args, method, level) {
+          if (!isStartupChatter(level, args[0])) method.apply(this, args);
+        },
+      },
+    },
+    stream,
+  ];
+}
+
+/**
+ * The nestjs-pino parameters of an app: JSON lines, or short readable lines when
+ * LOG_FORMAT is pretty (written to `prettyDestination`, standard output unless given).
+ */
+export async function loggerParams(
+  config: Pick<ResolvedConfig, 'logLevel' | 'logFormat'>,
+  prettyDestination?: NodeJS.WritableStream,
+): Promise<Params> {
+  return {
+    pinoHttp: config.logFormat === 'pretty' ? await prettyOptions(config, prettyDestination) : baseOptions(config),
+    // Probes arrive every few seconds and say nothing worth keeping.
+    exclude: [
+      { method: RequestMethod.GET, path: 'health/live' },
+      { method: RequestMethod.GET, path: 'health/ready' },
+      { method: RequestMethod.GET, path: 'metrics' },
+    ],
+  };
+}
+
+/** Logs through pino, one line per request with its id, secrets redacted. */
 @Module({
   imports: [
     LoggerModule.forRootAsync({
       inject: [APP_CONFIG],
-      useFactory: (config: ResolvedConfig) => ({
-        pinoHttp: {
-          level: config.logLevel,
-          redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-          // Log the route, never the query string: SCIM filters carry user names and emails.
-          serializers: {
-            req: (req: { id: string; method: string; url: string }) => ({
-              id: req.id,
-              method: req.method,
-              path: req.url.split('?')[0],
-            }),
-          },
-        },
-        // Probes arrive every few seconds and say nothing worth keeping.
-        exclude: [
-          { method: RequestMethod.GET, path: 'health/(.*)' },
-          { method: RequestMethod.GET, path: 'metrics' },
-        ],
-      }),
+      useFactory: (config: ResolvedConfig) => loggerParams(config),
     }),
   ],
 })

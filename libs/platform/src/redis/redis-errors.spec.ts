@@ -1,4 +1,4 @@
-import { isRedisUnavailable } from './redis-errors';
+import { isRedisConnectionError, isRedisUnavailable } from './redis-errors';
 
 describe('isRedisUnavailable', () => {
   it.each([
@@ -21,5 +21,18 @@ describe('isRedisUnavailable', () => {
       false,
     );
     expect(isRedisUnavailable('Connection is closed.')).toBe(false);
+  });
+});
+
+describe('isRedisConnectionError', () => {
+  it('recognises a refused or lost connection', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+    expect(isRedisConnectionError(refused)).toBe(true);
+    expect(isRedisConnectionError(new Error('Connection is closed.'))).toBe(true);
+  });
+
+  it('leaves a failing handler alone', () => {
+    expect(isRedisConnectionError(new Error('relation "users" does not exist'))).toBe(false);
+    expect(isRedisConnectionError(Object.assign(new Error('duplicate key'), { code: '23505' }))).toBe(false);
   });
 });

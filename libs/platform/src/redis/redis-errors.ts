@@ -13,3 +13,24 @@ export function isRedisUnavailable(error: unknown): boolean {
     error.name === 'MaxRetriesPerRequestError' || UNAVAILABLE_MESSAGES.some((text) => error.message.startsWith(text))
   );
 }
+
+const CONNECTION_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'EPIPE',
+]);
+
+/**
+ * Whether an error only says that Redis cannot be reached. The app's shared Redis
+ * client reports an outage once, so other clients need not repeat it.
+ */
+export function isRedisConnectionError(error: unknown): boolean {
+  if (isRedisUnavailable(error)) return true;
+  const code = error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
+  return code !== undefined && CONNECTION_CODES.has(code);
+}

@@ -2,6 +2,7 @@ import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } fro
 import { Redis } from 'ioredis';
 import { ResolvedConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { OutageReporter } from './outage-reporter';
 
 /** Injection token of the app's shared ioredis client. */
 export const REDIS = Symbol('REDIS');
@@ -21,15 +22,22 @@ export function createRedisClient(config: Pick<ResolvedConfig, 'redisUrl'>, name
     commandTimeout: 2000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 5000),
   });
-  let lastReported = 0;
-  client.on('error', (error: Error) => {
-    // Reconnection errors repeat every few hundred ms; say so at most every 30 s.
-    if (Date.now() - lastReported > 30_000) {
-      lastReported = Date.now();
-      logger.warn(`Redis unavailable: ${error.message}`);
-    }
-  });
+  // Reconnection errors repeat every few hundred ms: say once that Redis is away, and once that it is back.
+  const outage = new OutageReporter(logger, `Redis (REDIS_URL ${redactUrl(config.redisUrl)})`);
+  client.on('error', (error: Error) => outage.failed(error));
+  client.on('ready', () => outage.recovered());
   return client;
+}
+
+/** A Redis URL fit for a log line: its password replaced. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return '(unparsable URL)';
+  }
 }
 
 @Injectable()

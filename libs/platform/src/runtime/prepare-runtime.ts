@@ -8,8 +8,16 @@ export interface Runtime {
   readonly config: ResolvedConfig;
   /** True when this process runs on the embedded PostgreSQL. */
   readonly embedded: boolean;
+  /** The admin token generated on this start (first start without ADMIN_TOKEN), to show once. */
+  readonly generatedAdminToken: string | undefined;
   /** Stops what prepareRuntime started (the embedded PostgreSQL, when this process started it). */
   close(): Promise<void>;
+}
+
+/** How prepareRuntime speaks. */
+export interface RuntimeOptions {
+  /** Print a generated admin token at once (default); the launcher shows it in its ready banner instead. */
+  readonly announceAdminToken?: boolean;
 }
 
 /**
@@ -20,12 +28,14 @@ export interface Runtime {
 export async function prepareRuntime(
   env: NodeJS.ProcessEnv = process.env,
   notice: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+  options: RuntimeOptions = {},
 ): Promise<Runtime> {
   const config: AppConfig = loadConfig(env);
   const { adminToken, secretsKey, report } = await resolveDevSecrets(config);
-  if (report.generatedAdminToken) {
+  const generatedAdminToken = report.generatedAdminToken;
+  if (generatedAdminToken && options.announceAdminToken !== false) {
     notice(
-      `Generated an admin token (kept in ${config.dataDir}/admin-token; shown only this once):\n\n    ${report.generatedAdminToken}\n`,
+      `Generated an admin token (kept in ${config.dataDir}/admin-token; shown only this once):\n\n    ${generatedAdminToken}\n`,
     );
   }
   if (report.secretsKeyFromDataDir) {
@@ -37,6 +47,7 @@ export async function prepareRuntime(
     return {
       config: { ...config, databaseUrl: config.databaseUrl, adminToken, secretsKey },
       embedded: false,
+      generatedAdminToken,
       close: () => Promise.resolve(),
     };
   }
@@ -44,6 +55,7 @@ export async function prepareRuntime(
   return {
     config: { ...config, databaseUrl: embedded.url, adminToken, secretsKey },
     embedded: true,
+    generatedAdminToken,
     close: () => embedded.stop(),
   };
 }

@@ -1,30 +1,38 @@
 import { INestApplication } from '@nestjs/common';
 import { ConfigError, ResolvedConfig } from '../config/app-config';
 import { EXIT_CONFIG } from './exit-codes';
+import { isPortInUse, portInUseMessage } from './port-in-use';
 import { prepareRuntime } from './prepare-runtime';
 
 /**
  * The whole life of one app process: prepare the runtime, build the app, listen,
  * and on SIGTERM let in-flight requests finish before everything closes.
- * A configuration error ends the process with code 78 (EX_CONFIG) and a message naming the variable.
+ * A configuration error, or a port another process holds, ends the process with
+ * code 78 (EX_CONFIG) and a message naming the variable to change.
  */
 export async function runHttpApp(
   name: string,
   create: (config: ResolvedConfig) => Promise<INestApplication>,
   port: (config: ResolvedConfig) => number,
 ): Promise<void> {
+  let listeningOn: number | undefined;
   try {
     const runtime = await prepareRuntime();
     // An app started on its own leaves an embedded database it started running
     // for the next one; `npm start` (the launcher) stops the one it started.
     const app = await create(runtime.config);
-    await app.listen(port(runtime.config), '0.0.0.0');
+    listeningOn = port(runtime.config);
+    await app.listen(listeningOn, '0.0.0.0');
     // Under `npm start` the launcher holds an IPC channel open: when it dies, shut down gracefully.
     if (process.send) process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
-    process.stderr.write(`${name} listening on port ${port(runtime.config)}\n`);
+    process.stderr.write(`${name} listening on port ${listeningOn}\n`);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${name}: ${error.message}\n`);
+      process.exit(EXIT_CONFIG);
+    }
+    if (listeningOn !== undefined && isPortInUse(error)) {
+      process.stderr.write(`${name}: ${portInUseMessage(name, listeningOn)}\n`);
       process.exit(EXIT_CONFIG);
     }
     process.stderr.write(
