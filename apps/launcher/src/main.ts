@@ -1,40 +1,99 @@
 import { join } from 'node:path';
 import { ConfigError, ResolvedConfig } from '@app/platform/config/app-config';
-import { Runtime, prepareRuntime } from '@app/platform/runtime/prepare-runtime';
+import { redactUrl } from '@app/platform/redis/redis.module';
 import { EXIT_CONFIG } from '@app/platform/runtime/exit-codes';
-import { AppProcess, Supervisor } from './supervisor';
-import { waitUntilLive } from './wait-until-live';
+import { portInUseMessage } from '@app/platform/runtime/port-in-use';
+import { Runtime, prepareRuntime } from '@app/platform/runtime/prepare-runtime';
+import { loadConfig } from '@app/platform/config/load-config';
+import { readyBanner, waitingFor } from './messages';
+import { appsWithTakenPorts } from './ports';
+import { WatchedApp, waitUntilReady } from './readiness';
+import { AppProcess, GRACE_MS, Supervisor } from './supervisor';
 
-const APPS: readonly AppProcess[] = ['scim', 'oidc', 'worker'].map((name) => ({
+const APP_NAMES = ['scim', 'oidc', 'worker'] as const;
+
+const APPS: readonly AppProcess[] = APP_NAMES.map((name) => ({
   name,
   entry: join(__dirname, '..', '..', name, 'src', 'main.js'),
 }));
 
+/** How long an app may take to answer its first probe (migrations included). */
+const ANSWER_WITHIN_MS = 120_000;
+/** Apps connect to Redis as they start: only a dependency missing this long is worth a line. */
+const REPORT_MISSING_AFTER_MS = 3_000;
+/** After this long stopping, say which apps are still finishing. */
+const SLOW_STOP_NOTICE_MS = 3_000;
+
+const say = (text: string): boolean => process.stderr.write(`${text}\n`);
+
 /** `npm start`: the whole gateway (every app and the worker) in one command, with no configuration needed. */
 async function main(): Promise<void> {
   const startedAt = Date.now();
-  const runtime = await prepareRuntime();
+  // A second `npm start` beside a running one stops here, before touching anything.
+  const watched = watchedApps(loadConfig());
+  const taken = await appsWithTakenPorts(watched);
+  if (taken.length > 0) {
+    for (const app of taken) say(portInUseMessage(app.name, app.port));
+    process.exit(EXIT_CONFIG);
+  }
+
+  const adminTokenSet = (process.env.ADMIN_TOKEN ?? '') !== '';
+  const runtime = await prepareRuntime(process.env, say, { announceAdminToken: false });
   const { config } = runtime;
+  const stopping = new AbortController();
   let exitCode = 0;
   let shuttingDown: Promise<void> | undefined;
   const shutdown = (code: number): Promise<void> => {
     exitCode = Math.max(exitCode, code);
-    shuttingDown ??= supervisor
-      .stop()
-      .then(() => runtime.close())
-      .finally(() => process.exit(exitCode));
+    stopping.abort();
+    shuttingDown ??= stopAll(supervisor, runtime).finally(() => process.exit(exitCode));
     return shuttingDown;
   };
   const supervisor = new Supervisor((name, code) => {
-    process.stderr.write(`${name} stopped unexpectedly (exit code ${code ?? 'none'}); stopping the gateway\n`);
-    void shutdown(1);
+    // An app that exits with EX_CONFIG has already said what to change.
+    say(
+      code === EXIT_CONFIG
+        ? `${name} could not start (see above); stopping the gateway`
+        : `${name} stopped unexpectedly (exit code ${code ?? 'none'}); stopping the gateway`,
+    );
+    void shutdown(code === EXIT_CONFIG ? EXIT_CONFIG : 1);
   });
   process.once('SIGINT', () => void shutdown(0));
   process.once('SIGTERM', () => void shutdown(0));
 
   supervisor.start(APPS, childEnvironment(config));
-  await waitUntilLive([config.ports.scim, config.ports.oidc, config.ports.worker]);
-  process.stderr.write(summary(config, runtime, Date.now() - startedAt));
+  try {
+    const ready = await waitUntilReady(watchedApps(config), {
+      answerWithinMs: ANSWER_WITHIN_MS,
+      signal: stopping.signal,
+      reportAfterMs: REPORT_MISSING_AFTER_MS,
+      onWaiting: (dependency) => say(waitingFor(dependency, redactUrl(config.redisUrl))),
+    });
+    const facts = { ...runtime, adminTokenFromEnvironment: adminTokenSet };
+    if (ready) say(readyBanner(config, facts, Date.now() - startedAt));
+  } catch (error) {
+    say(`the gateway failed to start: ${error instanceof Error ? error.message : String(error)}`);
+    await shutdown(1);
+  }
+}
+
+function watchedApps(config: Pick<ResolvedConfig, 'ports'>): WatchedApp[] {
+  return APP_NAMES.map((name) => ({ name, port: config.ports[name] }));
+}
+
+/** Stops every app (saying what it waits for when that takes a while), then the embedded database. */
+async function stopAll(supervisor: Supervisor, runtime: Runtime): Promise<void> {
+  say('stopping the gateway: letting requests in flight finish…');
+  const notice = setTimeout(() => {
+    const running = supervisor.running();
+    if (running.length > 0) {
+      say(`still waiting for ${running.join(', ')} to finish (stopped for good after ${GRACE_MS / 1000} s)`);
+    }
+  }, SLOW_STOP_NOTICE_MS);
+  await supervisor.stop();
+  clearTimeout(notice);
+  if (runtime.embedded) say('stopping the embedded PostgreSQL…');
+  await runtime.close();
 }
 
 /** The children inherit the resolved values, so they skip generation and attach to the same database. */
@@ -45,31 +104,16 @@ function childEnvironment(config: ResolvedConfig): NodeJS.ProcessEnv {
     DATABASE_URL: config.databaseUrl,
     ADMIN_TOKEN: config.adminToken,
     SECRETS_KEY: config.secretsKey.toString('hex'),
+    // The apps write to the launcher's terminal (or pipe): they log as it would.
+    LOG_FORMAT: config.logFormat,
   };
-}
-
-function summary(config: ResolvedConfig, runtime: Runtime, elapsedMs: number): string {
-  return (
-    [
-      '',
-      `identity gateway ready in ${(elapsedMs / 1000).toFixed(1)} s`,
-      `  SCIM base URL   ${config.scimPublicUrl}/scim/v2`,
-      `  sign-in         ${config.publicUrl}/auth/login?tenant=<slug>`,
-      `  admin API       ${config.publicUrl}/admin/v1   (Bearer token in ${config.dataDir}/admin-token unless ADMIN_TOKEN is set)`,
-      `  worker          http://localhost:${config.ports.worker}/health/ready`,
-      `  database        ${runtime.embedded ? `embedded PostgreSQL under ${config.dataDir}/postgres` : 'DATABASE_URL'}`,
-      '',
-    ].join('\n') + '\n'
-  );
 }
 
 main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
-    process.stderr.write(`${error.message}\n`);
+    say(error.message);
     process.exit(EXIT_CONFIG);
   }
-  process.stderr.write(
-    `the gateway failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
+  say(`the gateway failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   process.exit(1);
 });

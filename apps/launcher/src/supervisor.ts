@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 
 /** How long apps get to finish in-flight work after SIGTERM before they are killed. */
-const GRACE_MS = 20_000;
+export const GRACE_MS = 20_000;
 
 export interface AppProcess {
   readonly name: string;
@@ -34,6 +34,11 @@ export class Supervisor {
       });
       this.children.set(app.name, child);
     }
+  }
+
+  /** The apps still running. */
+  running(): string[] {
+    return [...this.children.keys()];
   }
 
   /** Sends SIGTERM to every app and waits for all to exit, killing any still running after the grace period. */

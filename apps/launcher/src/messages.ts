@@ -1,0 +1,50 @@
+import type { ResolvedConfig } from '@app/platform/config/app-config';
+
+/** What the ready banner tells about the start it closes. */
+export interface StartFacts {
+  readonly embedded: boolean;
+  /** The admin token generated on this start, if one was. */
+  readonly generatedAdminToken: string | undefined;
+  /** Whether ADMIN_TOKEN came from the environment. */
+  readonly adminTokenFromEnvironment: boolean;
+}
+
+type BannerConfig = Pick<ResolvedConfig, 'scimPublicUrl' | 'publicUrl' | 'dataDir' | 'ports'>;
+
+/** The last thing `npm start` prints once every app is ready: where everything is, and the admin token. */
+export function readyBanner(config: BannerConfig, facts: StartFacts, elapsedMs: number): string {
+  const tokenFile = `${config.dataDir}/admin-token`;
+  const adminToken = facts.generatedAdminToken
+    ? [
+        `  admin token     ${facts.generatedAdminToken}`,
+        `                  (generated on this start and shown only this once; kept in ${tokenFile})`,
+      ]
+    : [`  admin token     ${facts.adminTokenFromEnvironment ? 'the ADMIN_TOKEN you set' : `kept in ${tokenFile}`}`];
+  return [
+    '',
+    `identity gateway ready in ${(elapsedMs / 1000).toFixed(1)} s`,
+    `  SCIM base URL   ${config.scimPublicUrl}/scim/v2`,
+    `  sign-in         ${config.publicUrl}/auth/login?tenant=<slug>`,
+    `  admin API       ${config.publicUrl}/admin/v1   (npm run cli -- --help)`,
+    ...adminToken,
+    `  worker          http://localhost:${config.ports.worker}/health/ready`,
+    `  database        ${facts.embedded ? `embedded PostgreSQL under ${config.dataDir}/postgres` : 'DATABASE_URL'}`,
+    '  Ctrl-C stops the gateway.',
+    '',
+  ].join('\n');
+}
+
+/** One plain line for a dependency the apps wait for, saying how to provide it. */
+export function waitingFor(dependency: string, redisUrl: string): string {
+  if (dependency === 'redis') {
+    return (
+      `waiting for Redis: nothing answers at ${redisUrl} (REDIS_URL). Start one ` +
+      '(e.g. `redis-server`, or `docker run -d -p 6379:6379 redis:7`) or set REDIS_URL; ' +
+      'the gateway says when it is ready.'
+    );
+  }
+  if (dependency === 'postgres') {
+    return 'waiting for PostgreSQL: the database at DATABASE_URL does not answer; the gateway says when it is ready.';
+  }
+  return `waiting for ${dependency}; the gateway says when it is ready.`;
+}

@@ -1,0 +1,17 @@
+import { createServer } from 'node:net';
+import { WatchedApp } from './readiness';
+
+/** Whether this process could listen on `port` as the apps do (all interfaces). */
+export function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ port, host: '0.0.0.0', exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+/** The apps whose port another process holds. */
+export async function appsWithTakenPorts(apps: readonly WatchedApp[]): Promise<WatchedApp[]> {
+  const free = await Promise.all(apps.map((app) => canListen(app.port)));
+  return apps.filter((_, i) => !free[i]);
+}
