@@ -39,6 +39,10 @@ describe('isPublicAddress', () => {
     ['2001:0:4136:e378::1', 'teredo'],
     ['64:ff9b:1::1', 'rfc6052'],
     ['::ffff:0:7f00:1', 'rfc6145'],
+    ['::7f00:1', 'notGlobalUnicast'],
+    ['::a00:1', 'notGlobalUnicast'],
+    ['1::1', 'notGlobalUnicast'],
+    ['4000::1', 'notGlobalUnicast'],
     // IPv4-mapped and NAT64 forms are judged by the IPv4 address they reach
     ['::ffff:127.0.0.1', 'loopback'],
     ['::ffff:7f00:1', 'loopback'],

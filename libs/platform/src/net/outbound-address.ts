@@ -31,17 +31,22 @@ export const NON_PUBLIC_RANGES: Readonly<Record<string, string>> = {
   orchid2: 'an ORCHIDv2 address (2001:20::/28)',
   droneRemoteIdProtocolEntityTags: 'a drone remote ID tag (2001:30::/28)',
   segmentRouting: 'a segment routing address (5f00::/16)',
+  notGlobalUnicast:
+    'an IPv6 address outside global unicast 2000::/3 (such as the deprecated IPv4-compatible ::a.b.c.d)',
 };
 
 /** The well-known NAT64 prefix (RFC 6052): its last 32 bits are the IPv4 address actually reached. */
 const NAT64_PREFIX = ipaddr.IPv6.parse('64:ff9b::');
 const NAT64_PREFIX_LENGTH = 96;
+/** IANA allocates IPv6 global unicast from 2000::/3 only; ipaddr.js calls the rest of the space "unicast" too. */
+const GLOBAL_UNICAST_V6 = ipaddr.IPv6.parse('2000::');
+const GLOBAL_UNICAST_V6_LENGTH = 3;
 
 /**
  * The ipaddr.js range of an IP address, looking through the forms that carry
  * an IPv4 address (IPv4-mapped `::ffff:127.0.0.1`, NAT64 `64:ff9b::7f00:1`),
- * so each is judged by the address it reaches. `unicast` means global; a
- * string that is not an IP address is `invalid`.
+ * so each is judged by the address it reaches. `unicast` means global
+ * (for IPv6, within 2000::/3); a string that is not an IP address is `invalid`.
  */
 export function addressRange(address: string): string {
   const literal = stripBrackets(address);
@@ -55,7 +60,11 @@ export function addressRange(address: string): string {
   if (parsed.kind() === 'ipv6' && parsed.match(NAT64_PREFIX, NAT64_PREFIX_LENGTH)) {
     return ipaddr.fromByteArray(parsed.toByteArray().slice(12)).range();
   }
-  return parsed.range();
+  const range = parsed.range();
+  if (range === 'unicast' && parsed.kind() === 'ipv6' && !parsed.match(GLOBAL_UNICAST_V6, GLOBAL_UNICAST_V6_LENGTH)) {
+    return 'notGlobalUnicast';
+  }
+  return range;
 }
 
 /** Whether the gateway may call this IP address when private networks are not allowed: global unicast only. */
