@@ -4,7 +4,7 @@ import { IdentityEventConsumer } from '@app/events';
 import type { IdentityEvent } from '@app/identity';
 import { bullConnection } from '@app/identity/deliveries/bull-connection';
 import { SubscriptionRepository } from '@app/identity/subscriptions/subscription.repository';
-import { APP_CONFIG, ResolvedConfig } from '@app/platform';
+import { APP_CONFIG, ResolvedConfig, isRedisConnectionError } from '@app/platform';
 import { DataSource } from 'typeorm';
 import { SignInMetrics } from '../sign-in/sign-in.metrics';
 import { SessionStore } from './session-store';
@@ -45,7 +45,11 @@ export class SessionTerminator implements OnApplicationBootstrap, OnApplicationS
       queue: SESSION_EVENTS_SUBSCRIPTION.queue,
       concurrency: 8,
       handle: (event) => this.handle(event),
-      onError: (error) => this.logger.warn({ err: error }, 'session-ending consumer problem'),
+      // Redis being away is reported once by the app's Redis client; its retries need no line each.
+      onError: (error) =>
+        isRedisConnectionError(error)
+          ? this.logger.debug(`session-ending consumer: ${error.message}`)
+          : this.logger.warn({ err: error }, 'session-ending consumer problem'),
     });
   }
 

@@ -3,8 +3,9 @@ import { bullConnection } from '@app/identity/deliveries/bull-connection';
 import { deliveryBackoffDelay } from '@app/identity/deliveries/delivery-backoff';
 import { DeliveryJob, JobName, QUEUE_OF_JOB, QueueName } from '@app/identity/deliveries/delivery-jobs';
 import { EventQueues } from '@app/identity/deliveries/event-queues';
-import { APP_CONFIG, ResolvedConfig } from '@app/platform';
+import { APP_CONFIG, REDIS, ResolvedConfig, isRedisConnectionError } from '@app/platform';
 import { Job, MinimalJob, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { DeliveryOutcomes } from '../delivery/delivery-outcomes';
 import { REPAIR_EVERY_MS } from '../maintenance/repair-deliveries.processor';
 import { JOB_PROCESSORS, JobProcessor } from './job-processor';
@@ -61,6 +62,7 @@ export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShut
     @Inject(JOB_PROCESSORS) processors: JobProcessor[],
     private readonly queues: EventQueues,
     private readonly outcomes: DeliveryOutcomes,
+    @Inject(REDIS) private readonly redis: Redis,
   ) {
     this.processors = new Map(processors.map((processor) => [processor.jobName, processor]));
     const missing = Object.values(JobName).filter((name) => !this.processors.has(name));
@@ -85,14 +87,23 @@ export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShut
    * then whatever outcome is still buffered is written.
    */
   async beforeApplicationShutdown(): Promise<void> {
-    await Promise.all(
-      this.workers.map(async (worker) => {
-        const timer = setTimeout(() => void worker.close(true), CLOSE_TIMEOUT_MS);
-        await worker.close().catch(() => undefined);
-        clearTimeout(timer);
-      }),
-    );
+    await Promise.all(this.workers.map((worker) => this.close(worker)));
     await this.outcomes.flush();
+  }
+
+  /**
+   * BullMQ's graceful close waits for Redis, forever while it is away. Without
+   * Redis no job in hand can record its end anyway (stalled-job recovery hands it
+   * out again), so then the worker stops at once; with Redis, jobs get CLOSE_TIMEOUT_MS.
+   */
+  private async close(worker: Worker): Promise<void> {
+    if (this.redis.status !== 'ready') return worker.close(true).catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const forced = new Promise<void>((resolve) => {
+      timer = setTimeout(() => resolve(worker.close(true).catch(() => undefined)), CLOSE_TIMEOUT_MS);
+    });
+    await Promise.race([worker.close().catch(() => undefined), forced]);
+    clearTimeout(timer);
   }
 
   private start(queue: QueueName): Worker {
@@ -109,6 +120,8 @@ export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShut
       },
     });
     worker.on('error', (error: Error) => {
+      // Redis being away is reported once by the app's Redis client; the worker's retries need no line each.
+      if (isRedisConnectionError(error)) return this.logger.debug(`queue worker ${queue}: ${error.message}`);
       if (Date.now() - this.lastReported < 30_000) return;
       this.lastReported = Date.now();
       this.logger.warn(`queue worker ${queue}: ${error.message}`);

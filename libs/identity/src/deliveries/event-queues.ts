@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { APP_CONFIG, ResolvedConfig } from '@app/platform';
+import { APP_CONFIG, ResolvedConfig, isRedisConnectionError } from '@app/platform';
 import { JobsOptions, Queue } from 'bullmq';
 import { bullConnection } from './bull-connection';
 import { DELIVERY_ATTEMPTS, deliveryBackoffDelay } from './delivery-backoff';
@@ -146,6 +146,8 @@ export class EventQueues implements OnApplicationShutdown {
   }
 
   private reportError(error: Error): void {
+    // Redis being away is reported once by the app's Redis client; the queues' retries need no line each.
+    if (isRedisConnectionError(error)) return this.logger.debug(`event queues: ${error.message}`);
     if (Date.now() - this.lastReported < 30_000) return;
     this.lastReported = Date.now();
     this.logger.warn(`Redis unavailable for the event queues: ${error.message}`);
