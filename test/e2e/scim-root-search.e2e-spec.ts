@@ -240,6 +240,7 @@ describe('SCIM root search (POST /scim/v2/.search, GET /scim/v2)', () => {
     ['filter', 'id eq "not-a-uuid"'],
     ['filter', 'displayName gt 5'],
     ['filter', 'emails co ""'],
+    ['filter', 'schemas eq "urn:ietf:params:scim:schemas:core:2.0:Group"'],
   ])('answers %s=%s with a list or a SCIM 400, never a server error', async (key, value) => {
     const response = await tenant.send('POST', '/scim/v2/.search', { [key]: value });
     if (response.status === 200) expect(response.body.schemas).toEqual([LIST_RESPONSE_SCHEMA]);

@@ -34,6 +34,8 @@ export function toScimGroup(
       created: row.created_at.toISOString(),
       lastModified: row.updated_at.toISOString(),
       location: `${scimBaseUrl}/Groups/${row.id}`,
+      // Membership changes bump the group's version; a member's own rename (its `display`) does not, as a
+      // weak validator allows (RFC 9110 §8.8.1), the same rule the user's tag follows for its groups' names.
       version: weakEtag(row.version),
     },
   };
