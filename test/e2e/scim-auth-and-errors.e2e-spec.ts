@@ -221,7 +221,7 @@ describe('SCIM app: authentication and errors', () => {
       expectScimError(response, 400, 'invalidSyntax');
     });
 
-    it.each(['text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'text/json'])(
+    it.each(['text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'text/json', 'not a media type'])(
       'refuses a body sent as %s with a SCIM 415, creating nothing',
       async (contentType) => {
         const response = await send('POST', '/scim/v2/Users', {

@@ -247,6 +247,15 @@ describe('SCIM root search (POST /scim/v2/.search, GET /scim/v2)', () => {
     else expectScimError(response, 400);
   });
 
+  it.each([
+    ['GET', '/scim/v2/.search', 'POST'],
+    ['PUT', '/scim/v2', 'GET, HEAD'],
+  ] as const)('answers %s %s with 405 and Allow: %s', async (method, url, allow) => {
+    const response = await tenant.send(method, url, method === 'PUT' ? {} : undefined);
+    expectScimError(response, 405);
+    expect(response.headers.allow).toBe(allow);
+  });
+
   it('never answered with a server error', () => {
     expect(serverErrors).toEqual([]);
   });
