@@ -60,7 +60,8 @@ export class AdminExceptionFilter extends BaseExceptionFilter {
       };
     }
     if (isRedisUnavailable(exception)) {
-      this.logger.warn({ err: exception, requestId }, 'Redis is unavailable');
+      // Expected while Redis is away (the app's Redis client reports the outage): no stack.
+      this.logger.warn({ reason: (exception as Error).message, requestId }, 'Redis is unavailable');
       return {
         status: HttpStatus.SERVICE_UNAVAILABLE,
         body: { error: { code: 'unavailable', message: 'sessions are unavailable; try again shortly', requestId } },

@@ -21,9 +21,14 @@ export class SignInExceptionFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const reference = String(request.id);
     const page = this.describe(exception);
-    const log = { err: exception instanceof SignInError ? (exception.cause ?? exception) : exception, reference };
-    if (page.status >= 500) this.logger.error(log, `sign-in failed: ${page.message}`);
-    else this.logger.warn(log, `sign-in refused: ${page.message}`);
+    const cause = exception instanceof SignInError ? (exception.cause ?? exception) : exception;
+    // A refusal is expected (a wrong link, an IdP's error, a disabled user): one line with its reason.
+    // Only the unexpected keeps its stack.
+    if (page.status >= 500 && !isRedisUnavailable(exception)) {
+      this.logger.error({ err: cause, reference }, `sign-in failed: ${page.message}`);
+    } else {
+      this.logger.warn({ reason: reasonOf(cause), reference }, `sign-in refused: ${page.message}`);
+    }
     if (request.url.startsWith('/auth/callback')) {
       this.metrics.signIn(page.status >= 500 ? 'error' : page.status === 403 ? 'refused' : 'failed');
     }
@@ -54,4 +59,9 @@ export class SignInExceptionFilter implements ExceptionFilter {
       message: 'The sign-in could not be completed. Please try again.',
     };
   }
+}
+
+/** The reason behind a refusal, for its log line: the cause's message, never its stack. */
+function reasonOf(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
 }
