@@ -1,4 +1,6 @@
 import type { DeliveryView } from '@app/identity/deliveries/delivery.view';
+import type { ReplayResult } from '@app/identity/deliveries/delivery-replay.service';
+import type { WebhookTestResult } from '@app/identity/deliveries/webhook-test.service';
 import type { SubscriptionView } from '@app/identity/subscriptions/subscription.view';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CliContext } from './cli-context';
@@ -28,6 +30,12 @@ interface UpdateOptions {
   disable?: boolean;
 }
 
+interface ReplayOptions {
+  after?: string;
+  since?: string;
+  types?: string[];
+}
+
 interface DeliveriesOptions {
   status?: string;
   limit: string;
@@ -36,7 +44,7 @@ interface DeliveriesOptions {
 
 const EVENTS_HELP = "event types (user.created), families ('user.*') or '*'";
 
-/** `subscriptions create|list|show|update|delete|deliveries|retry`: where lifecycle events are delivered. */
+/** `subscriptions create|list|show|update|delete|deliveries|retry|replay|test`: where lifecycle events are delivered. */
 export function registerSubscriptionCommands(program: Command, cli: CliContext): void {
   const subscriptions = program
     .command('subscriptions')
@@ -163,6 +171,40 @@ export function registerSubscriptionCommands(program: Command, cli: CliContext):
         delivery,
         () => `delivery ${delivery.id} (${delivery.eventType} ${delivery.eventId}) is queued again: ${delivery.status}`,
       );
+    });
+
+  subscriptions
+    .command('replay <id>')
+    .description('deliver the events of the events feed again, with their original webhook-ids')
+    .option('--after <cursor>', 'the events after this events feed cursor')
+    .option('--since <time>', 'the events since this ISO 8601 date-time (e.g. 2026-12-01T00:00:00Z)')
+    .option('--types <pattern...>', `only these of the subscription's events: ${EVENTS_HELP}`)
+    .action(async (id: string, options: ReplayOptions) => {
+      const body = {
+        ...(options.after === undefined ? {} : { after: options.after }),
+        ...(options.since === undefined ? {} : { since: options.since }),
+        ...(options.types === undefined ? {} : { types: splitList(options.types) }),
+      };
+      const result = await cli.client().request<ReplayResult>('POST', `${subscriptionPath(id)}/replay`, body);
+      cli.print(
+        result,
+        () =>
+          `${result.replayed} ${result.replayed === 1 ? 'delivery' : 'deliveries'} queued again` +
+          (result.through === null ? '.' : `, through events feed cursor ${result.through}.`),
+      );
+    });
+
+  subscriptions
+    .command('test <id>')
+    .description('send a signed test event to a webhook now, and show how it answered')
+    .action(async (id: string) => {
+      const result = await cli.client().request<WebhookTestResult>('POST', `${subscriptionPath(id)}/test`);
+      cli.print(result, () =>
+        result.ok
+          ? `The receiver answered ${result.status} in ${result.latencyMs} ms (test event ${result.event.id}).`
+          : `The test event ${result.event.id} failed: ${result.error ?? `the receiver answered ${result.status}`}.`,
+      );
+      if (!result.ok) process.exitCode = 1;
     });
 }
 

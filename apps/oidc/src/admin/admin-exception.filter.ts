@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, HttpStatus, Logger } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import { IdentityError, IdentityErrorCode } from '@app/identity';
+import { CursorExpiredError } from '@app/identity/events-feed/cursor-expired.error';
 import { httpErrorMessage, httpStatusOf, isRedisUnavailable } from '@app/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
@@ -58,6 +59,9 @@ export class AdminExceptionFilter extends BaseExceptionFilter {
         status: STATUS_OF[exception.code],
         body: { error: { code: exception.code, message: exception.message } },
       };
+    }
+    if (exception instanceof CursorExpiredError) {
+      return { status: HttpStatus.GONE, body: { error: { code: exception.code, message: exception.message } } };
     }
     if (isRedisUnavailable(exception)) {
       // Expected while Redis is away (the app's Redis client reports the outage): no stack.

@@ -12,6 +12,9 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { DeliveriesService, QueueUnavailableError } from '@app/identity/deliveries/deliveries.service';
+import { DeliveryReplayService, ReplayResult } from '@app/identity/deliveries/delivery-replay.service';
+import { WebhookTestResult, WebhookTestService } from '@app/identity/deliveries/webhook-test.service';
+import { ReplayInput, replayInput } from '@app/identity/subscriptions/replay.input';
 import { DeliveryView, toDeliveryView } from '@app/identity/deliveries/delivery.view';
 import {
   CreateSubscriptionInput,
@@ -38,6 +41,8 @@ export class SubscriptionsController {
   constructor(
     private readonly subscriptions: SubscriptionsService,
     private readonly deliveries: DeliveriesService,
+    private readonly replays: DeliveryReplayService,
+    private readonly tests: WebhookTestService,
   ) {}
 
   @Post()
@@ -79,6 +84,28 @@ export class SubscriptionsController {
   ): Promise<{ deliveries: DeliveryView[]; nextCursor: string | null }> {
     const page = await this.deliveries.list(id, query);
     return { deliveries: page.deliveries.map(toDeliveryView), nextCursor: page.nextCursor };
+  }
+
+  /** Delivers the subscription's events again from the events feed, with their original ids. */
+  @Post(':id/replay')
+  @HttpCode(202)
+  async replay(
+    @Param('id') id: string,
+    @Body(new ZodValidationPipe(replayInput)) input: ReplayInput,
+  ): Promise<ReplayResult> {
+    try {
+      return await this.replays.replay(id, input);
+    } catch (error) {
+      if (error instanceof QueueUnavailableError) throw new ServiceUnavailableException(error.message);
+      throw error;
+    }
+  }
+
+  /** Sends a signed test event to a webhook now, and says how the receiver answered. */
+  @Post(':id/test')
+  @HttpCode(200)
+  test(@Param('id') id: string): Promise<WebhookTestResult> {
+    return this.tests.send(id);
   }
 
   @Post(':id/deliveries/:deliveryId/retry')
