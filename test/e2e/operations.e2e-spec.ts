@@ -1,13 +1,14 @@
 import { createOidcApp } from '../../apps/oidc/src/create-oidc-app';
 import { createScimApp } from '../../apps/scim/src/create-scim-app';
 import { createWorkerApp } from '../../apps/worker/src/create-worker-app';
+import { USER_SCHEMA, createScimTenant } from '../support/scim-client';
 import { TestApp, startTestApp } from '../support/test-app';
 
 describe.each([
-  ['scim', createScimApp],
-  ['oidc', createOidcApp],
-  ['worker', createWorkerApp],
-])('operations endpoints of the %s app', (_name, create) => {
+  ['scim', createScimApp, { postgres: { status: 'up' } }],
+  ['oidc', createOidcApp, { postgres: { status: 'up' }, redis: { status: 'up' } }],
+  ['worker', createWorkerApp, { postgres: { status: 'up' }, redis: { status: 'up' } }],
+])('operations endpoints of the %s app', (_name, create, checked) => {
   let gateway: TestApp;
 
   beforeAll(async () => {
@@ -21,13 +22,10 @@ describe.each([
     expect(response.json()).toMatchObject({ status: 'ok' });
   });
 
-  it('is ready when PostgreSQL and Redis answer', async () => {
+  it('is ready when what it needs answers, and checks nothing else', async () => {
     const response = await gateway.app.inject({ method: 'GET', url: '/health/ready' });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toMatchObject({
-      status: 'ok',
-      info: { postgres: { status: 'up' }, redis: { status: 'up' } },
-    });
+    expect(response.json()).toEqual({ status: 'ok', info: checked, error: {}, details: checked });
   });
 
   it('counts requests by route pattern and status in Prometheus text', async () => {
@@ -59,12 +57,18 @@ describe.each([
   });
 });
 
-describe('readiness when Redis is down', () => {
+// A closed loopback port: nothing answers there, so Redis is down for the app.
+const CLOSED_REDIS_URL = 'redis://127.0.0.1:1';
+
+describe.each([
+  ['oidc', createOidcApp],
+  ['worker', createWorkerApp],
+])('readiness of the %s app when Redis is down', (_name, create) => {
   let gateway: TestApp;
 
   beforeAll(async () => {
-    // Port 1 never has a Redis: the app must still start and serve, and report itself not ready.
-    gateway = await startTestApp(createOidcApp, { redisUrl: 'redis://127.0.0.1:1' });
+    // The app must still start and serve, and report itself not ready.
+    gateway = await startTestApp(create, { redisUrl: CLOSED_REDIS_URL });
   });
   afterAll(() => gateway.close());
 
@@ -78,6 +82,15 @@ describe('readiness when Redis is down', () => {
       info: { postgres: { status: 'up' } },
     });
   });
+});
+
+describe('the OIDC app when Redis is down', () => {
+  let gateway: TestApp;
+
+  beforeAll(async () => {
+    gateway = await startTestApp(createOidcApp, { redisUrl: CLOSED_REDIS_URL });
+  });
+  afterAll(() => gateway.close());
 
   it('keeps serving the admin API', async () => {
     const response = await gateway.app.inject({
@@ -86,5 +99,32 @@ describe('readiness when Redis is down', () => {
       headers: { authorization: `Bearer ${gateway.config.adminToken}` },
     });
     expect(response.statusCode).toBe(200);
+  });
+});
+
+describe('the SCIM app when Redis is down', () => {
+  let gateway: TestApp;
+
+  beforeAll(async () => {
+    gateway = await startTestApp(createScimApp, { redisUrl: CLOSED_REDIS_URL });
+  });
+  afterAll(() => gateway.close());
+
+  it('is ready: it serves SCIM without Redis', async () => {
+    const response = await gateway.app.inject({ method: 'GET', url: '/health/ready' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ status: 'ok', info: { postgres: { status: 'up' } } });
+    expect(response.json()).not.toHaveProperty('info.redis');
+  });
+
+  it('provisions users', async () => {
+    const acme = await createScimTenant(gateway, 'no-redis');
+    const created = await acme.send('POST', '/scim/v2/Users', { schemas: [USER_SCHEMA], userName: 'ann@acme.example' });
+    expect(created.status).toBe(201);
+    expect((await acme.send('GET', `/scim/v2/Users/${created.body.id}`)).status).toBe(200);
+    // The change and its event are committed to PostgreSQL; the worker relays them when Redis is back.
+    expect(await gateway.db.query(`SELECT type FROM outbox_events WHERE subject_id = $1`, [created.body.id])).toEqual([
+      { type: 'user.created' },
+    ]);
   });
 });
