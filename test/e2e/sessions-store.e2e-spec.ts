@@ -148,12 +148,12 @@ describe('SessionStore on Redis', () => {
     const ben = randomUUID();
     const anns = await Promise.all([1, 2, 3].map(() => store.create(fieldsFor(ann))));
     const bens = await store.create(fieldsFor(ben));
-    expect(await store.endAllOf(ann)).toBe(3);
+    expect((await store.endAllOf(ann)).map((s) => s.userId)).toEqual([ann, ann, ann]);
     for (const { token } of anns) expect(await store.get(token)).toBeUndefined();
     expect(await redis.exists(userKey(ann))).toBe(0);
     expect(await store.get(bens.token)).toMatchObject({ userId: ben });
-    expect(await store.endAllOf(ann)).toBe(0);
-    expect(await store.endAllOf(randomUUID())).toBe(0);
+    expect(await store.endAllOf(ann)).toEqual([]);
+    expect(await store.endAllOf(randomUUID())).toEqual([]);
   });
 
   it('answers a token of the wrong shape with undefined, and one too long without asking Redis', async () => {

@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common';
 import { DeliveriesModule } from '@app/identity/deliveries/deliveries.module';
 import { EventsFeedModule } from '@app/identity/events-feed/events-feed.module';
+import { ProductClientsModule } from '@app/identity/product-clients/product-clients.module';
 import { SecretsModule } from '@app/identity/secrets/secrets.module';
+import { SigningKeysModule } from '@app/identity/signing-keys/signing-keys.module';
+import { BackchannelLogoutProcessor } from './backchannel/backchannel-logout.processor';
 import { DeliveryGate } from './delivery/delivery-gate';
 import { DeliveryOutcomes } from './delivery/delivery-outcomes';
 import { QueueDeliveryProcessor } from './delivery/queue-delivery.processor';
@@ -25,11 +28,12 @@ const PROCESSORS = [
   PruneDeliveriesProcessor,
   RepairDeliveriesProcessor,
   PruneEventsFeedProcessor,
+  BackchannelLogoutProcessor,
 ];
 
-/** The outbox relay, the fan-out and the deliveries: the worker's whole job. */
+/** The outbox relay, the fan-out and the deliveries (events, and products' back-channel logouts): the worker's whole job. */
 @Module({
-  imports: [DeliveriesModule, SecretsModule, EventsFeedModule],
+  imports: [DeliveriesModule, SecretsModule, EventsFeedModule, ProductClientsModule, SigningKeysModule],
   providers: [
     OutboxRelayService,
     FanOutMetrics,

@@ -5,6 +5,7 @@ import { OidcConnectionsModule } from '@app/identity/oidc-connections/oidc-conne
 import { SignInModule } from '@app/identity/sign-in/sign-in.module';
 import { SubscriptionsModule } from '@app/identity/subscriptions/subscriptions.module';
 import { SessionController } from '../sessions/session.controller';
+import { SessionEndings } from '../sessions/session-endings';
 import { DEFAULT_SESSION_POLICY, SESSION_POLICY } from '../sessions/session-policy';
 import { SessionStore } from '../sessions/session-store';
 import { SessionTerminator } from '../sessions/session-terminator';
@@ -35,6 +36,7 @@ import { DownstreamTokensModule } from '../tokens/downstream-tokens.module';
   providers: [
     { provide: SESSION_POLICY, useValue: DEFAULT_SESSION_POLICY },
     authCookiesProvider,
+    SessionEndings,
     SessionStore,
     SessionUsers,
     SignOutFlow,
@@ -48,6 +50,6 @@ import { DownstreamTokensModule } from '../tokens/downstream-tokens.module';
     SignInMetrics,
     SignInExceptionFilter,
   ],
-  exports: [SessionUsers, authCookiesProvider],
+  exports: [SessionUsers, SessionStore, SessionEndings, SignOutFlow, authCookiesProvider],
 })
 export class AuthModule {}

@@ -20,7 +20,9 @@ import { AUTH_COOKIES } from '../sign-in/auth-cookies.provider';
 import type { AuthCookies } from '../sign-in/cookies';
 import { signInPage } from '../sign-in/sign-in-page';
 import { CurrentUser, SessionUsers } from '../sessions/session-users';
+import { SignOutFlow } from '../sessions/sign-out-flow.service';
 import { ProductAccounts } from './product-accounts';
+import { ProductSessions } from './product-sessions';
 import { CLAIMS_BY_SCOPE } from './product-claims';
 import { escapeHtml, providerPage, sendProviderPage } from './provider-pages';
 import {
@@ -86,6 +88,8 @@ export class ProductProvider {
     private readonly clients: ProductClientsService,
     private readonly accounts: ProductAccounts,
     private readonly sessionUsers: SessionUsers,
+    private readonly productSessions: ProductSessions,
+    private readonly signOut: SignOutFlow,
   ) {
     this.issuer = config.publicUrl.replace(/\/+$/, '');
     this.apiAudience = productsApiAudience(this.issuer);
@@ -135,9 +139,16 @@ export class ProductProvider {
     this.module ??= await importQuietly();
     const { default: ProviderClass } = this.module;
     const provider = new ProviderClass(this.issuer, this.configuration(keys));
+    // The provider would POST logout tokens itself, once, from the logout request; the gateway
+    // sends them for every way a session ends, from the worker, with retries (ProductSessions).
+    provider.Client.prototype.backchannelLogout = () => Promise.resolve();
     // Behind PUBLIC_URL: `handle` sets the forwarded protocol and host itself.
     provider.proxy = true;
     this.listen(provider);
+    provider.use(async (ctx, next) => {
+      await next();
+      await this.afterRequest(ctx as KoaContextWithOIDC);
+    });
     const handle = provider.callback() as unknown as (req: IncomingMessage, res: ServerResponse) => Promise<void>;
     const built = { version, provider, handle };
     this.built = built;
@@ -325,9 +336,51 @@ export class ProductProvider {
       redirect_uris: client.redirectUris,
       post_logout_redirect_uris: client.postLogoutRedirectUris,
       scope: [...PRODUCT_SIGN_IN_SCOPES, ...apiScopes].join(' '),
-      // Logout tokens go out through the worker's delivery jobs, not from the provider's request (see ProductSessions).
+      // With a back-channel logout URI the ID token carries `sid`. The tokens themselves go out
+      // through the worker's retried jobs (ProductSessions), not from the provider's request.
+      ...(client.backchannelLogoutUri
+        ? { backchannel_logout_uri: client.backchannelLogoutUri, backchannel_logout_session_required: true }
+        : {}),
       tenants: client.tenants,
     };
+  }
+
+  /**
+   * What the gateway adds to the provider's own work: a code issued binds the
+   * product's session to the gateway session it rests on; a confirmed logout
+   * ends the gateway session too (and so, through SessionEndings, every
+   * product's session of it).
+   */
+  private async afterRequest(ctx: KoaContextWithOIDC): Promise<void> {
+    const oidc = ctx.oidc as KoaContextWithOIDC['oidc'] | undefined;
+    if (!oidc) return;
+    if ((oidc.route === 'authorization' || oidc.route === 'resume') && oidc.entities.AuthorizationCode) {
+      const clientId = oidc.client?.clientId;
+      const sub = oidc.session?.accountId;
+      const current = await this.gatewaySignIn(ctx);
+      if (!clientId || !sub || !current || current.user.id !== sub) return;
+      await this.productSessions.bind(current.session, {
+        clientId,
+        sub,
+        sid: oidc.session!.sidFor(clientId) ?? '',
+        grantId: oidc.session!.grantIdFor(clientId),
+      });
+      return;
+    }
+    if (oidc.route === 'end_session_confirm' && ctx.status === 303 && oidc.params?.logout) {
+      const token = ctx.cookies.get(this.cookies.session, { signed: false });
+      if (token) {
+        await this.signOut.signOut(token);
+        const { path, httpOnly, sameSite, secure } = this.cookies.options();
+        ctx.cookies.set(this.cookies.session, null, {
+          path,
+          httpOnly,
+          sameSite,
+          secure: secure === true,
+          signed: false,
+        });
+      }
+    }
   }
 
   private listen(provider: Provider): void {

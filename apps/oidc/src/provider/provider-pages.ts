@@ -36,7 +36,7 @@ export function emailPage(action: string, clientName: string | undefined, proble
     'Sign in',
     (problem ? `<p id="problem">${escapeHtml(problem)}</p>` : '') +
       `<p>Enter your work email to sign in${product}.</p>` +
-      `<form method="post" action="${escapeHtml(action)}">` +
+      `<form method="get" action="${escapeHtml(action)}">` +
       '<input id="email" name="email" type="email" autocomplete="email" required autofocus placeholder="you@company.com">' +
       '<button id="continue" type="submit">Continue</button></form>',
   );

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AccessModule, TenantsModule } from '@app/identity';
+import { DeliveriesModule } from '@app/identity/deliveries/deliveries.module';
 import { ProductClientsModule } from '@app/identity/product-clients/product-clients.module';
 import { AuthModule } from '../auth/auth.module';
 import { DownstreamTokensModule } from '../tokens/downstream-tokens.module';
@@ -7,12 +8,13 @@ import { InteractionController } from './interaction.controller';
 import { InteractionFlow } from './interaction-flow.service';
 import { ProductAccounts } from './product-accounts';
 import { ProductProvider } from './product-provider';
+import { ProductSessions } from './product-sessions';
 
 /** The OpenID Provider for the vendor's products: the provider itself, its sign-in interaction and its accounts. */
 @Module({
-  imports: [AuthModule, DownstreamTokensModule, ProductClientsModule, AccessModule, TenantsModule],
+  imports: [AuthModule, DownstreamTokensModule, ProductClientsModule, AccessModule, TenantsModule, DeliveriesModule],
   controllers: [InteractionController],
-  providers: [ProductProvider, ProductAccounts, InteractionFlow],
-  exports: [ProductProvider],
+  providers: [ProductProvider, ProductAccounts, ProductSessions, InteractionFlow],
+  exports: [ProductProvider, ProductSessions],
 })
 export class ProviderModule {}

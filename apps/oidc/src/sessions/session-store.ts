@@ -1,9 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { hashToken } from '@app/identity';
 import { APP_CONFIG, REDIS, ResolvedConfig } from '@app/platform';
 import type { Redis } from 'ioredis';
 import { Session, sessionExpiresAt } from './session';
+import { SessionEndReason, SessionEndings } from './session-endings';
 import { SESSION_POLICY, SessionPolicy } from './session-policy';
 
 /** What a new session starts from. */
@@ -23,6 +24,7 @@ export class SessionStore {
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) config: ResolvedConfig,
     @Inject(SESSION_POLICY) readonly policy: SessionPolicy,
+    @Optional() private readonly endings: SessionEndings = new SessionEndings(),
   ) {
     this.prefix = `${config.redisPrefix}:sessions`;
   }
@@ -58,6 +60,7 @@ export class SessionStore {
     const now = Date.now();
     if (now >= sessionExpiresAt(session, this.policy.idleMs)) {
       await this.remove(digest, session.userId);
+      await this.endings.ended([session], 'expired');
       return undefined;
     }
     if (now - session.lastSeenAt < this.policy.touchEveryMs) return session;
@@ -73,24 +76,42 @@ export class SessionStore {
   }
 
   /** Ends the session a cookie token names; the session it was, if any. */
-  async end(token: string | undefined): Promise<Session | undefined> {
+  async end(token: string | undefined, reason: SessionEndReason = 'logout'): Promise<Session | undefined> {
     if (!token || token.length > 100) return undefined;
     const digest = digestOf(token);
     const stored = await this.redis.getdel(this.sessionKey(digest));
     if (!stored) return undefined;
     const session = JSON.parse(stored) as Session;
     await this.redis.srem(this.userKey(session.userId), digest);
+    await this.endings.ended([session], reason);
     return session;
   }
 
-  /** Ends every session of a user; how many there were. */
-  async endAllOf(userId: string): Promise<number> {
+  /** Ends every session of a user; the sessions there were. */
+  async endAllOf(userId: string, reason: SessionEndReason = 'revoked'): Promise<Session[]> {
     const digests = await this.redis.smembers(this.userKey(userId));
     const pipeline = this.redis.multi();
-    for (const digest of digests) pipeline.del(this.sessionKey(digest));
+    for (const digest of digests) pipeline.getdel(this.sessionKey(digest));
     pipeline.del(this.userKey(userId));
     const results = (await pipeline.exec()) ?? [];
-    return results.slice(0, digests.length).filter(([, removed]) => removed === 1).length;
+    const ended = results
+      .slice(0, digests.length)
+      .map(([, stored]) => (typeof stored === 'string' ? (JSON.parse(stored) as Session) : undefined))
+      .filter((session): session is Session => session !== undefined);
+    await this.endings.ended(ended, reason);
+    return ended;
+  }
+
+  /** The user's live session with this id, if it is still live (read only: its use is not recorded). */
+  async liveById(userId: string, sessionId: string): Promise<Session | undefined> {
+    const digests = await this.redis.smembers(this.userKey(userId));
+    if (digests.length === 0) return undefined;
+    const stored = await Promise.all(digests.map((digest) => this.redis.get(this.sessionKey(digest))));
+    const now = Date.now();
+    return stored
+      .filter((value): value is string => value !== null)
+      .map((value) => JSON.parse(value) as Session)
+      .find((session) => session.id === sessionId && now < sessionExpiresAt(session, this.policy.idleMs));
   }
 
   private async remove(digest: string, userId: string): Promise<void> {

@@ -69,8 +69,9 @@ export class SessionTerminator implements OnApplicationBootstrap, OnApplicationS
       [event.tenant.id, event.subject.id],
     );
     if (user?.active) return;
-    const ended = await this.sessions.endAllOf(event.subject.id);
-    this.metrics.sessionsEndedBy(event.type === 'user.deleted' ? 'user.deleted' : 'user.deactivated', ended);
+    const reason = event.type === 'user.deleted' ? 'user.deleted' : 'user.deactivated';
+    const ended = (await this.sessions.endAllOf(event.subject.id, reason)).length;
+    this.metrics.sessionsEndedBy(reason, ended);
     if (ended > 0) this.logger.log({ userId: event.subject.id, ended, event: event.type }, 'sessions ended');
   }
 }

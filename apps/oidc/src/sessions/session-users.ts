@@ -36,7 +36,7 @@ export class SessionUsers {
     if (!session) return undefined;
     const row = await this.access.userWithAccess(session.tenantId, session.userId);
     if (!row?.active) {
-      await this.sessions.end(token);
+      await this.sessions.end(token, row ? 'user.deactivated' : 'user.deleted');
       return undefined;
     }
     return { session, user: toSignedInUser(row, { id: session.tenantId, slug: session.tenantSlug }) };

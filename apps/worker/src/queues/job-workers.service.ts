@@ -22,6 +22,7 @@ const CONCURRENCY: { readonly [Name in QueueName]: number } = {
   [QueueName.FanOut]: 64,
   [QueueName.Deliveries]: 64,
   [QueueName.Maintenance]: 1,
+  [QueueName.Logouts]: 16,
 };
 
 /**

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * The typed job catalogue of the event fan-out: queue names, job names and
  * payloads. Payloads carry ids only, never an event body or a secret: each
@@ -12,6 +14,8 @@ export enum QueueName {
   Deliveries = 'gateway-deliveries',
   /** Scheduled housekeeping. */
   Maintenance = 'gateway-maintenance',
+  /** One job per (product, ended session): an OpenID Connect back-channel logout. */
+  Logouts = 'gateway-backchannel-logouts',
 }
 
 export enum JobName {
@@ -21,6 +25,7 @@ export enum JobName {
   PruneDeliveries = 'prune-deliveries',
   RepairDeliveries = 'repair-deliveries',
   PruneEventsFeed = 'prune-events-feed',
+  BackchannelLogout = 'backchannel-logout',
 }
 
 /** Turns one outbox event into its deliveries. Job id: the event id. */
@@ -60,6 +65,19 @@ export type RepairDeliveriesJob = Record<string, never>;
 /** Deletes events older than the feed's retention (EVENTS_RETENTION_DAYS). */
 export type PruneEventsFeedJob = Record<string, never>;
 
+/**
+ * Tells one product that one of its sessions ended (Back-Channel Logout 1.0).
+ * Job id: `backchannelLogoutJobId(clientId, sid)`. The worker signs the logout
+ * token when it sends it, and finds the URI in the client's row.
+ */
+export interface BackchannelLogoutJob {
+  readonly clientId: string;
+  /** The user id, the `sub` of the product's ID token. */
+  readonly sub: string;
+  /** The session id the product saw in its ID token. */
+  readonly sid: string;
+}
+
 /** The payload of each job name. */
 export interface JobPayloads {
   [JobName.FanOut]: FanOutJob;
@@ -68,6 +86,7 @@ export interface JobPayloads {
   [JobName.PruneDeliveries]: PruneDeliveriesJob;
   [JobName.RepairDeliveries]: RepairDeliveriesJob;
   [JobName.PruneEventsFeed]: PruneEventsFeedJob;
+  [JobName.BackchannelLogout]: BackchannelLogoutJob;
 }
 
 /** The queue each job runs on. */
@@ -78,6 +97,7 @@ export const QUEUE_OF_JOB: { readonly [Name in JobName]: QueueName } = {
   [JobName.PruneDeliveries]: QueueName.Maintenance,
   [JobName.RepairDeliveries]: QueueName.Maintenance,
   [JobName.PruneEventsFeed]: QueueName.Maintenance,
+  [JobName.BackchannelLogout]: QueueName.Logouts,
 };
 
 const RESERVED_QUEUE_PREFIX = 'gateway-';
@@ -93,4 +113,9 @@ export function isReservedQueueName(name: string): boolean {
  */
 export function deliveryJobId(deliveryId: string, round: number): string {
   return round === 0 ? deliveryId : `${deliveryId}-r${round}`;
+}
+
+/** The same logout of the same product session is one job, however many replicas or ends announce it. */
+export function backchannelLogoutJobId(clientId: string, sid: string): string {
+  return `bcl-${createHash('sha256').update(`${clientId}\n${sid}`).digest('hex').slice(0, 40)}`;
 }

@@ -3,7 +3,16 @@ import { APP_CONFIG, ResolvedConfig, isRedisConnectionError } from '@app/platfor
 import { JobsOptions, Queue } from 'bullmq';
 import { bullConnection } from './bull-connection';
 import { DELIVERY_ATTEMPTS, deliveryBackoffDelay } from './delivery-backoff';
-import { DeliveryJob, FanOutJob, JobName, QueueName, QueuedDelivery, deliveryJobId } from './delivery-jobs';
+import {
+  BackchannelLogoutJob,
+  DeliveryJob,
+  FanOutJob,
+  JobName,
+  QueueName,
+  QueuedDelivery,
+  backchannelLogoutJobId,
+  deliveryJobId,
+} from './delivery-jobs';
 
 const HOUR_S = 3600;
 const DAY_S = 24 * HOUR_S;
@@ -26,6 +35,9 @@ export const DELIVERY_JOB_OPTIONS: JobsOptions = {
   backoff: { type: 'delivery' },
   ...KEEP,
 };
+
+/** A logout token is retried on the webhook schedule, for about three hours with the production base. */
+export const BACKCHANNEL_LOGOUT_ATTEMPTS = 8;
 
 /** A fan-out only fails while PostgreSQL or Redis is away: retry it for as long as it takes (capped at a minute apart). */
 export const FAN_OUT_JOB_OPTIONS: JobsOptions = { attempts: 10_000, backoff: { type: 'fan-out' }, ...KEEP };
@@ -124,6 +136,22 @@ export class EventQueues implements OnApplicationShutdown {
           ...DELIVERY_JOB_OPTIONS,
           attempts: DELIVERY_ATTEMPTS - 1,
           delay: delayMs ?? deliveryBackoffDelay(1, this.config.deliveryBackoffMs),
+        },
+      })),
+    );
+  }
+
+  /** A back-channel logout job per ended product session, retried with the delivery backoff. */
+  addBackchannelLogouts(logouts: readonly BackchannelLogoutJob[]): Promise<unknown> {
+    return this.queue(QueueName.Logouts).addBulk(
+      logouts.map((logout) => ({
+        name: JobName.BackchannelLogout,
+        data: logout,
+        opts: {
+          jobId: backchannelLogoutJobId(logout.clientId, logout.sid),
+          attempts: BACKCHANNEL_LOGOUT_ATTEMPTS,
+          backoff: { type: 'delivery' },
+          ...KEEP,
         },
       })),
     );
