@@ -362,8 +362,8 @@ export class ProductProvider {
       await this.productSessions.bind(current.session, {
         clientId,
         sub,
-        sid: oidc.session!.sidFor(clientId) ?? '',
-        grantId: oidc.session!.grantIdFor(clientId),
+        sid: oidc.session.sidFor(clientId) ?? '',
+        grantId: oidc.session.grantIdFor(clientId),
       });
       return;
     }
