@@ -62,7 +62,8 @@ async function prettyOptions(
 ): Promise<[Options, DestinationStream]> {
   const { default: pretty } = await import('pino-pretty');
   const stream = pretty({
-    colorize: destination === undefined,
+    // Colors when writing to a terminal that shows them (pino-pretty's own detection); none into a test's sink.
+    ...(destination === undefined ? {} : { colorize: false }),
     sync: true,
     destination,
     translateTime: 'SYS:HH:MM:ss',
