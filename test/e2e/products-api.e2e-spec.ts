@@ -230,4 +230,19 @@ describe('products API over HTTP', () => {
       await redis.start();
     }
   });
+
+  it('reports feed lag per client and the request rates on /metrics', async () => {
+    // Reading from the start of the feed: the client was as far behind as the feed is long.
+    const [{ head }] = await gateway.db.query<{ head: string }>(`SELECT head::text FROM events_feed`);
+    await gateway.db.query(`UPDATE events_feed SET pruned_through = 0`);
+    expect((await api(gateway, '/api/v1/events?limit=1', token)).status).toBe(200);
+    expect((await api(gateway, '/api/v1/directory/users?limit=1', token)).status).toBe(200);
+    const metrics = (await gateway.oidc.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toContain(`gateway_feed_lag_events{client="${everywhere.clientId}"} ${head}`);
+    expect(metrics).toMatch(new RegExp(`gateway_feed_requests_total\\{client="${everywhere.clientId}"\\} [1-9]`));
+    expect(metrics).toMatch(new RegExp(`gateway_feed_events_served_total\\{client="${everywhere.clientId}"\\} [1-9]`));
+    expect(metrics).toMatch(
+      new RegExp(`gateway_directory_requests_total\\{client="${everywhere.clientId}",listing="users"\\} [1-9]`),
+    );
+  });
 });
