@@ -12,6 +12,7 @@ import { ScimTokensController } from './scim-tokens.controller';
 import { SubscriptionsController } from './subscriptions.controller';
 import { TenantUsersController } from './tenant-users.controller';
 import { TenantsController } from './tenants.controller';
+import { UserSessionsController } from './user-sessions.controller';
 
 /** The operators' API under `/admin/v1`. */
 @Module({
@@ -32,6 +33,7 @@ import { TenantsController } from './tenants.controller';
     GroupRolesController,
     OidcConnectionController,
     ClientsController,
+    UserSessionsController,
   ],
   providers: [AdminAuthGuard],
 })

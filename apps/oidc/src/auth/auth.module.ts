@@ -6,6 +6,7 @@ import { SignInModule } from '@app/identity/sign-in/sign-in.module';
 import { SubscriptionsModule } from '@app/identity/subscriptions/subscriptions.module';
 import { SessionController } from '../sessions/session.controller';
 import { SessionEndings } from '../sessions/session-endings';
+import { SessionRevocation } from '../sessions/session-revocation.service';
 import { DEFAULT_SESSION_POLICY, SESSION_POLICY } from '../sessions/session-policy';
 import { SessionStore } from '../sessions/session-store';
 import { SessionTerminator } from '../sessions/session-terminator';
@@ -37,6 +38,7 @@ import { DownstreamTokensModule } from '../tokens/downstream-tokens.module';
     { provide: SESSION_POLICY, useValue: DEFAULT_SESSION_POLICY },
     authCookiesProvider,
     SessionEndings,
+    SessionRevocation,
     SessionStore,
     SessionUsers,
     SignOutFlow,
@@ -50,6 +52,6 @@ import { DownstreamTokensModule } from '../tokens/downstream-tokens.module';
     SignInMetrics,
     SignInExceptionFilter,
   ],
-  exports: [SessionUsers, SessionStore, SessionEndings, SignOutFlow, authCookiesProvider],
+  exports: [SessionUsers, SessionStore, SessionEndings, SessionRevocation, SignOutFlow, authCookiesProvider],
 })
 export class AuthModule {}

@@ -30,7 +30,7 @@ export class SignInMetrics {
     this.outcomes.inc({ outcome });
   }
 
-  sessionsEndedBy(reason: 'logout' | 'user.deactivated' | 'user.deleted', count = 1): void {
+  sessionsEndedBy(reason: 'logout' | 'user.deactivated' | 'user.deleted' | 'revoked', count = 1): void {
     if (count > 0) this.sessionsEnded.inc({ reason }, count);
   }
 }
