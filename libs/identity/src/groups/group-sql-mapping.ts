@@ -27,8 +27,8 @@ const MEMBERS: SqlCustomAttribute = {
 export const GROUP_SQL_MAPPING = resourceSqlMapping('Group', 'g.resource', {
   scalars: {
     id: uuidIdAttribute('g.id'),
-    displayName: { kind: 'column', sql: 'g.display_name', type: 'string', caseExact: false },
-    externalId: { kind: 'column', sql: 'g.external_id', type: 'string', caseExact: true },
+    displayName: { kind: 'column', sql: 'g.display_name', type: 'string', caseExact: false, indexed: true },
+    externalId: { kind: 'column', sql: 'g.external_id', type: 'string', caseExact: true, indexed: true },
     // Members live in group_members, never in the document: every members path goes there.
     members: MEMBERS,
     'members.value': MEMBERS,

@@ -6,8 +6,8 @@ import { userEntityTagSql } from './user-resource';
 /** Indexed columns of `users` (alias `u`); every other attribute is read from the JSONB document. */
 const USER_COLUMNS: Record<string, SqlAttribute> = {
   id: uuidIdAttribute('u.id'),
-  userName: { kind: 'column', sql: 'u.user_name', type: 'string', caseExact: false },
-  externalId: { kind: 'column', sql: 'u.external_id', type: 'string', caseExact: true },
+  userName: { kind: 'column', sql: 'u.user_name', type: 'string', caseExact: false, indexed: true },
+  externalId: { kind: 'column', sql: 'u.external_id', type: 'string', caseExact: true, indexed: true },
   active: { kind: 'column', sql: 'u.active', type: 'boolean', caseExact: false },
   'meta.created': { kind: 'column', sql: 'u.created_at', type: 'dateTime', caseExact: false },
   'meta.lastModified': { kind: 'column', sql: 'u.updated_at', type: 'dateTime', caseExact: false },

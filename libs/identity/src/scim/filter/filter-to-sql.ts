@@ -36,6 +36,8 @@ export interface SqlScalarTraits {
 export interface SqlColumnAttribute extends SqlScalarTraits {
   readonly kind: 'column';
   readonly sql: string;
+  /** An index of the tenant's rows serves `eq` on it (see filter-cost.ts). */
+  readonly indexed?: boolean;
 }
 
 /** A scalar inside a JSONB document, read as `document #>> '{path}'`. */
@@ -82,6 +84,8 @@ export interface SqlJsonbArrayAttribute {
  */
 export interface SqlCustomAttribute {
   readonly kind: 'custom';
+  /** An index serves its `eq` alone, without reading the tenant's other rows (see filter-cost.ts). */
+  readonly indexed?: boolean;
   compile(node: CompareNode | PresentNode, params: unknown[]): string;
 }
 

@@ -28,6 +28,7 @@ export {
   type AttributeResolver,
   type FilterPredicate,
 } from './filter.evaluator';
+export { MAX_UNINDEXED_TERMS, assertFilterAffordable, filterCost, type FilterCost } from './filter-cost';
 export {
   addSqlParam,
   filterToSql,

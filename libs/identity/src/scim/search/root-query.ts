@@ -6,6 +6,7 @@
  */
 import { ScimError } from '../errors';
 import type { AttributePath } from '../filter/filter.ast';
+import { assertFilterAffordable } from '../filter/filter-cost';
 import { filterToSql, type SqlAttributeMapping } from '../filter/filter-to-sql';
 import type { ListQuery } from '../list/list-query';
 import { parseAttributeName, resolveAttribute, type ResourceTypeRef } from '../schemas/schema-registry';
@@ -83,7 +84,9 @@ function sortKey(types: readonly RootSearchedType[], index: number, sortBy: stri
 export function rootPageSql(tenantId: string, types: readonly RootSearchedType[], query: ListQuery): RootPageSql {
   const params: unknown[] = [tenantId];
   const branches = types.map((type, index) => {
-    const where = query.filter ? filterToSql(query.filter, rootSqlMapping(types, index), params) : 'true';
+    const mapping = rootSqlMapping(types, index);
+    if (query.filter) assertFilterAffordable(query.filter, mapping);
+    const where = query.filter ? filterToSql(query.filter, mapping, params) : 'true';
     const key = query.sortBy ? `, ${sortKey(types, index, query.sortBy)} AS sort_key` : '';
     const { alias } = type;
     return `SELECT ${index} AS type_index, ${alias}.id, ${alias}.created_at${key}

@@ -1,5 +1,6 @@
 import { EntityManager, QueryFailedError } from 'typeorm';
 import { ScimError } from '../errors';
+import { assertFilterAffordable } from '../filter/filter-cost';
 import { addSqlParam, filterToSql, type SqlAttributeMapping } from '../filter/filter-to-sql';
 import type { ListQuery } from '../list/list-query';
 import { parseAttributeName } from '../schemas/schema-registry';
@@ -108,6 +109,8 @@ export function pageQueryOf(
 ): PageQuery {
   const sortBy = query.sortBy;
   const direction = query.sortOrder === 'descending' ? 'DESC' : 'ASC';
+  // Refused here, before any connection is taken: a costly filter never reaches the database.
+  if (query.filter) assertFilterAffordable(query.filter, mapping);
   return {
     where: (params) => (query.filter ? filterToSql(query.filter, mapping, params) : 'true'),
     orderBy: sortBy

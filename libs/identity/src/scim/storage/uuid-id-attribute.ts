@@ -12,6 +12,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function uuidIdAttribute(column: string): SqlCustomAttribute {
   return {
     kind: 'custom',
+    indexed: true,
     compile(node: CompareNode | PresentNode, params: unknown[]): string {
       if (node.kind === 'present') return 'true';
       const id = typeof node.value === 'string' && UUID.test(node.value) ? node.value : undefined;
