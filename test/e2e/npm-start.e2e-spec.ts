@@ -21,7 +21,7 @@ describe('npm start on the embedded database', () => {
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  const start = (): { child: ChildProcess; stderr: () => string } => {
+  const start = (): { child: ChildProcess; stderr: () => string; exited: Promise<number | null> } => {
     const child = spawn(process.execPath, [distEntry('launcher')], {
       env: childEnv({
         DATA_DIR: dataDir,
@@ -34,7 +34,19 @@ describe('npm start on the embedded database', () => {
       }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    return { child, stderr: collect(child).stderr };
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    return { child, stderr: collect(child).stderr, exited };
+  };
+
+  /** Resolves once the launcher has printed its ready banner (the last thing it prints at start). */
+  const bannerOf = async (launcher: { stderr: () => string }): Promise<string> => {
+    const deadline = Date.now() + 90_000;
+    while (!launcher.stderr().includes('Ctrl-C stops the gateway.')) {
+      if (Date.now() > deadline) throw new Error(`no ready banner:\n${launcher.stderr()}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const said = launcher.stderr();
+    return said.slice(said.indexOf('identity gateway ready'));
   };
 
   const stop = (child: ChildProcess): Promise<number | null> =>
@@ -48,11 +60,27 @@ describe('npm start on the embedded database', () => {
 
   it('starts every app on a fresh embedded database, and keeps its data across a restart', async () => {
     const first = start();
-    await readyEverywhere();
-    expect(first.stderr()).toContain('Generated an admin token');
+    const banner = await bannerOf(first);
+    // Ready means every app answers its readiness check.
+    for (const port of Object.values(ports)) {
+      expect((await fetch(`http://127.0.0.1:${port}/health/ready`)).status).toBe(200);
+    }
+    // The generated admin token is in the banner, with the URLs, not scrolled away before it.
     const adminToken = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
-    expect(first.stderr()).toContain(adminToken);
+    expect(banner).toContain(`admin token     ${adminToken}`);
+    expect(banner).toContain(`generated on this start and shown only this once; kept in ${dataDir}/admin-token`);
+    expect(banner).toContain(`SCIM base URL   http://localhost:${ports.scim}/scim/v2`);
+    expect(banner).toContain(`admin API       http://localhost:${ports.oidc}/admin/v1`);
+    expect(first.stderr().split(adminToken)).toHaveLength(2);
+    expect(first.stderr()).not.toContain('LegacyRouteConverter');
     expect(existsSync(join(dataDir, 'postgres', 'PG_VERSION'))).toBe(true);
+
+    // A second `npm start` in the same folder stops at once, naming the port variable, and leaves the first alone.
+    const again = start();
+    expect(await again.exited).toBe(78);
+    expect(again.stderr()).toContain(`port ${ports.scim} (SCIM_PORT) is already in use: is another gateway running?`);
+    expect(again.stderr()).not.toContain('identity gateway ready');
+    await readyEverywhere();
 
     const created = await fetch(`http://127.0.0.1:${ports.oidc}/admin/v1/tenants`, {
       method: 'POST',
@@ -67,8 +95,9 @@ describe('npm start on the embedded database', () => {
 
     const second = start();
     try {
-      await readyEverywhere();
-      expect(second.stderr()).not.toContain('Generated an admin token');
+      const secondBanner = await bannerOf(second);
+      expect(second.stderr()).not.toContain(adminToken);
+      expect(secondBanner).toContain(`admin token     kept in ${dataDir}/admin-token`);
       const fetched = await fetch(`http://127.0.0.1:${ports.oidc}/admin/v1/tenants/persisted`, {
         headers: { authorization: `Bearer ${adminToken}` },
       });
