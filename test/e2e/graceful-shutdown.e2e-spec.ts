@@ -14,6 +14,9 @@ describe('graceful shutdown', () => {
   });
   afterAll(() => db.drop());
 
+  // One key for every app of this file: the database keeps what it sealed (signing keys).
+  const secretsKey = randomBytes(32).toString('hex');
+
   it('finishes an in-flight request after SIGTERM, then exits', async () => {
     const port = await freePort();
     const adminToken = `gwa_${randomBytes(24).toString('base64url')}`;
@@ -23,7 +26,7 @@ describe('graceful shutdown', () => {
         REDIS_URL: TEST_REDIS_URL,
         OIDC_PORT: String(port),
         ADMIN_TOKEN: adminToken,
-        SECRETS_KEY: randomBytes(32).toString('hex'),
+        SECRETS_KEY: secretsKey,
         LOG_LEVEL: 'warn',
       }),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -70,5 +73,42 @@ describe('graceful shutdown', () => {
     expect(await exited).toEqual({ code: null, signal: 'SIGTERM' });
     expect(output.stderr()).not.toMatch(/error/i);
     expect(await db.query(`SELECT slug FROM tenants WHERE slug = 'in-flight'`)).toHaveLength(1);
+  });
+
+  it.each([
+    ['scim', 'SCIM_PORT'],
+    ['oidc', 'OIDC_PORT'],
+    ['worker', 'WORKER_PORT'],
+  ] as const)('stops the %s app within seconds while Redis is away', async (app, portVariable) => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [distEntry(app)], {
+      env: childEnv({
+        DATABASE_URL: db.url,
+        // A closed loopback port: Redis never answers.
+        REDIS_URL: 'redis://127.0.0.1:1',
+        [portVariable]: String(port),
+        ADMIN_TOKEN: `gwa_${randomBytes(24).toString('base64url')}`,
+        SECRETS_KEY: secretsKey,
+        LOG_LEVEL: 'warn',
+      }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const output = collect(child);
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    await waitFor200(`http://127.0.0.1:${port}/health/live`, 30_000);
+    // Let the queue workers and consumers try (and fail) to reach Redis first.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+
+    const stoppedAt = Date.now();
+    child.kill('SIGTERM');
+    await exited;
+    // Connections that cannot close are given up on, instead of waiting for a Redis that never comes.
+    expect(Date.now() - stoppedAt).toBeLessThan(5000);
+    // One warning when Redis was first missed, not one per reconnection attempt.
+    const warnings = output
+      .stdout()
+      .split('\n')
+      .filter((line) => line.includes('"level":40'));
+    expect(warnings.length).toBeLessThanOrEqual(1);
   });
 });
