@@ -7,6 +7,7 @@ export * from './database/pg-listener';
 export * from './http/create-http-app';
 export * from './logging/logging.module';
 export * from './logging/log-format';
+export * from './logging/loggable-error';
 export * from './health/readiness';
 export * from './metrics/http-metrics';
 export * from './metrics/metrics.module';

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Injectable, Logger } from '@nestjs/common';
-import { httpErrorMessage, httpStatusOf, isRedisUnavailable } from '@app/platform';
+import { httpErrorMessage, httpStatusOf, isRedisUnavailable, loggableReason } from '@app/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SignInError } from './sign-in-error';
 import { PAGE_HEADERS, signInPage } from './sign-in-page';
@@ -27,7 +27,7 @@ export class SignInExceptionFilter implements ExceptionFilter {
     if (page.status >= 500 && !isRedisUnavailable(exception)) {
       this.logger.error({ err: cause, reference }, `sign-in failed: ${page.message}`);
     } else {
-      this.logger.warn({ reason: reasonOf(cause), reference }, `sign-in refused: ${page.message}`);
+      this.logger.warn({ reason: loggableReason(cause), reference }, `sign-in refused: ${page.message}`);
     }
     if (request.url.startsWith('/auth/callback')) {
       this.metrics.signIn(page.status >= 500 ? 'error' : page.status === 403 ? 'refused' : 'failed');
@@ -59,9 +59,4 @@ export class SignInExceptionFilter implements ExceptionFilter {
       message: 'The sign-in could not be completed. Please try again.',
     };
   }
-}
-
-/** The reason behind a refusal, for its log line: the cause's message, never its stack. */
-function reasonOf(cause: unknown): string {
-  return cause instanceof Error ? cause.message : String(cause);
 }

@@ -28,9 +28,25 @@ export interface AppConfig {
   readonly deliveryBackoffMs: number;
   /** How long the events feed keeps events; a cursor older than that is expired. */
   readonly eventsRetentionDays: number;
+  /** What one tenant may take of the SCIM app (each bound holds per replica). */
+  readonly scimLimits: ScimLimits;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** `pretty` short lines for a terminal, or `json` lines (see chooseLogFormat). */
   readonly logFormat: LogFormat;
+  /** Where log lines are written: standard output unless set (never from the environment; tests capture lines so). */
+  readonly logDestination?: NodeJS.WritableStream;
+}
+
+/** Bounds that keep one tenant's SCIM traffic from slowing the others. */
+export interface ScimLimits {
+  /** Longest one SCIM database statement runs, and waits for a connection, in milliseconds. */
+  readonly statementTimeoutMs: number;
+  /** Requests of one tenant served at once; more wait in its queue. */
+  readonly tenantConcurrency: number;
+  /** Requests of one token served at once (a tenant with two IdPs keeps room for the second). */
+  readonly tokenConcurrency: number;
+  /** Requests of one tenant that may wait for a turn; one more is answered 429 with Retry-After. */
+  readonly tenantQueue: number;
 }
 
 /** An AppConfig whose database and generated secrets have been resolved: what the apps run on. */

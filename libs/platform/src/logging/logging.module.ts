@@ -7,6 +7,7 @@ import type { Options } from 'pino-http';
 import { ResolvedConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { isStartupChatter, requestLine } from './log-format';
+import { loggableError } from './loggable-error';
 
 /** Log paths that may carry a secret; pino replaces their values before anything is written. */
 export const REDACTED_PATHS = [
@@ -48,6 +49,9 @@ function baseOptions(config: Pick<ResolvedConfig, 'logLevel'>): Options {
         method: req.method,
         path: req.url.split('?')[0],
       }),
+      // A database error carries its statement, parameters and the rows it failed on: none of them is written.
+      err: loggableError,
+      error: loggableError,
     },
   };
 }
@@ -95,14 +99,20 @@ async function prettyOptions(
 
 /**
  * The nestjs-pino parameters of an app: JSON lines, or short readable lines when
- * LOG_FORMAT is pretty (written to `prettyDestination`, standard output unless given).
+ * LOG_FORMAT is pretty (written to `destination`, standard output unless given).
  */
 export async function loggerParams(
   config: Pick<ResolvedConfig, 'logLevel' | 'logFormat'>,
-  prettyDestination?: NodeJS.WritableStream,
+  destination?: NodeJS.WritableStream,
 ): Promise<Params> {
+  const pinoHttp: Params['pinoHttp'] =
+    config.logFormat === 'pretty'
+      ? await prettyOptions(config, destination)
+      : destination === undefined
+        ? baseOptions(config)
+        : [baseOptions(config), destination];
   return {
-    pinoHttp: config.logFormat === 'pretty' ? await prettyOptions(config, prettyDestination) : baseOptions(config),
+    pinoHttp,
     // Probes arrive every few seconds and say nothing worth keeping.
     exclude: [
       { method: RequestMethod.GET, path: 'health/live' },
@@ -117,7 +127,7 @@ export async function loggerParams(
   imports: [
     LoggerModule.forRootAsync({
       inject: [APP_CONFIG],
-      useFactory: (config: ResolvedConfig) => loggerParams(config),
+      useFactory: (config: ResolvedConfig) => loggerParams(config, config.logDestination),
     }),
   ],
 })

@@ -1,0 +1,174 @@
+import { Writable } from 'node:stream';
+import { Client } from 'pg';
+import { UsersService } from '@app/identity';
+import { createOidcApp } from '../../apps/oidc/src/create-oidc-app';
+import { createScimApp } from '../../apps/scim/src/create-scim-app';
+import { adminRequests } from '../support/admin-requests';
+import { createScimTenant } from '../support/scim-client';
+import { TestApp, startTestApp } from '../support/test-app';
+import { TestDatabase } from '../support/test-database';
+
+/** Every line an app logs, kept in memory. */
+function logSink(): { stream: Writable; text: () => string; lines: () => string[] } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk.toString());
+      done();
+    },
+  });
+  const text = (): string => chunks.join('');
+  return {
+    stream,
+    text,
+    lines: () =>
+      text()
+        .split('\n')
+        .filter((line) => line !== ''),
+  };
+}
+
+const PASSWORD = 'Corr3ct-Horse-Battery-Staple!';
+const EMAIL = 'alice.private@acme.test';
+const GIVEN_NAME = 'Alicewhoisprivate';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `act` while another connection holds `LOCK TABLE table IN mode MODE`, and
+ * terminates the app's connection as soon as it waits for that lock: the app's
+ * statement fails as it would when PostgreSQL stops or fails over mid-request.
+ */
+async function withConnectionKilledAt<T>(
+  db: TestDatabase,
+  table: string,
+  mode: string,
+  act: () => Promise<T>,
+): Promise<T> {
+  const locker = new Client({ connectionString: db.url });
+  await locker.connect();
+  try {
+    await locker.query('BEGIN');
+    await locker.query(`LOCK TABLE ${table} IN ${mode} MODE`);
+    const pending = act();
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const waiting = await locker.query<{ pid: number }>(
+        `SELECT pid FROM pg_stat_activity
+          WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'`,
+      );
+      if (waiting.rows.length > 0) {
+        for (const { pid } of waiting.rows) await locker.query('SELECT pg_terminate_backend($1)', [pid]);
+        break;
+      }
+      if (Date.now() > deadline) throw new Error(`no statement came to wait for the lock on ${table}`);
+      await sleep(25);
+    }
+    await locker.query('ROLLBACK');
+    return await pending;
+  } finally {
+    await locker.end();
+  }
+}
+
+/** What must never be in a log line, whichever error path ran. */
+function expectNoSecrets(logText: string, extra: readonly string[]): void {
+  for (const secret of [PASSWORD, '$argon2', EMAIL, GIVEN_NAME, ...extra]) {
+    expect({ secret, found: logText.includes(secret) }).toEqual({ secret, found: false });
+  }
+}
+
+describe('logs on database errors hold no secret and no personal value', () => {
+  describe('SCIM app', () => {
+    const sink = logSink();
+    let gateway: TestApp;
+
+    beforeAll(async () => {
+      gateway = await startTestApp(createScimApp, { logLevel: 'info', logDestination: sink.stream });
+      // Nest holds its own lines until the app listens; these apps are only injected into.
+      gateway.app.flushLogs();
+    });
+    afterAll(() => gateway.close());
+
+    it('a connection lost while a user with a password is written: a 500, logged without the row or its hash', async () => {
+      const tenant = await createScimTenant(gateway, 'acme');
+      const response = await withConnectionKilledAt(gateway.db, 'users', 'SHARE', () =>
+        tenant.send('POST', '/scim/v2/Users', {
+          schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+          userName: EMAIL,
+          name: { givenName: GIVEN_NAME, familyName: 'Doe' },
+          emails: [{ value: EMAIL, primary: true }],
+          password: PASSWORD,
+        }),
+      );
+      expect(response.status).toBe(500);
+      expect((await gateway.db.query('SELECT id FROM users')).length).toBe(0);
+      // The failure is logged, with what identifies it.
+      const failure = sink.lines().find((line) => line.includes('unhandled error in the SCIM app'));
+      expect(failure).toBeDefined();
+      expect(JSON.parse(failure!)).toMatchObject({ err: { type: 'QueryFailedError', code: '57P01' } });
+      expectNoSecrets(sink.text(), [tenant.token]);
+    });
+
+    it('a unique-key race and values PostgreSQL refuses leave no value in a log', async () => {
+      const tenant = await createScimTenant(gateway, 'race');
+      const create = () =>
+        tenant.send('POST', '/scim/v2/Users', {
+          userName: EMAIL,
+          name: { givenName: GIVEN_NAME },
+          password: PASSWORD,
+        });
+      const statuses = (await Promise.all(Array.from({ length: 6 }, create))).map((r) => r.status).sort();
+      expect(statuses.filter((status) => status === 201)).toHaveLength(1);
+      expect(statuses.every((status) => status === 201 || status === 409)).toBe(true);
+      const tooLong = await tenant.send('POST', '/scim/v2/Users', {
+        userName: `${EMAIL}${'x'.repeat(5000)}`,
+        password: PASSWORD,
+      });
+      expect(tooLong.status).toBe(400);
+      expectNoSecrets(sink.text(), [tenant.token]);
+    });
+  });
+
+  describe('admin API', () => {
+    const sink = logSink();
+    let gateway: TestApp;
+    let admin: ReturnType<typeof adminRequests>;
+
+    beforeAll(async () => {
+      gateway = await startTestApp(createOidcApp, { logLevel: 'info', logDestination: sink.stream });
+      gateway.app.flushLogs();
+      admin = adminRequests(gateway.app, gateway.config.adminToken);
+      const created = await admin.post('/admin/v1/tenants', { slug: 'acme', name: 'Acme' });
+      expect(created.status).toBe(201);
+      await gateway.app
+        .get(UsersService)
+        .create(
+          { tenantId: created.body.id as string, tenantSlug: 'acme', tokenId: 'none' },
+          { userName: EMAIL, name: { givenName: GIVEN_NAME }, emails: [{ value: EMAIL }], password: PASSWORD },
+        );
+    });
+    afterAll(() => gateway.close());
+
+    it('a connection lost during a search by email: a 500, logged without the search term', async () => {
+      const response = await withConnectionKilledAt(gateway.db, 'users', 'ACCESS EXCLUSIVE', () =>
+        admin.get(`/admin/v1/tenants/acme/users?q=${encodeURIComponent(EMAIL)}`),
+      );
+      expect(response.status).toBe(500);
+      expect(response.body).toEqual({
+        error: { code: 'internal_error', message: 'internal error', requestId: expect.any(String) },
+      });
+      expect(sink.lines().some((line) => line.includes('unhandled error in the admin API'))).toBe(true);
+      expectNoSecrets(sink.text(), [gateway.config.adminToken]);
+    });
+
+    it('a connection lost while a tenant is created: a 500, and nothing of it in a log', async () => {
+      const response = await withConnectionKilledAt(gateway.db, 'tenants', 'SHARE', () =>
+        admin.post('/admin/v1/tenants', { slug: 'private-co', name: GIVEN_NAME, domains: ['acme-private.test'] }),
+      );
+      expect(response.status).toBe(500);
+      expect((await gateway.db.query("SELECT id FROM tenants WHERE slug = 'private-co'")).length).toBe(0);
+      expectNoSecrets(sink.text(), [gateway.config.adminToken, 'acme-private.test']);
+    });
+  });
+});
