@@ -32,6 +32,8 @@ describe('log format of an app process', () => {
        Object.keys(require.cache).some((file) => file.includes('/node_modules/pino-pretty/')) + '\\n'));\n`,
   );
   let db: TestDatabase;
+  // One key for the file: the database keeps what the OIDC app sealed with it.
+  const secretsKey = randomBytes(32).toString('hex');
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -48,7 +50,8 @@ describe('log format of an app process', () => {
       REDIS_PREFIX: `${redisPrefix()}-logs`,
       SCIM_PORT: String(port),
       ADMIN_TOKEN: `gwa_${randomBytes(24).toString('base64url')}`,
-      SECRETS_KEY: randomBytes(32).toString('hex'),
+      OIDC_PORT: String(port),
+      SECRETS_KEY: secretsKey,
       LOG_FORMAT: '',
       ...extra,
     });
@@ -155,5 +158,32 @@ describe('log format of an app process', () => {
     } finally {
       await new Promise((resolve) => holder.close(resolve));
     }
+  });
+
+  it('logs a refused sign-in as one line with its reason, without a stack', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [distEntry('oidc')], {
+      env: appEnv(port, { LOG_LEVEL: 'info' }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const output = collect(child);
+    try {
+      await waitFor200(`http://127.0.0.1:${port}/health/ready`, 60_000);
+      const refused = await fetch(`http://127.0.0.1:${port}/auth/login?tenant=no-such-tenant`, { redirect: 'manual' });
+      expect(refused.status).toBe(404);
+      await eventually(() => output.stdout().includes('sign-in refused'));
+    } finally {
+      await stop(child);
+    }
+    const refusals = output
+      .stdout()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((record) => String(record.msg).startsWith('sign-in refused'));
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0]).toMatchObject({ level: 40, reason: expect.any(String), reference: expect.any(String) });
+    expect(refusals[0]).not.toHaveProperty('err');
+    expect(output.stdout()).not.toMatch(/\\n\s+at /);
   });
 });
