@@ -50,7 +50,10 @@ describe('npm start: readiness and what it says', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  function start(redisUrl: string): {
+  function start(
+    redisUrl: string,
+    extra: Record<string, string> = {},
+  ): {
     child: ChildProcess;
     stdout: () => string;
     stderr: () => string;
@@ -70,6 +73,7 @@ describe('npm start: readiness and what it says', () => {
         WORKER_PORT: String(ports.worker),
         LOG_LEVEL: 'warn',
         LOG_FORMAT: '',
+        ...extra,
       }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -141,7 +145,8 @@ describe('npm start: readiness and what it says', () => {
 
     it('stops within a few seconds on Ctrl-C while Redis is away, saying what it waits for', async () => {
       await redis.stop();
-      const launcher = start(redis.url);
+      // The launcher hands its log format down: the apps write short lines too.
+      const launcher = start(redis.url, { LOG_FORMAT: 'pretty' });
       await eventually(() => launcher.stderr().includes('waiting for Redis'), 90_000);
       const stoppedAt = Date.now();
       launcher.child.kill('SIGINT');
@@ -150,6 +155,15 @@ describe('npm start: readiness and what it says', () => {
       expect(launcher.stderr()).toContain('stopping the gateway: letting requests in flight finish');
       expect(launcher.stderr()).not.toContain(READY);
       for (const port of Object.values(ports)) expect(await readiness(port)).toBe(0);
+      expect(launcher.stdout()).toMatch(
+        /WARN.*Redis:gateway: Redis \(REDIS_URL redis:\/\/127\.0\.0\.1:\d+\) is unavailable/,
+      );
+      expect(
+        launcher
+          .stdout()
+          .split('\n')
+          .filter((line) => line.startsWith('{')),
+      ).toEqual([]);
     }, 120_000);
   });
 });
