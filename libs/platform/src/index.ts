@@ -19,6 +19,7 @@ export * from './runtime/exit-codes';
 export * from './runtime/run-http-app';
 export * from './http/bearer-token';
 export * from './http/http-error';
+export * from './http/unfit-text';
 export * from './net/outbound-address';
 export * from './net/outbound-address.error';
 export * from './net/public-host';

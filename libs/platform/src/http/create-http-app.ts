@@ -5,6 +5,20 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { Logger } from 'nestjs-pino';
 import { requestId } from '../logging/logging.module';
 import { HttpMetrics } from '../metrics/http-metrics';
+import { UnfitTextError, findUnfitText } from './unfit-text';
+
+/**
+ * Sent with every response of every app. `nosniff`: a browser never runs a JSON
+ * body or an error text as a script or a page. `strict-origin-when-cross-origin`:
+ * another site never sees a path or query string of ours (sign-in callbacks carry
+ * `code` and `state`, SCIM queries carry user names), while a same-origin form
+ * post keeps its `Origin` header, which the CSRF check of `POST /auth/logout`
+ * and the OpenID Provider's forms rely on (`no-referrer` would make it `null`).
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'strict-origin-when-cross-origin',
+};
 
 /** Request bodies above this are refused with 413 (SCIM bulk-free servers need no more). */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -38,6 +52,17 @@ export async function createHttpApp(
   app.get(HttpMetrics).install(fastify);
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
+    // On the raw response, so that routes answering it directly (the OpenID Provider, Bull Board) send them too.
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.raw.setHeader(name, value);
+  });
+  // One check for every route: a string PostgreSQL cannot hold (U+0000, a lone surrogate) is a 400 before any
+  // handler runs, wherever it is in the body, the query or the path, rather than a 500 at the database.
+  fastify.addHook('preValidation', (request, _reply, done) => {
+    const where =
+      findUnfitText(request.params, 'path') ??
+      findUnfitText(request.query, 'query') ??
+      findUnfitText(request.body, 'body');
+    done(where === undefined ? undefined : new UnfitTextError(where));
   });
   for (const mediaType of options.jsonMediaTypes ?? []) {
     fastify.addContentTypeParser(mediaType, { parseAs: 'string' }, fastify.getDefaultJsonParser('error', 'error'));
