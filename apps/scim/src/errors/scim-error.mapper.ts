@@ -2,7 +2,7 @@
  * Maps anything a SCIM request can fail with to a `ScimError` (RFC 7644 §3.12)
  * and the headers that go with it. Pure, so every branch is unit-tested.
  */
-import { BODY_LIMIT_BYTES, httpErrorMessage, httpStatusOf } from '@app/platform';
+import { BODY_LIMIT_BYTES, UnfitTextError, httpErrorMessage, httpStatusOf } from '@app/platform';
 import { ScimError } from '@app/identity/scim/errors';
 
 /** What the mapper needs to know about the failed request. */
@@ -41,6 +41,8 @@ export const BEARER_CHALLENGE = 'Bearer realm="SCIM"';
 
 export function toScimFailure(exception: unknown, request: FailedRequest): ScimFailure {
   if (exception instanceof ScimError) return withChallenge(exception);
+  // RFC 7644 §3.12: a value the server cannot take (U+0000, a lone surrogate) is `invalidValue`, not a syntax error.
+  if (exception instanceof UnfitTextError) return withChallenge(ScimError.badRequest('invalidValue', exception.message));
   const status = httpStatusOf(exception);
   if (status === undefined || status >= 500) return internalError(request.requestId);
   if (status === STATUS.notFound && !request.routeMatched) return unknownRoute(request);
