@@ -42,7 +42,8 @@ export const BEARER_CHALLENGE = 'Bearer realm="SCIM"';
 export function toScimFailure(exception: unknown, request: FailedRequest): ScimFailure {
   if (exception instanceof ScimError) return withChallenge(exception);
   // RFC 7644 §3.12: a value the server cannot take (U+0000, a lone surrogate) is `invalidValue`, not a syntax error.
-  if (exception instanceof UnfitTextError) return withChallenge(ScimError.badRequest('invalidValue', exception.message));
+  if (exception instanceof UnfitTextError)
+    return withChallenge(ScimError.badRequest('invalidValue', exception.message));
   const status = httpStatusOf(exception);
   if (status === undefined || status >= 500) return internalError(request.requestId);
   if (status === STATUS.notFound && !request.routeMatched) return unknownRoute(request);
