@@ -76,10 +76,11 @@ describe('graceful shutdown', () => {
   });
 
   it.each([
-    ['scim', 'SCIM_PORT'],
-    ['oidc', 'OIDC_PORT'],
-    ['worker', 'WORKER_PORT'],
-  ] as const)('stops the %s app within seconds while Redis is away', async (app, portVariable) => {
+    // The SCIM app serves without Redis: it does not even try to reach it, so it has nothing to warn about.
+    ['scim', 'SCIM_PORT', 0],
+    ['oidc', 'OIDC_PORT', 1],
+    ['worker', 'WORKER_PORT', 1],
+  ] as const)('stops the %s app within seconds while Redis is away', async (app, portVariable, mostWarnings) => {
     const port = await freePort();
     const child = spawn(process.execPath, [distEntry(app)], {
       env: childEnv({
@@ -109,6 +110,6 @@ describe('graceful shutdown', () => {
       .stdout()
       .split('\n')
       .filter((line) => line.includes('"level":40'));
-    expect(warnings.length).toBeLessThanOrEqual(1);
+    expect(warnings.length).toBeLessThanOrEqual(mostWarnings);
   });
 });

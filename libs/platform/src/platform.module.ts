@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ResolvedConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
-import { Dependency } from './health/readiness';
+import { DEFAULT_DEPENDENCIES, Dependency } from './health/readiness';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RedisModule } from './redis/redis.module';
@@ -17,14 +17,15 @@ export interface PlatformOptions {
 @Module({})
 export class PlatformModule {
   static forRoot(config: ResolvedConfig, options: PlatformOptions = {}): DynamicModule {
+    const needs = options.needs ?? DEFAULT_DEPENDENCIES;
     return {
       module: PlatformModule,
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule,
         MetricsModule,
-        RedisModule,
-        HealthModule.forRoot(options.needs),
+        RedisModule.forRoot({ connectAtStart: needs.includes('redis') }),
+        HealthModule.forRoot(needs),
       ],
     };
   }
