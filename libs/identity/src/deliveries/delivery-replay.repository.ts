@@ -27,7 +27,7 @@ export class DeliveryReplayRepository {
     limit: number,
   ): Promise<ReplayBatch> {
     const [row] = await this.dataSource.query<[ReplayBatch]>(
-      `WITH feed AS (SELECT head, pruned_through, COALESCE($2::bigint, pruned_through) AS after FROM events_feed),
+      `WITH feed AS (SELECT head, pruned_through, COALESCE($2::bigint, pruned_through) AS after FROM events_feed LIMIT 1),
        scanned AS (
          SELECT o.id, o.tenant_id, o.type, o.subject_type, o.subject_id, o.sequence, o.occurred_at, o.feed_position
          FROM outbox_events o, feed

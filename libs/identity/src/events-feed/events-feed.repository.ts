@@ -34,11 +34,10 @@ export class EventsFeedRepository {
     const rows = await this.dataSource.query<
       { head: string; pruned_through: string; after: string; position: string | null; payload: IdentityEvent | null }[]
     >(
-      `WITH feed AS (
-         SELECT head, pruned_through, COALESCE($1::bigint, pruned_through) AS after FROM events_feed
-       )
-       SELECT feed.head::text, feed.pruned_through::text, feed.after::text, e.feed_position::text AS position, e.payload
-       FROM feed LEFT JOIN LATERAL (
+      // LIMIT 1 tells the planner what the single-row table holds, so it never plans for (or compiles, JIT) more.
+      `SELECT feed.head::text, feed.pruned_through::text, feed.after::text, e.feed_position::text AS position, e.payload
+       FROM (SELECT head, pruned_through, COALESCE($1::bigint, pruned_through) AS after FROM events_feed LIMIT 1) feed
+       LEFT JOIN LATERAL (
          SELECT o.feed_position, o.payload FROM outbox_events o
          WHERE o.feed_position > feed.after AND o.feed_position <= LEAST(feed.head, feed.after + $5::bigint)
            AND ($2::text[] IS NULL OR o.type = ANY($2::text[]))

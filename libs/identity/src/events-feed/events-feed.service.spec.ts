@@ -33,6 +33,12 @@ describe('cutting a feed read into a page', () => {
     expect(decodeFeedCursor(page.nextCursor)).toBe(String(FEED_SCAN_WINDOW));
   });
 
+  it('stops at the end of a narrow window too, which an unfiltered read uses', () => {
+    const page = toPage(read(10, 100, [11, 12, 13]), 3, 4);
+    expect(page).toMatchObject({ hasMore: true });
+    expect(decodeFeedCursor(page.nextCursor)).toBe('14');
+  });
+
   it('hands back the same cursor at the head when nothing is new', () => {
     const page = toPage(read(20, 20, []), 5);
     expect(page).toMatchObject({ data: [], hasMore: false });

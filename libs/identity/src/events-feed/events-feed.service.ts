@@ -8,7 +8,7 @@ import { FeedQuery } from './feed-query';
 import { EventsFeedRepository, FeedRead } from './events-feed.repository';
 import { ReaderAccess, ReaderScopes } from './reader-scope';
 
-/** Positions looked at per read at most: a filter matching little costs a bounded scan, then `hasMore`. */
+/** Positions looked at per filtered read at most: a filter matching little costs a bounded scan, then `hasMore`. */
 export const FEED_SCAN_WINDOW = 10_000;
 
 /** A page of the events feed. */
@@ -43,6 +43,8 @@ export class EventsFeedService {
   async read(access: ReaderAccess, query: FeedQuery): Promise<FeedPageRead> {
     const scope = await this.scopes.resolve(access, query.tenant);
     const deadline = Date.now() + query.waitSeconds * 1000;
+    // Unfiltered, positions are gap-free: a page of `limit` needs exactly that many positions (and one to see more).
+    const window = query.types === undefined && scope.tenantIds === undefined ? query.limit + 1 : FEED_SCAN_WINDOW;
     let after = query.after;
     let behind: number | undefined;
     for (;;) {
@@ -52,9 +54,9 @@ export class EventsFeedService {
         types: query.types,
         tenantIds: scope.tenantIds,
         limit: query.limit + 1,
-        window: FEED_SCAN_WINDOW,
+        window,
       });
-      const page = toPage(read, query.limit);
+      const page = toPage(read, query.limit, window);
       behind ??= Number(read.head) - Number(read.after);
       const remaining = deadline - Date.now();
       if (page.data.length > 0 || page.hasMore || remaining <= 0) return { page, behind };
@@ -65,7 +67,7 @@ export class EventsFeedService {
 }
 
 /** Cuts a read to a page: `limit` events, the cursor after the last one, or after everything looked at. */
-export function toPage(read: FeedRead, limit: number): FeedPage {
+export function toPage(read: FeedRead, limit: number, window = FEED_SCAN_WINDOW): FeedPage {
   if (BigInt(read.after) < BigInt(read.prunedThrough)) throw new CursorExpiredError();
   if (BigInt(read.after) > BigInt(read.head)) throw IdentityError.invalid('after is not a cursor of this feed');
   if (read.events.length > limit) {
@@ -77,7 +79,7 @@ export function toPage(read: FeedRead, limit: number): FeedPage {
     };
   }
   // Everything up to the end of the window was looked at: the next read starts there.
-  const windowEnd = BigInt(read.after) + BigInt(FEED_SCAN_WINDOW);
+  const windowEnd = BigInt(read.after) + BigInt(window);
   const end = windowEnd < BigInt(read.head) ? windowEnd : BigInt(read.head);
   return {
     data: read.events.map((row) => row.event),
