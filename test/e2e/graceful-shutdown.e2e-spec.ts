@@ -76,8 +76,7 @@ describe('graceful shutdown', () => {
   });
 
   it.each([
-    // The SCIM app serves without Redis: it does not even try to reach it, so it has nothing to warn about.
-    ['scim', 'SCIM_PORT', 0],
+    ['scim', 'SCIM_PORT', 1],
     ['oidc', 'OIDC_PORT', 1],
     ['worker', 'WORKER_PORT', 1],
   ] as const)('stops the %s app within seconds while Redis is away', async (app, portVariable, mostWarnings) => {

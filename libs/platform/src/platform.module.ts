@@ -24,7 +24,7 @@ export class PlatformModule {
         ConfigModule.forRoot(config),
         LoggingModule,
         MetricsModule,
-        RedisModule.forRoot({ connectAtStart: needs.includes('redis') }),
+        RedisModule,
         HealthModule.forRoot(needs),
       ],
     };

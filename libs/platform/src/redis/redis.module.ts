@@ -1,4 +1,4 @@
-import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { ResolvedConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -11,16 +11,11 @@ export const REDIS = Symbol('REDIS');
  * Opens a Redis client that never stops the app: while Redis is down, commands
  * fail fast (no offline queue) and the client keeps reconnecting in the background.
  */
-export function createRedisClient(
-  config: Pick<ResolvedConfig, 'redisUrl'>,
-  name: string,
-  options: { connectAtStart?: boolean } = {},
-): Redis {
+export function createRedisClient(config: Pick<ResolvedConfig, 'redisUrl'>, name: string): Redis {
   const logger = new Logger(`Redis:${name}`);
   const client = new Redis(config.redisUrl, {
     connectionName: name,
-    // An app that serves without Redis connects only if something uses it.
-    lazyConnect: options.connectAtStart === false,
+    lazyConnect: false,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     // A Redis that keeps the socket but stops answering must not hang requests.
@@ -50,28 +45,20 @@ class RedisCloser implements OnApplicationShutdown {
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
 
   async onApplicationShutdown(): Promise<void> {
-    // A client that never connected has nothing to say goodbye to.
-    if (this.redis.status === 'wait' || this.redis.status === 'end') return this.redis.disconnect();
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }
 
-/** The app's shared Redis client (`REDIS`), connected at start when the app needs Redis to be ready. */
 @Global()
-@Module({})
-export class RedisModule {
-  static forRoot(options: { connectAtStart: boolean }): DynamicModule {
-    return {
-      module: RedisModule,
-      providers: [
-        {
-          provide: REDIS,
-          inject: [APP_CONFIG],
-          useFactory: (config: ResolvedConfig) => createRedisClient(config, 'gateway', options),
-        },
-        RedisCloser,
-      ],
-      exports: [REDIS],
-    };
-  }
-}
+@Module({
+  providers: [
+    {
+      provide: REDIS,
+      inject: [APP_CONFIG],
+      useFactory: (config: ResolvedConfig) => createRedisClient(config, 'gateway'),
+    },
+    RedisCloser,
+  ],
+  exports: [REDIS],
+})
+export class RedisModule {}
