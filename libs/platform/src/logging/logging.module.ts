@@ -71,7 +71,8 @@ async function prettyOptions(
     sync: true,
     destination,
     translateTime: 'SYS:HH:MM:ss',
-    ignore: 'pid,hostname,context,req,res,responseTime,requestId,reference',
+    // The request id and a sign-in's reference stay: an error page shows them to the person who reports it.
+    ignore: 'pid,hostname,context,req,res,responseTime',
     messageFormat: '{if context}{context}: {end}{msg}',
   });
   const base = baseOptions(config);
