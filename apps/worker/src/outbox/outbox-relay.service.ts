@@ -73,7 +73,11 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     private readonly stamper: FeedStamper,
     @Inject(APP_CONFIG) config: ResolvedConfig,
   ) {
-    this.listener = new PgListener(config.databaseUrl, OUTBOX_CHANNEL, () => this.wakeSoon());
+    // Stamping starts at once (a long-poll waits on it); publication gathers a few milliseconds of commits first.
+    this.listener = new PgListener(config.databaseUrl, OUTBOX_CHANNEL, () => {
+      if (!this.stopped) this.stamp();
+      this.wakeSoon();
+    });
   }
 
   onApplicationBootstrap(): void {
