@@ -93,6 +93,31 @@ describe('the OpenID Provider: discovery and client credentials', () => {
     expect(((await response.json()) as { scope: string }).scope).toBe('events:read');
   });
 
+  it('grants the products API scopes when a client-credentials request names none', async () => {
+    const product = await registerProduct(gw.admin, gw.publicUrl, {
+      name: 'Reporting (no scope)',
+      grantTypes: ['client_credentials'],
+    });
+    const response = await fetch(`${gw.publicUrl}/oidc/token`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${product.clientId}:${product.clientSecret}`).toString('base64')}`,
+      },
+      body: 'grant_type=client_credentials',
+    });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { scope: string }).scope).toBe('events:read directory:read');
+
+    const tooLarge = await fetch(`${gw.publicUrl}/oidc/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `grant_type=client_credentials&padding=${'x'.repeat(60 * 1024)}`,
+    });
+    expect(tooLarge.status).toBe(400);
+    expect(await tooLarge.json()).toMatchObject({ error: 'invalid_request' });
+  });
+
   it('refuses a wrong secret, a rotated one and a client without the grant, and grants no scope beyond the API', async () => {
     const product = await registerProduct(gw.admin, gw.publicUrl, {
       name: 'Metrics',

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { hkdfSync } from 'node:crypto';
+import { Readable } from 'node:stream';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SigningKeysService } from '@app/identity';
@@ -112,7 +113,8 @@ export class ProductProvider {
     const method: ClientAuthMethod = /^basic /i.test(req.headers.authorization ?? '')
       ? 'client_secret_basic'
       : 'client_secret_post';
-    await this.authMethod.run(method, () => built.handle(req, res));
+    const request = isTokenRequest(req) ? await withProductsApiScope(req) : req;
+    await this.authMethod.run(method, () => built.handle(request, res));
   }
 
   /** The gateway session of the browser behind a provider request (once per request). */
@@ -386,6 +388,56 @@ export class ProductProvider {
   private listen(provider: Provider): void {
     provider.on('server_error', (_ctx, error) => this.logger.error({ err: error }, 'provider error'));
   }
+}
+
+/** A form POST to the token endpoint. */
+function isTokenRequest(req: IncomingMessage): boolean {
+  return (
+    req.method === 'POST' &&
+    new URL(req.url ?? '/', 'http://gateway').pathname === PROVIDER_ROUTES.token &&
+    /^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? '')
+  );
+}
+
+/** The provider's own limit on a request body. */
+const TOKEN_BODY_LIMIT = 56 * 1024;
+
+/**
+ * A client-credentials request that names no scope gets the products API's
+ * scopes (those its client may have): what a product with this grant is for.
+ * oidc-provider reads the body itself, so the request is handed on as a copy
+ * that replays the (possibly completed) form.
+ */
+async function withProductsApiScope(req: IncomingMessage): Promise<IncomingMessage> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > TOKEN_BODY_LIMIT) break;
+    chunks.push(chunk as Buffer);
+  }
+  let body = Buffer.concat(chunks);
+  if (size <= TOKEN_BODY_LIMIT) {
+    const form = new URLSearchParams(body.toString('utf8'));
+    if (form.get('grant_type') === 'client_credentials' && !form.has('scope')) {
+      form.set('scope', PRODUCTS_API_SCOPES.join(' '));
+      body = Buffer.from(form.toString());
+    }
+  }
+  const replay = Readable.from([body]) as Readable & Partial<IncomingMessage>;
+  return Object.assign(replay, {
+    method: req.method,
+    url: req.url,
+    // Past the limit the original length stays, and the provider refuses the body as too large.
+    headers: size > TOKEN_BODY_LIMIT ? req.headers : { ...req.headers, 'content-length': String(body.length) },
+    rawHeaders: req.rawHeaders,
+    httpVersion: req.httpVersion,
+    httpVersionMajor: req.httpVersionMajor,
+    httpVersionMinor: req.httpVersionMinor,
+    socket: req.socket,
+    connection: req.socket,
+    complete: true,
+  }) as unknown as IncomingMessage;
 }
 
 /** The provider's cookie-signing key, derived from SECRETS_KEY, so every replica signs alike. */
