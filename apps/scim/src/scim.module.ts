@@ -8,6 +8,7 @@ import { RouteTable } from './errors/route-table';
 import { ScimBodyParser } from './errors/scim-body.parser';
 import { ScimExceptionFilter } from './errors/scim-exception.filter';
 import { ScimGroupsModule } from './groups/groups.module';
+import { ScimRequestLogModule } from './request-log/scim-request-log.module';
 import { ScimRootSearchModule } from './root/root-search.module';
 import { ScimUsersModule } from './users/users.module';
 
@@ -22,6 +23,7 @@ export class ScimModule {
         PlatformModule.forRoot(config, { needs: ['postgres'] }),
         DatabaseModule,
         ScimAuthModule,
+        ScimRequestLogModule,
         DiscoveryModule,
         ScimUsersModule,
         ScimGroupsModule,

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { DeliveriesModule } from '@app/identity/deliveries/deliveries.module';
+import { AuditModule } from '@app/identity/audit/audit.module';
 import { EventsFeedModule } from '@app/identity/events-feed/events-feed.module';
 import { ProductClientsModule } from '@app/identity/product-clients/product-clients.module';
+import { RequestLogModule } from '@app/identity/request-log/request-log.module';
 import { SecretsModule } from '@app/identity/secrets/secrets.module';
 import { SigningKeysModule } from '@app/identity/signing-keys/signing-keys.module';
 import { BackchannelLogoutProcessor } from './backchannel/backchannel-logout.processor';
@@ -15,6 +17,7 @@ import { WebhookSender } from './delivery/webhook-sender';
 import { FanOutProcessor } from './fan-out/fan-out.processor';
 import { PruneDeliveriesProcessor } from './maintenance/prune-deliveries.processor';
 import { PruneEventsFeedProcessor } from './maintenance/prune-events-feed.processor';
+import { PruneRecordsProcessor } from './maintenance/prune-records.processor';
 import { RepairDeliveriesProcessor } from './maintenance/repair-deliveries.processor';
 import { FanOutMetrics } from './metrics/fan-out.metrics';
 import { OutboxRelayService } from './outbox/outbox-relay.service';
@@ -28,12 +31,21 @@ const PROCESSORS = [
   PruneDeliveriesProcessor,
   RepairDeliveriesProcessor,
   PruneEventsFeedProcessor,
+  PruneRecordsProcessor,
   BackchannelLogoutProcessor,
 ];
 
 /** The outbox relay, the fan-out and the deliveries (events, and products' back-channel logouts): the worker's whole job. */
 @Module({
-  imports: [DeliveriesModule, SecretsModule, EventsFeedModule, ProductClientsModule, SigningKeysModule],
+  imports: [
+    DeliveriesModule,
+    SecretsModule,
+    EventsFeedModule,
+    ProductClientsModule,
+    SigningKeysModule,
+    AuditModule,
+    RequestLogModule,
+  ],
   providers: [
     OutboxRelayService,
     FanOutMetrics,

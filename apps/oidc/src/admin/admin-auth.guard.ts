@@ -10,7 +10,9 @@ import { Reflector } from '@nestjs/core';
 import { APP_CONFIG, ResolvedConfig, bearerToken } from '@app/platform';
 import { secretsEqual } from '@app/identity';
 import type { FastifyRequest } from 'fastify';
+import { operatorActor } from '@app/identity/audit/audit-actor';
 import { SessionUsers } from '../sessions/session-users';
+import { rememberAdminActor } from './admin-actor';
 import { TENANT_ADMIN_ROUTE } from './tenant-admin-route.decorator';
 
 /** The role that lets a signed-in user manage their own tenant's users. */
@@ -35,6 +37,7 @@ export class AdminAuthGuard implements CanActivate {
     const token = bearerToken(request.headers.authorization);
     if (token) {
       if (!secretsEqual(token, this.config.adminToken)) throw new UnauthorizedException('invalid admin token');
+      rememberAdminActor(request, operatorActor(token));
       return true;
     }
     const tenantAdminRoute = this.reflector.getAllAndOverride<boolean | undefined>(TENANT_ADMIN_ROUTE, [
@@ -48,6 +51,7 @@ export class AdminAuthGuard implements CanActivate {
     if (current.user.tenantSlug !== slug || !current.user.roles.includes(TENANT_ADMIN_ROLE)) {
       throw new ForbiddenException(`only an administrator of tenant "${slug}" may do this`);
     }
+    rememberAdminActor(request, { type: 'user', id: current.user.id, label: current.user.userName });
     return true;
   }
 }

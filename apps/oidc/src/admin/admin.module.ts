@@ -1,13 +1,21 @@
 import { Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AccessModule, TenantsModule, TokensModule } from '@app/identity';
 import { DeliveriesModule } from '@app/identity/deliveries/deliveries.module';
 import { OidcConnectionsModule } from '@app/identity/oidc-connections/oidc-connections.module';
 import { ProductClientsModule } from '@app/identity/product-clients/product-clients.module';
+import { AuditModule } from '@app/identity/audit/audit.module';
+import { RequestLogModule } from '@app/identity/request-log/request-log.module';
 import { AuthModule } from '../auth/auth.module';
 import { AdminAuthGuard } from './admin-auth.guard';
+import { AuditController } from './audit.controller';
+import { AuditInterceptor } from './audit/audit.interceptor';
+import { AuditRecorder } from './audit/audit-recorder';
+import { AuditSnapshots } from './audit/audit-snapshots';
 import { ClientsController } from './clients.controller';
 import { GroupRolesController } from './group-roles.controller';
 import { OidcConnectionController } from './oidc-connection.controller';
+import { ScimRequestsController } from './scim-requests.controller';
 import { ScimTokensController } from './scim-tokens.controller';
 import { SubscriptionsController } from './subscriptions.controller';
 import { TenantUsersController } from './tenant-users.controller';
@@ -24,6 +32,8 @@ import { UserSessionsController } from './user-sessions.controller';
     OidcConnectionsModule,
     AuthModule,
     ProductClientsModule,
+    AuditModule,
+    RequestLogModule,
   ],
   controllers: [
     TenantsController,
@@ -34,7 +44,15 @@ import { UserSessionsController } from './user-sessions.controller';
     OidcConnectionController,
     ClientsController,
     UserSessionsController,
+    AuditController,
+    ScimRequestsController,
   ],
-  providers: [AdminAuthGuard],
+  providers: [
+    AdminAuthGuard,
+    AuditRecorder,
+    AuditSnapshots,
+    // Global, so that every state-changing /admin/v1 route is audited, a new one included.
+    { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+  ],
 })
 export class AdminModule {}

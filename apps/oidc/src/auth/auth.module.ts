@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { TenantsModule } from '@app/identity';
 import { OidcConnectionsModule } from '@app/identity/oidc-connections/oidc-connections.module';
+import { RequestLogModule } from '@app/identity/request-log/request-log.module';
 import { SignInModule } from '@app/identity/sign-in/sign-in.module';
 import { SubscriptionsModule } from '@app/identity/subscriptions/subscriptions.module';
 import { SessionController } from '../sessions/session.controller';
@@ -32,6 +33,7 @@ import { DownstreamTokensModule } from '../tokens/downstream-tokens.module';
     SignInModule,
     SubscriptionsModule,
     DownstreamTokensModule,
+    RequestLogModule,
   ],
   controllers: [SignInController, SessionController],
   providers: [

@@ -1,7 +1,9 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Injectable, Logger } from '@nestjs/common';
 import { httpErrorMessage, httpStatusOf, isRedisUnavailable, loggableReason } from '@app/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RequestLogService } from '@app/identity/request-log/request-log.service';
 import { SignInError } from './sign-in-error';
+import { signInFailureRecord } from './sign-in-failure.record';
 import { PAGE_HEADERS, signInPage } from './sign-in-page';
 import { SignInMetrics } from './sign-in.metrics';
 
@@ -14,7 +16,10 @@ import { SignInMetrics } from './sign-in.metrics';
 export class SignInExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('SignIn');
 
-  constructor(private readonly metrics: SignInMetrics) {}
+  constructor(
+    private readonly metrics: SignInMetrics,
+    private readonly requestLog: RequestLogService,
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const request = host.switchToHttp().getRequest<FastifyRequest>();
@@ -29,6 +34,9 @@ export class SignInExceptionFilter implements ExceptionFilter {
     } else {
       this.logger.warn({ reason: loggableReason(cause), reference }, `sign-in refused: ${page.message}`);
     }
+    // For the tenant's administrators (GET /admin/v1/tenants/{slug}/sign-in-failures); buffered, off the request.
+    const failure = signInFailureRecord(request, page, loggableReason(cause), new Date());
+    if (failure) this.requestLog.recordSignInFailure(failure);
     if (request.url.startsWith('/auth/callback')) {
       this.metrics.signIn(page.status >= 500 ? 'error' : page.status === 403 ? 'refused' : 'failed');
     }

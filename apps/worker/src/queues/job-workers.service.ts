@@ -37,12 +37,13 @@ const MAX_STALLED_COUNT = 10;
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
 /** The maintenance jobs and how often each runs. */
 const MAINTENANCE_SCHEDULE: readonly [
-  JobName.PruneDeliveries | JobName.RepairDeliveries | JobName.PruneEventsFeed,
+  JobName.PruneDeliveries | JobName.RepairDeliveries | JobName.PruneEventsFeed | JobName.PruneRecords,
   number,
 ][] = [
   [JobName.PruneDeliveries, PRUNE_EVERY_MS],
   [JobName.RepairDeliveries, REPAIR_EVERY_MS],
   [JobName.PruneEventsFeed, PRUNE_EVERY_MS],
+  [JobName.PruneRecords, PRUNE_EVERY_MS],
 ];
 const FAN_OUT_BACKOFF_CAP_MS = 60_000;
 const CLOSE_TIMEOUT_MS = 20_000;

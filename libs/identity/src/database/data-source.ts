@@ -11,6 +11,7 @@ import { SignIn1763900000004 } from './migrations/1763900000004-sign-in';
 import { UserActiveStored1764800000000 } from './migrations/1764800000000-user-active-stored';
 import { ProductClients1764900000000 } from './migrations/1764900000000-product-clients';
 import { EventsFeed1765000000000 } from './migrations/1765000000000-events-feed';
+import { AuditAndRequestLog1765100000000 } from './migrations/1765100000000-audit-and-request-log';
 
 /** Every entity of the identity domain. */
 export const ENTITIES = [TenantEntity, TenantDomainEntity, ScimTokenEntity, OutboxEventEntity];
@@ -25,6 +26,7 @@ export const MIGRATIONS = [
   UserActiveStored1764800000000,
   ProductClients1764900000000,
   EventsFeed1765000000000,
+  AuditAndRequestLog1765100000000,
 ];
 
 /** TypeORM options for the gateway's PostgreSQL database. */

@@ -25,6 +25,7 @@ export enum JobName {
   PruneDeliveries = 'prune-deliveries',
   RepairDeliveries = 'repair-deliveries',
   PruneEventsFeed = 'prune-events-feed',
+  PruneRecords = 'prune-records',
   BackchannelLogout = 'backchannel-logout',
 }
 
@@ -65,6 +66,9 @@ export type RepairDeliveriesJob = Record<string, never>;
 /** Deletes events older than the feed's retention (EVENTS_RETENTION_DAYS). */
 export type PruneEventsFeedJob = Record<string, never>;
 
+/** Deletes audit entries, SCIM requests and refused sign-ins older than their retention. */
+export type PruneRecordsJob = Record<string, never>;
+
 /**
  * Tells one product that one of its sessions ended (Back-Channel Logout 1.0).
  * Job id: `backchannelLogoutJobId(clientId, sid)`. The worker signs the logout
@@ -86,6 +90,7 @@ export interface JobPayloads {
   [JobName.PruneDeliveries]: PruneDeliveriesJob;
   [JobName.RepairDeliveries]: RepairDeliveriesJob;
   [JobName.PruneEventsFeed]: PruneEventsFeedJob;
+  [JobName.PruneRecords]: PruneRecordsJob;
   [JobName.BackchannelLogout]: BackchannelLogoutJob;
 }
 
@@ -97,6 +102,7 @@ export const QUEUE_OF_JOB: { readonly [Name in JobName]: QueueName } = {
   [JobName.PruneDeliveries]: QueueName.Maintenance,
   [JobName.RepairDeliveries]: QueueName.Maintenance,
   [JobName.PruneEventsFeed]: QueueName.Maintenance,
+  [JobName.PruneRecords]: QueueName.Maintenance,
   [JobName.BackchannelLogout]: QueueName.Logouts,
 };
 

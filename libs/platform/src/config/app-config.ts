@@ -28,6 +28,10 @@ export interface AppConfig {
   readonly deliveryBackoffMs: number;
   /** How long the events feed keeps events; a cursor older than that is expired. */
   readonly eventsRetentionDays: number;
+  /** How long the audit log keeps entries. */
+  readonly auditRetentionDays: number;
+  /** How long each tenant's SCIM request log and refused sign-ins are kept. */
+  readonly scimRequestLogRetentionDays: number;
   /** What one tenant may take of the SCIM app (each bound holds per replica). */
   readonly scimLimits: ScimLimits;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';

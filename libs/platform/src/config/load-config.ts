@@ -69,6 +69,18 @@ const environmentSchema = z.object({
     .min(1, 'must be between 1 and 3650 days')
     .max(3650, 'must be between 1 and 3650 days')
     .default(90),
+  AUDIT_RETENTION_DAYS: z.coerce
+    .number({ error: 'must be a number of days' })
+    .int('must be a whole number of days')
+    .min(1, 'must be between 1 and 3650 days')
+    .max(3650, 'must be between 1 and 3650 days')
+    .default(365),
+  SCIM_REQUEST_LOG_RETENTION_DAYS: z.coerce
+    .number({ error: 'must be a number of days' })
+    .int('must be a whole number of days')
+    .min(1, 'must be between 1 and 3650 days')
+    .max(3650, 'must be between 1 and 3650 days')
+    .default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['pretty', 'json'], { error: 'must be pretty or json' }).optional(),
 });
@@ -101,6 +113,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     allowPrivateNetworks: vars.ALLOW_PRIVATE_NETWORKS,
     deliveryBackoffMs: vars.DELIVERY_BACKOFF_MS,
     eventsRetentionDays: vars.EVENTS_RETENTION_DAYS,
+    auditRetentionDays: vars.AUDIT_RETENTION_DAYS,
+    scimRequestLogRetentionDays: vars.SCIM_REQUEST_LOG_RETENTION_DAYS,
     logLevel: vars.LOG_LEVEL,
     logFormat: chooseLogFormat(vars.LOG_FORMAT, process.stdout.isTTY === true),
   };

@@ -1,0 +1,27 @@
+import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
+import type { AuditEntryView } from '@app/identity/audit/audit-entry';
+import { AuditLogService } from '@app/identity/audit/audit-log.service';
+import type { LogPage } from '@app/identity/request-log/log-page';
+import { AdminAuthGuard } from './admin-auth.guard';
+import { TenantAdminRoute } from './tenant-admin-route.decorator';
+
+/**
+ * The audit log of admin actions, newest first: all of it for the operator, one tenant's
+ * part for that tenant's administrators as well. Reading it is not itself audited.
+ */
+@Controller('admin/v1')
+@UseGuards(AdminAuthGuard)
+export class AuditController {
+  constructor(private readonly audit: AuditLogService) {}
+
+  @Get('audit')
+  list(@Query() query: unknown): Promise<LogPage<AuditEntryView>> {
+    return this.audit.list(query);
+  }
+
+  @Get('tenants/:slug/audit')
+  @TenantAdminRoute()
+  listForTenant(@Param('slug') slug: string, @Query() query: unknown): Promise<LogPage<AuditEntryView>> {
+    return this.audit.listForTenant(slug, query);
+  }
+}

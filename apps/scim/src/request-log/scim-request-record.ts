@@ -1,0 +1,62 @@
+import type { ScimPrincipal } from '@app/identity';
+import type { ScimRequestRecord } from '@app/identity/request-log/request-log.rows';
+
+const MAX_PATH = 300;
+const MAX_USER_AGENT = 300;
+const MAX_DETAIL = 300;
+
+/** What one SCIM response is, as the request log needs it. */
+export interface ScimExchange {
+  readonly principal: ScimPrincipal;
+  readonly method: string;
+  /** The matched route pattern, e.g. `/scim/v2/Users/:id`. */
+  readonly route: string;
+  readonly params: unknown;
+  readonly status: number;
+  /** The response body as sent (a string for the JSON bodies of this app). */
+  readonly payload: unknown;
+  readonly elapsedMs: number;
+  readonly userAgent: string | string[] | undefined;
+  readonly now: Date;
+}
+
+/**
+ * The route pattern with its parameters filled in: the resource id, never the query string
+ * (its filters carry user names) and never more than the route names.
+ */
+export function recordedPath(route: string, params: unknown): string {
+  const values = (params ?? {}) as Record<string, unknown>;
+  const path = route.replace(/:([A-Za-z0-9_]+)/g, (match, name: string) => {
+    const value = values[name];
+    return typeof value === 'string' ? encodeURIComponent(value) : match;
+  });
+  return path.length > MAX_PATH ? `${path.slice(0, MAX_PATH)}…` : path;
+}
+
+/** The SCIM error's `scimType` and `detail` from an error response's body; nothing for a success. */
+export function scimErrorOf(status: number, payload: unknown): { scimType: string | null; detail: string | null } {
+  if (status < 400 || typeof payload !== 'string') return { scimType: null, detail: null };
+  try {
+    const body = JSON.parse(payload) as { scimType?: unknown; detail?: unknown };
+    const detail = typeof body.detail === 'string' ? body.detail.slice(0, MAX_DETAIL) : null;
+    return { scimType: typeof body.scimType === 'string' ? body.scimType : null, detail };
+  } catch {
+    return { scimType: null, detail: null };
+  }
+}
+
+/** The request log's row for one SCIM exchange. */
+export function scimRequestRecord(exchange: ScimExchange): ScimRequestRecord {
+  const userAgent = typeof exchange.userAgent === 'string' ? exchange.userAgent.slice(0, MAX_USER_AGENT) : null;
+  return {
+    tenantId: exchange.principal.tenantId,
+    tokenId: exchange.principal.tokenId,
+    occurredAt: exchange.now,
+    method: exchange.method,
+    path: recordedPath(exchange.route, exchange.params),
+    status: exchange.status,
+    ...scimErrorOf(exchange.status, exchange.payload),
+    durationMs: Math.max(0, Math.round(exchange.elapsedMs)),
+    userAgent,
+  };
+}

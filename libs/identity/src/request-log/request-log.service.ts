@@ -1,0 +1,112 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { parseInput } from '../errors/parse-input';
+import { TenantsService } from '../tenants/tenants.service';
+import { BatchWriter } from './batch-writer';
+import { errorCode } from './error-code';
+import { LogPage, toLogPage } from './log-page';
+import { scimRequestsQuery, signInFailuresQuery } from './request-log.query';
+import { RequestLogRepository } from './request-log.repository';
+import type { ScimRequestRecord, ScimRequestView, SignInFailureRecord, SignInFailureView } from './request-log.rows';
+
+const FLUSH_EVERY_MS = 1000;
+const BATCH_SIZE = 500;
+/** About 10,000 short rows: a few megabytes at most while PostgreSQL is away. */
+const MAX_BUFFERED = 10_000;
+
+/**
+ * Each tenant's SCIM requests and refused sign-ins. Recording returns at once: rows are
+ * buffered and inserted in batches off the request, dropped and counted (one warning when
+ * dropping starts, one line when writing resumes) while PostgreSQL is away, and written out
+ * on shutdown.
+ */
+@Injectable()
+export class RequestLogService implements OnApplicationShutdown {
+  private readonly logger = new Logger('RequestLog');
+  private readonly scimRequests: BatchWriter<ScimRequestRecord>;
+  private readonly signInFailures: BatchWriter<SignInFailureRecord>;
+
+  constructor(
+    private readonly repository: RequestLogRepository,
+    private readonly tenants: TenantsService,
+  ) {
+    this.scimRequests = this.writer('scim_request_log', (rows) => this.repository.insertScimRequests(rows));
+    this.signInFailures = this.writer('sign_in_failures', (rows) => this.repository.insertSignInFailures(rows));
+  }
+
+  recordScimRequest(record: ScimRequestRecord): void {
+    this.scimRequests.push(record);
+  }
+
+  recordSignInFailure(record: SignInFailureRecord): void {
+    this.signInFailures.push(record);
+  }
+
+  /** Rows dropped since the start, per log. */
+  get dropped(): { scimRequests: number; signInFailures: number } {
+    return { scimRequests: this.scimRequests.dropped, signInFailures: this.signInFailures.dropped };
+  }
+
+  /** Writes what is buffered now (tests, and shutdown). */
+  async flush(): Promise<void> {
+    await Promise.all([this.scimRequests.flush(), this.signInFailures.flush()]);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([this.scimRequests.close(), this.signInFailures.close()]);
+  }
+
+  async listScimRequests(slug: string, rawQuery: unknown): Promise<LogPage<ScimRequestView>> {
+    const query = parseInput(scimRequestsQuery, rawQuery);
+    const tenant = await this.tenants.get(slug);
+    const rows = await this.repository.readScimRequests({
+      tenantId: tenant.id,
+      before: query.after,
+      limit: query.limit,
+      status: query.status,
+    });
+    return toLogPage(rows, query.limit, (row) => row);
+  }
+
+  async listSignInFailures(slug: string, rawQuery: unknown): Promise<LogPage<SignInFailureView>> {
+    const query = parseInput(signInFailuresQuery, rawQuery);
+    const tenant = await this.tenants.get(slug);
+    const rows = await this.repository.readSignInFailures({
+      tenantId: tenant.id,
+      before: query.after,
+      limit: query.limit,
+    });
+    return toLogPage(rows, query.limit, (row) => row);
+  }
+
+  /** Deletes up to `limit` SCIM requests older than `olderThanMs`, oldest first; how many. */
+  pruneScimRequests(olderThanMs: number, limit: number): Promise<number> {
+    return this.repository.pruneScimRequests(olderThanMs, limit);
+  }
+
+  /** Deletes up to `limit` refused sign-ins older than `olderThanMs`, oldest first; how many. */
+  pruneSignInFailures(olderThanMs: number, limit: number): Promise<number> {
+    return this.repository.pruneSignInFailures(olderThanMs, limit);
+  }
+
+  private writer<Row>(table: string, insert: (rows: Row[]) => Promise<void>): BatchWriter<Row> {
+    let droppedSinceWrite = 0;
+    return new BatchWriter<Row>({
+      write: async (rows) => {
+        await insert(rows);
+        if (droppedSinceWrite > 0) {
+          this.logger.log(`request-log.resumed table=${table} dropped=${droppedSinceWrite}`);
+          droppedSinceWrite = 0;
+        }
+      },
+      intervalMs: FLUSH_EVERY_MS,
+      batchSize: BATCH_SIZE,
+      maxBuffered: MAX_BUFFERED,
+      onDrop: (count, cause) => {
+        if (droppedSinceWrite === 0) {
+          this.logger.warn(`request-log.dropping table=${table} reason=${errorCode(cause)}`);
+        }
+        droppedSinceWrite += count;
+      },
+    });
+  }
+}
