@@ -239,4 +239,15 @@ describe('the events feed (service, real PostgreSQL)', () => {
     expect((await readToEnd(afterOld)).events).toEqual([recent[0]]);
     expect((await readToEnd(undefined)).events).toEqual([recent[0]]);
   });
+
+  it('answers parked long-polls at once when the app shuts down (the HTTP server waits for them)', async () => {
+    const { cursor } = await readToEnd(undefined);
+    const startedAt = Date.now();
+    const waiting = feed.read(EVERY_TENANT, query({ after: decodeFeedCursor(cursor), waitSeconds: 25 }));
+    await sleep(200);
+    notifications.beforeApplicationShutdown();
+    const { page } = await waiting;
+    expect(page).toEqual({ data: [], nextCursor: cursor, hasMore: false });
+    expect(Date.now() - startedAt).toBeLessThan(10_000);
+  });
 });

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, PgListener, ResolvedConfig } from '@app/platform';
 import { EVENTS_FEED_CHANNEL } from './feed-stamper';
 
@@ -17,7 +17,7 @@ interface Waiter {
  * notification wakes every parked request, which then reads again.
  */
 @Injectable()
-export class FeedNotifications implements OnApplicationShutdown {
+export class FeedNotifications implements BeforeApplicationShutdown, OnApplicationShutdown {
   private listener: PgListener | undefined;
   private readonly waiters = new Set<Waiter>();
   private notified = 0;
@@ -67,9 +67,14 @@ export class FeedNotifications implements OnApplicationShutdown {
     return this.waiters.size;
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Answers every parked request now: the HTTP server waits for requests in flight before it closes. */
+  beforeApplicationShutdown(): void {
     this.closed = true;
     for (const waiter of [...this.waiters]) waiter.wake();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.beforeApplicationShutdown();
     await this.listener?.stop();
     this.listener = undefined;
   }
