@@ -100,17 +100,17 @@ function save(file: string, state: MirrorState): void {
 }
 
 if (require.main === module) {
-  const env = (name: string): string => {
-    const value = process.env[name];
-    if (!value) throw new Error(`set ${name}`);
-    return value;
-  };
+  const missing = ['GATEWAY_URL', 'CLIENT_ID', 'CLIENT_SECRET', 'TENANT'].filter((name) => !process.env[name]);
+  if (missing.length > 0) {
+    console.error(`set ${missing.join(', ')} (see the comment at the top of this file)`);
+    process.exit(64);
+  }
   const mirror = startUserMirror({
-    gatewayUrl: env('GATEWAY_URL'),
-    clientId: env('CLIENT_ID'),
-    clientSecret: env('CLIENT_SECRET'),
-    tenant: env('TENANT'),
-    stateFile: process.env.STATE_FILE ?? `./${env('TENANT')}-users.json`,
+    gatewayUrl: process.env.GATEWAY_URL!,
+    clientId: process.env.CLIENT_ID!,
+    clientSecret: process.env.CLIENT_SECRET!,
+    tenant: process.env.TENANT!,
+    stateFile: process.env.STATE_FILE ?? `./${process.env.TENANT}-users.json`,
   });
   process.once('SIGINT', mirror.stop);
   process.once('SIGTERM', mirror.stop);
