@@ -8,6 +8,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { registerAccessCommands } from './access.commands';
 import { AdminApiError, AdminClient } from './admin-client';
 import { registerClientCommands } from './clients.commands';
+import { registerLogCommands } from './logs.commands';
 import { registerOidcCommands } from './oidc.commands';
 import { registerSubscriptionCommands } from './subscriptions.commands';
 import { table } from './table';
@@ -147,6 +148,7 @@ registerAccessCommands(program, { client, print });
 registerOidcCommands(program, { client, print });
 registerSubscriptionCommands(program, { client, print });
 registerClientCommands(program, { client, print });
+registerLogCommands(program, { client, print });
 
 // `tenants list --json` still works: each command also takes --json after its arguments.
 for (const command of leafCommands(program)) command.option('--json', 'print JSON instead of tables');
