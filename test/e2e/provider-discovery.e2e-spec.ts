@@ -1,3 +1,4 @@
+import { SigningKeysService } from '@app/identity';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import { registerProduct } from '../support/product-rp';
@@ -72,6 +73,24 @@ describe('the OpenID Provider: discovery and client credentials', () => {
       tenants: ['acme'],
     });
     expect(payload.sub).toBe(product.clientId);
+  });
+
+  it('signs with the key the gateway rotates to, and its JWKS still verifies tokens of the key before', async () => {
+    const product = await registerProduct(gw.admin, gw.publicUrl, {
+      name: 'Rotation',
+      grantTypes: ['client_credentials'],
+    });
+    const before = await oidc.clientCredentialsGrant(product.config, { scope: 'events:read' });
+    const newKid = await gw.oidc.get(SigningKeysService).rotate();
+    const after = await oidc.clientCredentialsGrant(product.config, { scope: 'events:read' });
+    expect(decodeProtectedHeader(after.access_token).kid).toBe(newKid);
+    expect(decodeProtectedHeader(before.access_token).kid).not.toBe(newKid);
+    const jwks = createRemoteJWKSet(new URL(`${gw.publicUrl}/.well-known/jwks.json`), { cacheMaxAge: 0 });
+    for (const token of [before.access_token, after.access_token]) {
+      await expect(
+        jwtVerify(token, jwks, { issuer: gw.publicUrl, audience: `${gw.publicUrl}/api/v1` }),
+      ).resolves.toBeDefined();
+    }
   });
 
   it('takes the client secret in the form body as well as in the Authorization header', async () => {
