@@ -5,6 +5,7 @@ import { HealthModule } from './health/health.module';
 import { DEFAULT_DEPENDENCIES, Dependency } from './health/readiness';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { RateLimitsModule } from './rate-limits/rate-limits.module';
 import { RedisModule } from './redis/redis.module';
 
 /** What sets one app apart on the platform. */
@@ -13,7 +14,7 @@ export interface PlatformOptions {
   readonly needs?: readonly Dependency[];
 }
 
-/** What every gateway app has: configuration, logs, metrics, health probes and Redis. */
+/** What every gateway app has: configuration, logs, metrics, health probes, Redis and rate limits. */
 @Module({})
 export class PlatformModule {
   static forRoot(config: ResolvedConfig, options: PlatformOptions = {}): DynamicModule {
@@ -25,6 +26,7 @@ export class PlatformModule {
         LoggingModule,
         MetricsModule,
         RedisModule,
+        RateLimitsModule,
         HealthModule.forRoot(needs),
       ],
     };

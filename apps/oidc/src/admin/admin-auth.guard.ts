@@ -7,9 +7,9 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { APP_CONFIG, ResolvedConfig, bearerToken } from '@app/platform';
+import { APP_CONFIG, RateLimits, ResolvedConfig, bearerToken, tooManyRequests } from '@app/platform';
 import { secretsEqual } from '@app/identity';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { operatorActor } from '@app/identity/audit/audit-actor';
 import { SessionUsers } from '../sessions/session-users';
 import { rememberAdminActor } from './admin-actor';
@@ -23,6 +23,8 @@ export const TENANT_ADMIN_ROLE = 'admin';
  * time; on routes marked @TenantAdminRoute, also a signed-in user with the
  * role `admin`, for their own tenant only. The session cookie is SameSite=Lax
  * and these routes take JSON, so another site cannot make a browser send them.
+ * A wrong admin token counts against the client's address; past the limit the
+ * answer is 429 (the right token still passes: only failures are counted).
  */
 @Injectable()
 export class AdminAuthGuard implements CanActivate {
@@ -30,13 +32,21 @@ export class AdminAuthGuard implements CanActivate {
     @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
     private readonly reflector: Reflector,
     private readonly sessionUsers: SessionUsers,
+    private readonly limits: RateLimits,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const token = bearerToken(request.headers.authorization);
     if (token) {
-      if (!secretsEqual(token, this.config.adminToken)) throw new UnauthorizedException('invalid admin token');
+      if (!secretsEqual(token, this.config.adminToken)) {
+        const failures = await this.limits.failedAuthentication(request.ip);
+        if (!failures.allowed) {
+          const reply = context.switchToHttp().getResponse<FastifyReply>();
+          throw tooManyRequests(reply, failures, 'too many failed authentications from this address; retry later');
+        }
+        throw new UnauthorizedException('invalid admin token');
+      }
       rememberAdminActor(request, operatorActor(token));
       return true;
     }

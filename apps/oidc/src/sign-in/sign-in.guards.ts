@@ -1,6 +1,8 @@
 import { ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { AuthGuard, type AuthGuardAuthenticateOptions } from '@nestjs/passport';
 import { isUnreachable } from '@app/identity/oidc-connections/provider-errors';
+import { RateLimits, retryAfterSecondsOf } from '@app/platform';
+import type { FastifyReply } from 'fastify';
 import { AuthorizationResponseError, ResponseBodyError } from 'openid-client';
 import { AUTH_COOKIES } from './auth-cookies.provider';
 import type { AuthCookies } from './cookies';
@@ -11,10 +13,18 @@ import { SIGN_IN_STRATEGY } from './tenant-dispatch.strategy';
 
 type LoginQuery = Partial<Record<'tenant' | 'login_hint' | 'return_to', unknown>>;
 
-/** Starts a sign-in: resolves the tenant, then lets the strategy build the authorization request. */
+/**
+ * Starts a sign-in: resolves the tenant, then lets the strategy build the
+ * authorization request. Each start keeps state in Redis until its callback,
+ * for anyone who asks: starts are limited per client address, and in all
+ * (which caps the pending state), before anything is looked up or stored.
+ */
 @Injectable()
 export class SignInStartGuard extends AuthGuard(SIGN_IN_STRATEGY) {
-  constructor(private readonly flow: SignInFlow) {
+  constructor(
+    private readonly flow: SignInFlow,
+    private readonly limits: RateLimits,
+  ) {
     super();
   }
 
@@ -29,8 +39,22 @@ export class SignInStartGuard extends AuthGuard(SIGN_IN_STRATEGY) {
     };
     request.canonicalLogin = this.flow.canonicalLogin(start);
     if (request.canonicalLogin) return true;
+    await this.admit(request, context.switchToHttp().getResponse<FastifyReply>());
     await this.flow.prepareStart(request, start);
     return (await super.canActivate(context)) as boolean;
+  }
+
+  private async admit(request: SignInRequest, reply: FastifyReply): Promise<void> {
+    const verdict = await this.limits.signInStart(request.ip);
+    if (verdict.allowed) return;
+    void reply.header('retry-after', String(retryAfterSecondsOf(verdict.retryAfterMs)));
+    throw verdict.limit === 'pending'
+      ? new SignInError(503, 'Sign-in is busy', 'Too many sign-ins are under way. Please try again in a few minutes.')
+      : new SignInError(
+          429,
+          'Too many sign-in attempts',
+          'Too many sign-ins were started from your network. Please wait a minute and try again.',
+        );
   }
 
   override getAuthenticateOptions(context: ExecutionContext): AuthGuardAuthenticateOptions {

@@ -1,6 +1,7 @@
 import { ExecutionContext } from '@nestjs/common';
 import { ScimPrincipal, ScimTokensService } from '@app/identity';
 import { ScimError } from '@app/identity/scim/errors';
+import type { RateLimits, Verdict } from '@app/platform';
 import { AuthenticatedRequest } from './authenticated-request';
 import { ScimAuthGuard } from './scim-auth.guard';
 
@@ -9,18 +10,35 @@ const VALID = 'gws_valid-token';
 
 describe('ScimAuthGuard', () => {
   const authenticate = jest.fn((token: string) => Promise.resolve(token === VALID ? PRINCIPAL : undefined));
-  const guard = new ScimAuthGuard({ authenticate } as unknown as ScimTokensService);
+  const allowed: Verdict = { allowed: true, retryAfterMs: 0 };
+  const failedAuthentication = jest.fn((_address: string) => Promise.resolve(allowed));
+  const paceScimToken = jest.fn((_tokenId: string) => Promise.resolve(allowed));
+  const guard = new ScimAuthGuard(
+    { authenticate } as unknown as ScimTokensService,
+    {
+      failedAuthentication,
+      paceScimToken,
+    } as unknown as RateLimits,
+  );
+  const header = jest.fn();
 
   const requestWith = (authorization: string | undefined, routeUrl = '/scim/v2/Users'): AuthenticatedRequest =>
     ({
       url: routeUrl,
+      ip: '203.0.113.9',
       routeOptions: { url: routeUrl },
       headers: authorization === undefined ? {} : { authorization },
     }) as unknown as AuthenticatedRequest;
   const contextOf = (request: AuthenticatedRequest): ExecutionContext =>
-    ({ switchToHttp: () => ({ getRequest: () => request }) }) as unknown as ExecutionContext;
+    ({
+      switchToHttp: () => ({ getRequest: () => request, getResponse: () => ({ header }) }),
+    }) as unknown as ExecutionContext;
 
-  beforeEach(() => authenticate.mockClear());
+  beforeEach(() => {
+    jest.clearAllMocks();
+    failedAuthentication.mockImplementation(() => Promise.resolve(allowed));
+    paceScimToken.mockImplementation(() => Promise.resolve(allowed));
+  });
 
   it('attaches the principal of a valid token', async () => {
     const request = requestWith(`Bearer ${VALID}`);
@@ -53,5 +71,28 @@ describe('ScimAuthGuard', () => {
   it.each(['/health/live', '/health/ready', '/metrics'])('lets the probe %s through without a token', async (route) => {
     await expect(guard.canActivate(contextOf(requestWith(undefined, route)))).resolves.toBe(true);
     expect(authenticate).not.toHaveBeenCalled();
+  });
+
+  it('counts a wrong token against its address, and answers 429 with Retry-After once over the limit', async () => {
+    await expect(guard.canActivate(contextOf(requestWith('Bearer gws_other')))).rejects.toMatchObject({ status: 401 });
+    expect(failedAuthentication).toHaveBeenCalledWith('203.0.113.9');
+    failedAuthentication.mockImplementation(() => Promise.resolve({ allowed: false, retryAfterMs: 4200 }));
+    await expect(guard.canActivate(contextOf(requestWith('Bearer gws_other')))).rejects.toMatchObject({
+      status: 429,
+    });
+    expect(header).toHaveBeenCalledWith('retry-after', '5');
+  });
+
+  it('lets a valid token through whatever failed from its address, paced by its own token', async () => {
+    failedAuthentication.mockImplementation(() => Promise.resolve({ allowed: false, retryAfterMs: 60_000 }));
+    await expect(guard.canActivate(contextOf(requestWith(`Bearer ${VALID}`)))).resolves.toBe(true);
+    expect(failedAuthentication).not.toHaveBeenCalled();
+    expect(paceScimToken).toHaveBeenCalledWith('k-1');
+  });
+
+  it('answers 429 with Retry-After when the token finds no room in time', async () => {
+    paceScimToken.mockImplementation(() => Promise.resolve({ allowed: false, retryAfterMs: 300 }));
+    await expect(guard.canActivate(contextOf(requestWith(`Bearer ${VALID}`)))).rejects.toMatchObject({ status: 429 });
+    expect(header).toHaveBeenCalledWith('retry-after', '1');
   });
 });

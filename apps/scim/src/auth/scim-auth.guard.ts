@@ -1,7 +1,8 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { ScimTokensService } from '@app/identity';
-import { bearerToken } from '@app/platform';
+import { RateLimits, bearerToken, tooManyRequests } from '@app/platform';
 import { ScimError } from '@app/identity/scim/errors';
+import type { FastifyReply } from 'fastify';
 import { isOperationalRoute } from '../errors/operational-routes';
 import { AuthenticatedRequest } from './authenticated-request';
 
@@ -14,10 +15,18 @@ import { AuthenticatedRequest } from './authenticated-request';
  *
  * A refusal is a 401 `ScimError`; `ScimExceptionFilter` renders it in the
  * SCIM error schema with `WWW-Authenticate` (Okta expects the SCIM body).
+ *
+ * Rate limits (RateLimits): a valid token is paced per token, waiting for
+ * room before it is ever refused; wrong tokens count against the client's
+ * address, whose further failures are 429. Only failures count there, so a
+ * valid token is never refused for what others sent from the same address.
  */
 @Injectable()
 export class ScimAuthGuard implements CanActivate {
-  constructor(private readonly tokens: ScimTokensService) {}
+  constructor(
+    private readonly tokens: ScimTokensService,
+    private readonly limits: RateLimits,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
@@ -27,9 +36,18 @@ export class ScimAuthGuard implements CanActivate {
     const token = bearerToken(request.headers.authorization);
     if (!token) throw new ScimError(401, undefined, 'a bearer token is required (Authorization: Bearer <token>)');
     const principal = await this.tokens.authenticate(token);
-    // One answer for unknown, revoked and expired tokens: the difference is for the operator's logs, not the caller.
-    if (!principal) throw new ScimError(401, undefined, 'the bearer token is not valid');
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    if (!principal) {
+      const failures = await this.limits.failedAuthentication(request.ip);
+      if (!failures.allowed) {
+        throw tooManyRequests(reply, failures, 'too many failed authentications from this address; retry later');
+      }
+      // One answer for unknown, revoked and expired tokens: the difference is for the operator's logs, not the caller.
+      throw new ScimError(401, undefined, 'the bearer token is not valid');
+    }
     request.scimPrincipal = principal;
+    const pace = await this.limits.paceScimToken(principal.tokenId);
+    if (!pace.allowed) throw tooManyRequests(reply, pace, 'this token sends requests faster than allowed; retry later');
     return true;
   }
 }

@@ -34,6 +34,8 @@ export interface AppConfig {
   readonly scimRequestLogRetentionDays: number;
   /** What one tenant may take of the SCIM app (each bound holds per replica). */
   readonly scimLimits: ScimLimits;
+  /** Limits on callers, kept in Redis so that they hold across replicas. */
+  readonly rateLimits: RateLimitSettings;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** `pretty` short lines for a terminal, or `json` lines (see chooseLogFormat). */
   readonly logFormat: LogFormat;
@@ -51,6 +53,21 @@ export interface ScimLimits {
   readonly tokenConcurrency: number;
   /** Requests of one tenant that may wait for a turn; one more is answered 429 with Retry-After. */
   readonly tenantQueue: number;
+}
+
+/** How hard each kind of caller may push (RATE_LIMIT_* variables). */
+export interface RateLimitSettings {
+  /** SCIM requests per second per token; a request over it waits for room rather than being refused. */
+  readonly scimPerSecond: number;
+  /** How long a SCIM request over the rate may wait for room before it is answered 429. */
+  readonly scimMaxWaitMs: number;
+  /** Failed authentications (SCIM tokens, the admin token) per client address and window, then 429. */
+  readonly authFailures: number;
+  readonly authFailureWindowSeconds: number;
+  /** Anonymous sign-in starts per client address per minute. */
+  readonly signInStartsPerMinute: number;
+  /** Sign-in starts across the gateway per lifetime of a pending sign-in (10 minutes): caps the state kept. */
+  readonly signInPending: number;
 }
 
 /** An AppConfig whose database and generated secrets have been resolved: what the apps run on. */

@@ -18,6 +18,13 @@ const httpUrl = z
   .refine((value) => isUrlWithProtocol(value, ['http:', 'https:']), 'must be an http:// or https:// URL')
   .transform((value) => value.replace(/\/+$/, ''));
 
+const wholeNumber = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(min, `must be between ${min} and ${max}`)
+    .max(max, `must be between ${min} and ${max}`);
+
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
@@ -81,6 +88,12 @@ const environmentSchema = z.object({
     .min(1, 'must be between 1 and 3650 days')
     .max(3650, 'must be between 1 and 3650 days')
     .default(30),
+  RATE_LIMIT_SCIM_PER_SECOND: wholeNumber(1, 100_000).default(50),
+  RATE_LIMIT_SCIM_MAX_WAIT_MS: wholeNumber(0, 30_000).default(2_000),
+  RATE_LIMIT_AUTH_FAILURES: wholeNumber(1, 1_000_000).default(50),
+  RATE_LIMIT_AUTH_FAILURE_WINDOW_SECONDS: wholeNumber(1, 86_400).default(600),
+  RATE_LIMIT_SIGN_IN_STARTS_PER_MINUTE: wholeNumber(1, 1_000_000).default(60),
+  RATE_LIMIT_SIGN_IN_PENDING: wholeNumber(1, 10_000_000).default(100_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['pretty', 'json'], { error: 'must be pretty or json' }).optional(),
 });
@@ -115,6 +128,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     eventsRetentionDays: vars.EVENTS_RETENTION_DAYS,
     auditRetentionDays: vars.AUDIT_RETENTION_DAYS,
     scimRequestLogRetentionDays: vars.SCIM_REQUEST_LOG_RETENTION_DAYS,
+    rateLimits: {
+      scimPerSecond: vars.RATE_LIMIT_SCIM_PER_SECOND,
+      scimMaxWaitMs: vars.RATE_LIMIT_SCIM_MAX_WAIT_MS,
+      authFailures: vars.RATE_LIMIT_AUTH_FAILURES,
+      authFailureWindowSeconds: vars.RATE_LIMIT_AUTH_FAILURE_WINDOW_SECONDS,
+      signInStartsPerMinute: vars.RATE_LIMIT_SIGN_IN_STARTS_PER_MINUTE,
+      signInPending: vars.RATE_LIMIT_SIGN_IN_PENDING,
+    },
     logLevel: vars.LOG_LEVEL,
     logFormat: chooseLogFormat(vars.LOG_FORMAT, process.stdout.isTTY === true),
   };

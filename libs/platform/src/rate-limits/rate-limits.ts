@@ -1,0 +1,132 @@
+import { HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimitSettings, ResolvedConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { REDIS } from '../redis/redis.module';
+import { clientAddressKey } from './client-address';
+
+/** What one limit answered: go on, or wait this long before trying again. */
+export interface Verdict {
+  readonly allowed: boolean;
+  readonly retryAfterMs: number;
+}
+
+/** The limits the gateway keeps, each a fixed window counted in Redis. */
+export type LimitName = 'scim-token' | 'auth-failures' | 'sign-in-starts' | 'sign-in-pending';
+
+/** How long a started sign-in is kept (SIGN_IN_ATTEMPT_TTL_MS of the sign-in flow), in seconds. */
+export const PENDING_SIGN_IN_SECONDS = 600;
+
+const ALLOWED: Verdict = { allowed: true, retryAfterMs: 0 };
+
+/** A refusal for being over a limit: 429, with how long to wait. */
+export class TooManyRequestsError extends HttpException {
+  readonly retryAfterSeconds: number;
+
+  constructor(message: string, retryAfterMs: number) {
+    super(message, HttpStatus.TOO_MANY_REQUESTS);
+    this.retryAfterSeconds = retryAfterSecondsOf(retryAfterMs);
+  }
+}
+
+/** The refusal of a request over a limit, its Retry-After set on the reply (RFC 6585 §4). */
+export function tooManyRequests(
+  reply: { header(name: string, value: string): unknown },
+  verdict: Verdict,
+  message: string,
+): TooManyRequestsError {
+  const error = new TooManyRequestsError(message, verdict.retryAfterMs);
+  reply.header('retry-after', String(error.retryAfterSeconds));
+  return error;
+}
+
+/** RFC 9110 §10.2.3: Retry-After in whole seconds, at least one. */
+export function retryAfterSecondsOf(retryAfterMs: number): number {
+  return Math.max(1, Math.ceil(retryAfterMs / 1000));
+}
+
+/**
+ * The gateway's rate limits, counted in Redis (rate-limiter-flexible) so that
+ * they hold across replicas. Each key is one counter whose subject is a Redis
+ * Cluster hash tag (`gw:rl:scim-token:{id}`): every command touches that one
+ * key, so the limits work unchanged on a cluster, spread over its slots.
+ *
+ * Every limit fails open: when Redis is away (or not ready), the request goes
+ * on as if no limit existed. The SCIM app serves without Redis and must keep
+ * provisioning through an outage; sign-in cannot start without Redis anyway
+ * (its pending state lives there), so it fails where it stores that state.
+ */
+@Injectable()
+export class RateLimits {
+  private readonly limiters: Readonly<Record<LimitName, RateLimiterRedis>>;
+  private readonly settings: RateLimitSettings;
+
+  constructor(@Inject(REDIS) redis: Redis, @Inject(APP_CONFIG) config: ResolvedConfig) {
+    this.settings = config.rateLimits;
+    const limiter = (name: LimitName, points: number, duration: number) =>
+      new RateLimiterRedis({
+        storeClient: redis,
+        keyPrefix: `${config.redisPrefix}:rl:${name}`,
+        points,
+        duration,
+        // No waiting on a client that is reconnecting: fail open at once.
+        rejectIfRedisNotReady: true,
+      });
+    this.limiters = {
+      'scim-token': limiter('scim-token', this.settings.scimPerSecond, 1),
+      'auth-failures': limiter('auth-failures', this.settings.authFailures, this.settings.authFailureWindowSeconds),
+      'sign-in-starts': limiter('sign-in-starts', this.settings.signInStartsPerMinute, 60),
+      'sign-in-pending': limiter('sign-in-pending', this.settings.signInPending, PENDING_SIGN_IN_SECONDS),
+    };
+  }
+
+  /** Counts one event against a limit for a subject. */
+  async hit(name: LimitName, subject: string): Promise<Verdict> {
+    try {
+      await this.limiters[name].consume(`{${subject}}`);
+      return ALLOWED;
+    } catch (outcome) {
+      if (outcome instanceof RateLimiterRes) return { allowed: false, retryAfterMs: outcome.msBeforeNext };
+      // Redis away or not ready: fail open (see the class comment).
+      return ALLOWED;
+    }
+  }
+
+  /**
+   * Paces one SCIM token: within its rate a request goes on at once; over it,
+   * the request waits for room in the next second (queueing, which an IdP's
+   * few connections feel as back-pressure), and only a request still without
+   * room after RATE_LIMIT_SCIM_MAX_WAIT_MS is refused. Entra ID quarantines a
+   * job after repeated 429s, so 429 is kept for traffic far above an IdP's.
+   */
+  async paceScimToken(tokenId: string): Promise<Verdict> {
+    const deadline = Date.now() + this.settings.scimMaxWaitMs;
+    for (;;) {
+      const verdict = await this.hit('scim-token', tokenId);
+      if (verdict.allowed) return verdict;
+      // A little jitter, so waiting requests do not all come back in the same millisecond.
+      const wait = verdict.retryAfterMs + Math.floor(Math.random() * 50);
+      if (Date.now() + wait > deadline) return verdict;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+
+  /**
+   * Counts a failed authentication (a wrong SCIM token or admin token) from a
+   * client address. Only failures count, and only after a credential failed:
+   * a valid credential is never refused for what others did from its address
+   * (one Okta address serves every customer).
+   */
+  failedAuthentication(address: string): Promise<Verdict> {
+    return this.hit('auth-failures', clientAddressKey(address));
+  }
+
+  /** Counts an anonymous sign-in start from a client address, then against the cap on pending sign-ins. */
+  async signInStart(address: string): Promise<Verdict & { readonly limit?: 'address' | 'pending' }> {
+    const fromAddress = await this.hit('sign-in-starts', clientAddressKey(address));
+    if (!fromAddress.allowed) return { ...fromAddress, limit: 'address' };
+    const pending = await this.hit('sign-in-pending', 'all');
+    return pending.allowed ? pending : { ...pending, limit: 'pending' };
+  }
+}
