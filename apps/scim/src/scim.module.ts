@@ -10,6 +10,7 @@ import { ScimExceptionFilter } from './errors/scim-exception.filter';
 import { ScimGroupsModule } from './groups/groups.module';
 import { ScimRequestLogModule } from './request-log/scim-request-log.module';
 import { ScimRootSearchModule } from './root/root-search.module';
+import { TenantLimitsModule } from './tenant-limits/tenant-limits.module';
 import { ScimUsersModule } from './users/users.module';
 
 /** The SCIM 2.0 provisioning app (`/scim/v2`). */
@@ -21,9 +22,11 @@ export class ScimModule {
       imports: [
         // SCIM writes only to PostgreSQL (events go through the outbox): it serves while Redis is away.
         PlatformModule.forRoot(config, { needs: ['postgres'] }),
-        DatabaseModule,
+        // One tenant's costly work ends at the statement timeout instead of holding a connection.
+        DatabaseModule.withLimits({ statementTimeoutMs: config.scimLimits.statementTimeoutMs }),
         ScimAuthModule,
         ScimRequestLogModule,
+        TenantLimitsModule,
         DiscoveryModule,
         ScimUsersModule,
         ScimGroupsModule,

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, HttpStatus, Logger } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import { IdentityError, IdentityErrorCode } from '@app/identity';
+import { DATABASE_RETRY_AFTER_SECONDS, databaseFailure } from '@app/identity/database/database-errors';
 import { CursorExpiredError } from '@app/identity/events-feed/cursor-expired.error';
 import { httpErrorMessage, httpStatusOf, isRedisUnavailable } from '@app/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -27,6 +28,9 @@ const CODE_OF_STATUS: Record<number, string> = {
   503: 'unavailable',
 };
 
+/** What every 503 (the database, Redis or a queue away for now) tells the caller to wait. */
+const RETRY_AFTER_SECONDS = DATABASE_RETRY_AFTER_SECONDS;
+
 /** Routes whose errors are JSON `{error}` bodies; sign-in pages render their own. */
 const JSON_ERROR_PREFIXES = ['/admin/', '/auth/', '/.well-known/', '/api/'];
 
@@ -50,6 +54,7 @@ export class AdminExceptionFilter extends BaseExceptionFilter {
     if (!JSON_ERROR_PREFIXES.some((prefix) => request.url.startsWith(prefix))) return super.catch(exception, host);
     const { status, body } = this.describe(exception, String(request.id));
     if (status === 401) void reply.header('WWW-Authenticate', 'Bearer');
+    if (status === 503) void reply.header('Retry-After', String(RETRY_AFTER_SECONDS));
     void reply.status(status).send(body);
   }
 
@@ -69,6 +74,18 @@ export class AdminExceptionFilter extends BaseExceptionFilter {
       return {
         status: HttpStatus.SERVICE_UNAVAILABLE,
         body: { error: { code: 'unavailable', message: 'sessions are unavailable; try again shortly', requestId } },
+      };
+    }
+    const database = databaseFailure(exception);
+    if (database !== undefined) {
+      // Expected while PostgreSQL is away or too slow: one line, no stack; the caller retries.
+      const line = database === 'timeout' ? 'a request ran out of database time' : 'the database is unavailable';
+      this.logger.warn({ reason: (exception as Error).message, requestId }, line);
+      return {
+        status: HttpStatus.SERVICE_UNAVAILABLE,
+        body: {
+          error: { code: 'unavailable', message: 'the database is unavailable; try again shortly', requestId },
+        },
       };
     }
     const status = httpStatusOf(exception);

@@ -7,6 +7,8 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { ScimError } from '@app/identity/scim/errors';
+import { QueryFailedError } from 'typeorm';
+import { TenantBusyError } from '../tenant-limits/tenant-limiter';
 import { FailedRequest, toScimFailure } from './scim-error.mapper';
 
 const request: FailedRequest = {
@@ -127,4 +129,40 @@ describe('toScimFailure', () => {
       });
     }
   });
+
+  it('turns a busy tenant into 429 with Retry-After, not logged', () => {
+    const failure = toScimFailure(new TenantBusyError('queue-full'), request);
+    expect(failure.error).toMatchObject({ status: 429, scimType: undefined });
+    expect(failure.error.detail).toMatch(/too many concurrent requests for this tenant/);
+    expect(failure.headers).toEqual({ 'retry-after': '1' });
+    expect(failure.unexpected).toBe(false);
+    expect(failure.warning).toBeUndefined();
+  });
+
+  it.each([
+    [
+      'a statement timeout',
+      new QueryFailedError('SELECT 1', [], pgError('canceling statement due to statement timeout', '57014')),
+      /did not finish this request in the time allowed; nothing was changed/,
+    ],
+    ['no free connection in time', new Error('timeout exceeded when trying to connect'), /in the time allowed/],
+    ['a refused connection', pgError('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED'), /database is unavailable/],
+    [
+      'a terminated backend',
+      new QueryFailedError('SELECT 1', [], pgError('terminating connection due to administrator command', '57P01')),
+      /database is unavailable/,
+    ],
+    ['a lost connection', new Error('Connection terminated unexpectedly'), /database is unavailable/],
+  ])('turns %s into 503 with Retry-After, one warning and no stack', (_case, exception, detail) => {
+    const failure = toScimFailure(exception, request);
+    expect(failure.error).toMatchObject({ status: 503, scimType: undefined });
+    expect(failure.error.detail).toMatch(detail);
+    expect(failure.headers).toEqual({ 'retry-after': '5' });
+    expect(failure.unexpected).toBe(false);
+    expect(failure.warning).toEqual(expect.any(String));
+  });
 });
+
+function pgError(message: string, code: string): Error {
+  return Object.assign(new Error(message), { code });
+}

@@ -4,6 +4,8 @@
  */
 import { BODY_LIMIT_BYTES, UnfitTextError, httpErrorMessage, httpStatusOf } from '@app/platform';
 import { ScimError } from '@app/identity/scim/errors';
+import { DATABASE_RETRY_AFTER_SECONDS, databaseFailure } from '@app/identity/database/database-errors';
+import { TenantBusyError } from '../tenant-limits/tenant-limiter';
 
 /** What the mapper needs to know about the failed request. */
 export interface FailedRequest {
@@ -23,6 +25,8 @@ export interface ScimFailure {
   readonly headers: Readonly<Record<string, string>>;
   /** Set for failures the server did not expect: logged with the error, answered with a generic 500. */
   readonly unexpected: boolean;
+  /** For an expected failure the operator should still see (the database away or too slow): one log line, no stack. */
+  readonly warning?: string;
 }
 
 /** The statuses mapped specially; plain numbers, since a status read off an error is a number, not Nest's enum. */
@@ -33,7 +37,9 @@ const STATUS = {
   methodNotAllowed: 405,
   payloadTooLarge: 413,
   unsupportedMediaType: 415,
+  tooManyRequests: 429,
   internalServerError: 500,
+  serviceUnavailable: 503,
 } as const;
 
 /** RFC 6750 §3: the challenge of a 401 for a bearer-protected resource. */
@@ -44,6 +50,12 @@ export function toScimFailure(exception: unknown, request: FailedRequest): ScimF
   // RFC 7644 §3.12: a value the server cannot take (U+0000, a lone surrogate) is `invalidValue`, not a syntax error.
   if (exception instanceof UnfitTextError)
     return withChallenge(ScimError.badRequest('invalidValue', exception.message));
+  if (exception instanceof TenantBusyError) {
+    const error = new ScimError(STATUS.tooManyRequests, undefined, exception.message);
+    return { error, headers: { 'retry-after': String(exception.retryAfterSeconds) }, unexpected: false };
+  }
+  const database = databaseFailure(exception);
+  if (database !== undefined) return databaseUnavailable(database);
   const status = httpStatusOf(exception);
   if (status === undefined || status >= 500) return internalError(request.requestId);
   if (status === STATUS.notFound && !request.routeMatched) return unknownRoute(request);
@@ -56,6 +68,26 @@ function withChallenge(error: ScimError): ScimFailure {
   const headers: Record<string, string> =
     error.status === STATUS.unauthorized ? { 'www-authenticate': BEARER_CHALLENGE } : {};
   return { error, headers, unexpected: error.status >= 500 };
+}
+
+/**
+ * 503 with Retry-After for both: the database away, and a statement stopped
+ * at the statement timeout. A timeout is not the client's fault to fix (a 400):
+ * filters too costly to run are refused before they run (filter-cost.ts), so
+ * what still times out is a database slower than usual, and the same request
+ * later may well succeed. Its transaction was rolled back.
+ */
+function databaseUnavailable(failure: 'timeout' | 'unavailable'): ScimFailure {
+  const detail =
+    failure === 'timeout'
+      ? 'the database did not finish this request in the time allowed; nothing was changed, retry later'
+      : 'the database is unavailable; retry later';
+  return {
+    error: new ScimError(STATUS.serviceUnavailable, undefined, detail),
+    headers: { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) },
+    unexpected: false,
+    warning: failure === 'timeout' ? 'a SCIM request ran out of database time' : 'the database is unavailable',
+  };
 }
 
 function internalError(requestId: string): ScimFailure {

@@ -31,6 +31,8 @@ export class ScimExceptionFilter extends BaseExceptionFilter {
     const failure = toScimFailure(exception, failed);
     if (failure.unexpected)
       this.logger.error({ err: exception, requestId: failed.requestId }, 'unhandled error in the SCIM app');
+    else if (failure.warning)
+      this.logger.warn({ reason: (exception as Error).message, requestId: failed.requestId }, failure.warning);
     // The content type is set for every SCIM response by the onSend hook of createScimApp.
     void reply.status(failure.error.status).headers(failure.headers).send(toScimErrorBody(failure.error));
   }

@@ -13,6 +13,9 @@ import { ProductClients1764900000000 } from './migrations/1764900000000-product-
 import { EventsFeed1765000000000 } from './migrations/1765000000000-events-feed';
 import { AuditAndRequestLog1765100000000 } from './migrations/1765100000000-audit-and-request-log';
 
+/** Connections each app's pool holds at most. */
+export const POOL_SIZE = 20;
+
 /** Every entity of the identity domain. */
 export const ENTITIES = [TenantEntity, TenantDomainEntity, ScimTokenEntity, OutboxEventEntity];
 
@@ -29,8 +32,24 @@ export const MIGRATIONS = [
   AuditAndRequestLog1765100000000,
 ];
 
+/** Bounds an app puts on its own database work; none by default. */
+export interface DatabaseLimits {
+  /**
+   * Longest a statement may run, in milliseconds (PostgreSQL's statement_timeout), and longest a
+   * query waits for a pooled connection or for a new one to open. Sent once per connection, at
+   * its start: no round trip per request, and it stays with that pool (migrations, LISTEN and
+   * other apps' connections are not bounded by it).
+   */
+  readonly statementTimeoutMs?: number;
+}
+
 /** TypeORM options for the gateway's PostgreSQL database. */
-export function dataSourceOptions(url: string, applicationName = 'identity-gateway'): DataSourceOptions {
+export function dataSourceOptions(
+  url: string,
+  applicationName = 'identity-gateway',
+  limits: DatabaseLimits = {},
+): DataSourceOptions {
+  const timeout = limits.statementTimeoutMs;
   return {
     type: 'postgres',
     url,
@@ -39,7 +58,10 @@ export function dataSourceOptions(url: string, applicationName = 'identity-gatew
     migrationsTableName: 'schema_migrations',
     synchronize: false,
     applicationName,
-    extra: { max: 20 },
+    extra: {
+      max: POOL_SIZE,
+      ...(timeout ? { statement_timeout: timeout, connectionTimeoutMillis: timeout } : {}),
+    },
   };
 }
 

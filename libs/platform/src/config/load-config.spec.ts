@@ -19,6 +19,27 @@ describe('loadConfig', () => {
     expect(config.dataDir).toMatch(/\.data$/);
     expect(config.deliveryBackoffMs).toBeGreaterThan(0);
     expect(config.eventsRetentionDays).toBe(90);
+    expect(config.scimLimits).toEqual({
+      statementTimeoutMs: 5000,
+      tenantConcurrency: 4,
+      tokenConcurrency: 3,
+      tenantQueue: 64,
+    });
+  });
+
+  it('reads the SCIM limits, a token never allowed more than its tenant', () => {
+    const config = loadConfig({
+      SCIM_STATEMENT_TIMEOUT_MS: '2500',
+      SCIM_TENANT_CONCURRENCY: '2',
+      SCIM_TOKEN_CONCURRENCY: '8',
+      SCIM_TENANT_QUEUE: '0',
+    });
+    expect(config.scimLimits).toEqual({
+      statementTimeoutMs: 2500,
+      tenantConcurrency: 2,
+      tokenConcurrency: 2,
+      tenantQueue: 0,
+    });
   });
 
   it('takes LOG_FORMAT as given, whatever the terminal', () => {
@@ -59,6 +80,11 @@ describe('loadConfig', () => {
     ['EVENTS_RETENTION_DAYS', '0'],
     ['EVENTS_RETENTION_DAYS', '1.5'],
     ['EVENTS_RETENTION_DAYS', 'forever'],
+    ['SCIM_STATEMENT_TIMEOUT_MS', '0'],
+    ['SCIM_STATEMENT_TIMEOUT_MS', 'soon'],
+    ['SCIM_TENANT_CONCURRENCY', '0'],
+    ['SCIM_TOKEN_CONCURRENCY', '2.5'],
+    ['SCIM_TENANT_QUEUE', '-1'],
     ['LOG_LEVEL', 'loud'],
     ['LOG_FORMAT', 'fancy'],
   ])('refuses %s=%s with a message naming the variable', (name, value) => {

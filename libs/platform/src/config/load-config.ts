@@ -88,6 +88,15 @@ const environmentSchema = z.object({
     .min(1, 'must be between 1 and 3650 days')
     .max(3650, 'must be between 1 and 3650 days')
     .default(30),
+  SCIM_STATEMENT_TIMEOUT_MS: z.coerce
+    .number({ error: 'must be a number of milliseconds' })
+    .int('must be a whole number of milliseconds')
+    .min(100, 'must be between 100 and 600000 milliseconds')
+    .max(600_000, 'must be between 100 and 600000 milliseconds')
+    .default(5_000),
+  SCIM_TENANT_CONCURRENCY: wholeNumber(1, 100).default(4),
+  SCIM_TOKEN_CONCURRENCY: wholeNumber(1, 100).default(3),
+  SCIM_TENANT_QUEUE: wholeNumber(0, 10_000).default(64),
   RATE_LIMIT_SCIM_PER_SECOND: wholeNumber(1, 100_000).default(50),
   RATE_LIMIT_SCIM_MAX_WAIT_MS: wholeNumber(0, 30_000).default(2_000),
   RATE_LIMIT_AUTH_FAILURES: wholeNumber(1, 1_000_000).default(50),
@@ -128,6 +137,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     eventsRetentionDays: vars.EVENTS_RETENTION_DAYS,
     auditRetentionDays: vars.AUDIT_RETENTION_DAYS,
     scimRequestLogRetentionDays: vars.SCIM_REQUEST_LOG_RETENTION_DAYS,
+    scimLimits: {
+      statementTimeoutMs: vars.SCIM_STATEMENT_TIMEOUT_MS,
+      tenantConcurrency: vars.SCIM_TENANT_CONCURRENCY,
+      tokenConcurrency: Math.min(vars.SCIM_TOKEN_CONCURRENCY, vars.SCIM_TENANT_CONCURRENCY),
+      tenantQueue: vars.SCIM_TENANT_QUEUE,
+    },
     rateLimits: {
       scimPerSecond: vars.RATE_LIMIT_SCIM_PER_SECOND,
       scimMaxWaitMs: vars.RATE_LIMIT_SCIM_MAX_WAIT_MS,
