@@ -143,6 +143,15 @@ describe('the events feed (service, real PostgreSQL)', () => {
     const ids = read.map((event) => event.id);
     expect(new Set(ids).size).toBe(ids.length); // nothing repeated
     expect(new Set(ids)).toEqual(committed); // nothing skipped, nothing rolled back
+    // The hazard happened: rows became visible out of insertion order (a reader following the
+    // insertion position would have stepped past the late ones), yet none was skipped above.
+    const [{ overtaken }] = await db.query<{ overtaken: number }>(
+      `SELECT count(*)::int AS overtaken FROM outbox_events a JOIN outbox_events b
+         ON a.position < b.position AND a.feed_position > b.feed_position
+       WHERE a.subject_id = ANY($1) AND b.subject_id = ANY($1)`,
+      [subjects],
+    );
+    expect(overtaken).toBeGreaterThan(0);
     // Each subject's events arrive in sequence order, with no gap: 1, 2, 3, …
     for (const subject of subjects) {
       const sequences = read.filter((event) => event.subject.id === subject).map((event) => event.sequence);
