@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, ResolvedConfig } from '@app/platform/config/app-config';
 import { redactUrl } from '@app/platform/redis/redis.module';
 import { EXIT_CONFIG } from '@app/platform/runtime/exit-codes';
@@ -7,7 +8,7 @@ import { Runtime, prepareRuntime } from '@app/platform/runtime/prepare-runtime';
 import { loadConfig } from '@app/platform/config/load-config';
 import { readyBanner, waitingFor } from './messages';
 import { appsWithTakenPorts } from './ports';
-import { WatchedApp, waitUntilReady } from './readiness';
+import { WatchedApp, probe, waitUntilReady } from './readiness';
 import { AppProcess, GRACE_MS, Supervisor } from './supervisor';
 
 const APP_NAMES = ['scim', 'oidc', 'worker'] as const;
@@ -49,14 +50,21 @@ async function main(): Promise<void> {
     shuttingDown ??= stopAll(supervisor, runtime).finally(() => process.exit(exitCode));
     return shuttingDown;
   };
-  const supervisor = new Supervisor((name, code) => {
-    // An app that exits with EX_CONFIG has already said what to change.
-    say(
-      code === EXIT_CONFIG
-        ? `${name} could not start (see above); stopping the gateway`
-        : `${name} stopped unexpectedly (exit code ${code ?? 'none'}); stopping the gateway`,
-    );
-    void shutdown(code === EXIT_CONFIG ? EXIT_CONFIG : 1);
+  const supervisor = new Supervisor({
+    say,
+    onConfigError: (name) => {
+      // The app has already said what to change; restarting it would fail the same way.
+      say(`${name} could not start (see above); stopping the gateway`);
+      void shutdown(EXIT_CONFIG);
+    },
+    whenBack: async (name, stillThisRun) => {
+      const port = config.ports[name as (typeof APP_NAMES)[number]];
+      while (stillThisRun()) {
+        if ((await probe(port)).kind === 'ready') return true;
+        await sleep(500);
+      }
+      return false;
+    },
   });
   process.once('SIGINT', () => void shutdown(0));
   process.once('SIGTERM', () => void shutdown(0));
