@@ -63,7 +63,7 @@ export class AuditLogRepository {
          AND ($3::text IS NULL OR actor_type = $3::text)
          AND ($4::text IS NULL OR actor_id = $4::text)
          AND ($5::bigint IS NULL OR id < $5::bigint)
-       ORDER BY id DESC
+       ORDER BY audit_log.id DESC -- the column: the output id is text, and "9" > "10"
        LIMIT $6`,
       [
         slice.tenantId ?? null,

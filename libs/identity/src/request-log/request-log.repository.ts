@@ -77,7 +77,7 @@ export class RequestLogRepository {
        FROM scim_request_log
        WHERE tenant_id = $1 AND ($2::bigint IS NULL OR id < $2::bigint)
          AND ($3::int IS NULL OR status BETWEEN $3::int AND $4::int)
-       ORDER BY id DESC
+       ORDER BY scim_request_log.id DESC
        LIMIT $5`,
       [slice.tenantId, slice.before ?? null, slice.status?.min ?? null, slice.status?.max ?? null, slice.limit + 1],
     );
@@ -90,7 +90,7 @@ export class RequestLogRepository {
       `SELECT id::text, occurred_at AS "occurredAt", status, reason, detail, ip, user_agent AS "userAgent"
        FROM sign_in_failures
        WHERE tenant_id = $1 AND ($2::bigint IS NULL OR id < $2::bigint)
-       ORDER BY id DESC
+       ORDER BY sign_in_failures.id DESC
        LIMIT $3`,
       [slice.tenantId, slice.before ?? null, slice.limit + 1],
     );

@@ -4,21 +4,19 @@ import type { AuditEntryInput } from '@app/identity/audit/audit-entry';
 import { AuditLogService } from '@app/identity/audit/audit-log.service';
 import { redactSecrets } from '@app/identity/audit/secret-redaction';
 import { errorCode } from '@app/identity/request-log/error-code';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 /** An audited request on its way: everything but its outcome. */
 export type PendingAuditEntry = Omit<AuditEntryInput, 'status' | 'after'> & {
-  /** The handler's result, once it returned. */
-  result?: unknown;
   /** The tenant a creation made, known only from its result. */
   tenantOfResult?: (result: unknown) => AuditEntryInput['tenant'];
 };
 
 /**
- * Writes the audit entry of each request AuditInterceptor began, once its status is final
- * (the exception filter has rendered any error): in Fastify's onSend, so the entry is in
- * PostgreSQL before the client has its answer. The response body recorded is the
- * handler's result, redacted (a shown-once secret never reaches the log).
+ * Writes the audit entry of each request AuditInterceptor began, before the client has its
+ * answer: a success as the handler returns (its result, redacted, is the `after`: a
+ * shown-once secret never reaches the log); a failure in Fastify's onSend, once the
+ * exception filter has rendered it and its status is final.
  */
 @Injectable()
 export class AuditRecorder implements OnModuleInit {
@@ -33,26 +31,35 @@ export class AuditRecorder implements OnModuleInit {
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     fastify.addHook('onSend', async (request, reply, payload) => {
-      await this.complete(request, reply);
+      const entry = this.pending.get(request);
+      if (entry) await this.complete(request, entry, reply.statusCode, undefined);
       return payload;
     });
   }
 
-  begin(request: FastifyRequest, entry: PendingAuditEntry): PendingAuditEntry {
+  begin(request: FastifyRequest, entry: PendingAuditEntry): void {
     this.pending.set(request, entry);
-    return entry;
   }
 
-  private async complete(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  /** The handler returned `result`, to be answered with `status`. */
+  async succeeded(request: FastifyRequest, status: number, result: unknown): Promise<void> {
     const entry = this.pending.get(request);
-    if (!entry) return;
+    if (entry) await this.complete(request, entry, status, result);
+  }
+
+  private async complete(
+    request: FastifyRequest,
+    entry: PendingAuditEntry,
+    status: number,
+    result: unknown,
+  ): Promise<void> {
     this.pending.delete(request);
-    const succeeded = reply.statusCode < 400;
-    const { result, tenantOfResult, ...rest } = entry;
+    const succeeded = status < 400;
+    const { tenantOfResult, ...rest } = entry;
     const record: AuditEntryInput = {
       ...rest,
       tenant: rest.tenant ?? (succeeded && tenantOfResult ? tenantOfResult(result) : null),
-      status: reply.statusCode,
+      status,
       after: succeeded && result !== undefined ? redactSecrets(result) : null,
     };
     try {

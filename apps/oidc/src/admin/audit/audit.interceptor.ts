@@ -1,9 +1,10 @@
 import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor } from '@nestjs/common';
+import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { TenantsService } from '@app/identity';
 import type { AuditEntryInput } from '@app/identity/audit/audit-entry';
 import { redactSecrets } from '@app/identity/audit/secret-redaction';
 import type { FastifyRequest } from 'fastify';
-import { Observable, tap } from 'rxjs';
+import { Observable, mergeMap } from 'rxjs';
 import { adminActorOf } from '../admin-actor';
 import { auditAction, isAuditedRequest } from './audit-action';
 import { AuditRecorder } from './audit-recorder';
@@ -34,7 +35,8 @@ const tenantOfResult = (result: unknown): AuditEntryInput['tenant'] => {
  * Begins the audit entry of every state-changing request under /admin/v1, whichever
  * controller serves it: who (the actor the guard admitted), what (the action, the route
  * pattern and its parameters), which tenant, the request body redacted, and the state
- * before where one is known. AuditRecorder completes it with the outcome.
+ * before where one is known. AuditRecorder completes it with the outcome: a success here,
+ * before the answer is sent; a failure once the exception filter has rendered it.
  */
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
@@ -62,7 +64,7 @@ export class AuditInterceptor implements NestInterceptor {
     const slug = params.slug ?? tenantOfBody(request.body);
     const tenant = slug === undefined ? null : { id: await this.tenantId(slug), slug };
     const userAgent = request.headers['user-agent'];
-    const entry = this.recorder.begin(request, {
+    this.recorder.begin(request, {
       actor,
       tenant,
       action,
@@ -76,9 +78,14 @@ export class AuditInterceptor implements NestInterceptor {
       requestId: String(request.id),
       tenantOfResult: action === 'tenants.create' ? tenantOfResult : undefined,
     });
+    // Nest answers a success with the route's @HttpCode, else 201 for POST and 200 for the rest.
+    const status =
+      (Reflect.getMetadata(HTTP_CODE_METADATA, context.getHandler()) as number | undefined) ??
+      (request.method === 'POST' ? 201 : 200);
     return next.handle().pipe(
-      tap((result) => {
-        entry.result = result;
+      mergeMap(async (result: unknown) => {
+        await this.recorder.succeeded(request, status, result);
+        return result;
       }),
     );
   }
