@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { SigningKeysService } from '@app/identity';
 import { APP_CONFIG, ResolvedConfig } from '@app/platform';
 import { createLocalJWKSet, errors, jwtVerify } from 'jose';
+import { productsApiAudience } from '../provider/provider-routes';
 
 /** What a valid products API access token says. */
 export interface ProductToken {
@@ -24,8 +25,8 @@ export class ProductTokenVerifier {
     @Inject(APP_CONFIG) config: ResolvedConfig,
   ) {
     this.issuer = config.publicUrl;
-    // INTERFACES.md: the API's tokens have `aud` = {PUBLIC_URL}/api/v1, as the OpenID Provider issues them.
-    this.audience = `${config.publicUrl}/api/v1`;
+    // The audience the OpenID Provider gives the API's tokens: {PUBLIC_URL}/api/v1.
+    this.audience = productsApiAudience(config.publicUrl);
   }
 
   async verify(token: string): Promise<ProductToken | undefined> {
