@@ -47,16 +47,18 @@ const UNAVAILABLE_MESSAGES = [
 /** The database failure `error` stands for, or undefined when it is something else. */
 export function databaseFailure(error: unknown): DatabaseFailure | undefined {
   for (const candidate of [error, driverErrorOf(error)]) {
-    if (!(candidate instanceof Error)) continue;
-    const code = (candidate as { code?: unknown }).code;
+    // Read by shape, not instanceof: Node's socket errors may come from another realm (a test's sandbox).
+    if (typeof candidate !== 'object' || candidate === null) continue;
+    const { code, message } = candidate as { code?: unknown; message?: unknown };
+    if (typeof message !== 'string') continue;
     if (typeof code === 'string') {
       if (TIMEOUT_CODES.has(code)) return 'timeout';
       if (UNAVAILABLE_CODES.has(code) || NETWORK_CODES.has(code) || isConnectionException(code)) {
         return 'unavailable';
       }
     }
-    if (TIMEOUT_MESSAGES.some((message) => candidate.message.startsWith(message))) return 'timeout';
-    if (UNAVAILABLE_MESSAGES.some((message) => candidate.message.startsWith(message))) return 'unavailable';
+    if (TIMEOUT_MESSAGES.some((text) => message.startsWith(text))) return 'timeout';
+    if (UNAVAILABLE_MESSAGES.some((text) => message.startsWith(text))) return 'unavailable';
   }
   return undefined;
 }
@@ -66,5 +68,5 @@ function isConnectionException(code: string): boolean {
 }
 
 function driverErrorOf(error: unknown): unknown {
-  return error instanceof Error ? (error as { driverError?: unknown }).driverError : undefined;
+  return typeof error === 'object' && error !== null ? (error as { driverError?: unknown }).driverError : undefined;
 }
