@@ -20,6 +20,7 @@ export * from './runtime/run-http-app';
 export * from './http/bearer-token';
 export * from './http/http-error';
 export * from './http/unfit-text';
+export * from './http/same-origin';
 export * from './rate-limits/client-address';
 export * from './rate-limits/rate-limits';
 export * from './rate-limits/rate-limits.module';

@@ -1,4 +1,16 @@
-import { Controller, Get, HttpCode, Inject, Param, Post, Req, Res, UnauthorizedException } from '@nestjs/common';
+import {
+  Controller,
+  ForbiddenException,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Req,
+  Res,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { APP_CONFIG, ResolvedConfig, isSameOriginRequest } from '@app/platform';
 import { DownstreamTokenIssuer } from '@app/identity/signing-keys/downstream-token.issuer';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AUTH_COOKIES } from '../sign-in/auth-cookies.provider';
@@ -39,6 +51,7 @@ export class SessionController {
     private readonly tokens: DownstreamTokenIssuer,
     private readonly signOut: SignOutFlow,
     @Inject(AUTH_COOKIES) private readonly cookies: AuthCookies,
+    @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
   ) {}
 
   @Get('me')
@@ -84,9 +97,21 @@ export class SessionController {
    */
   @Get('logout')
   async logout(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const next = await this.signOut.signOut(request.cookies[this.cookies.session]);
-    void reply.clearCookie(this.cookies.session, this.cookies.options()).header('cache-control', 'no-store');
-    return next ? reply.redirect(next, 302) : this.signedOutPage(reply);
+    return this.endSession(request, reply, 302);
+  }
+
+  /**
+   * The same from a form or script of the gateway's own pages. CSRF: only a
+   * same-origin request may end a session this way (isSameOriginRequest reads
+   * Sec-Fetch-Site and Origin), so another site cannot sign a person out by
+   * making the browser post here. 303: the browser follows with a GET.
+   */
+  @Post('logout')
+  async logoutByPost(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    if (!isSameOriginRequest(request.headers, this.config.publicUrl)) {
+      throw new ForbiddenException('logout must come from a page of this gateway (Origin or Sec-Fetch-Site)');
+    }
+    return this.endSession(request, reply, 303);
   }
 
   /** Where the IdP returns a signed-out browser: on to the tenant's post-logout URL, or a plain page. */
@@ -94,6 +119,12 @@ export class SessionController {
   async loggedOut(@Param('slug') slug: string, @Res() reply: FastifyReply): Promise<void> {
     const next = await this.signOut.postLogoutUrl(slug);
     return next ? reply.redirect(next, 302) : this.signedOutPage(reply);
+  }
+
+  private async endSession(request: FastifyRequest, reply: FastifyReply, status: 302 | 303): Promise<void> {
+    const next = await this.signOut.signOut(request.cookies[this.cookies.session]);
+    void reply.clearCookie(this.cookies.session, this.cookies.options()).header('cache-control', 'no-store');
+    return next ? reply.redirect(next, status) : this.signedOutPage(reply);
   }
 
   private async require(request: FastifyRequest): Promise<CurrentUser> {

@@ -1,7 +1,9 @@
 import { IncomingMessage } from 'node:http';
+import { parse as parseForm } from 'node:querystring';
 import { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { RawServerDefault } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { requestId } from '../logging/logging.module';
 import { HttpMetrics } from '../metrics/http-metrics';
@@ -64,8 +66,27 @@ export async function createHttpApp(
       findUnfitText(request.body, 'body');
     done(where === undefined ? undefined : new UnfitTextError(where));
   });
+  registerBodyParsers(app);
   for (const mediaType of options.jsonMediaTypes ?? []) {
     fastify.addContentTypeParser(mediaType, { parseAs: 'string' }, fastify.getDefaultJsonParser('error', 'error'));
   }
   return app;
+}
+
+/**
+ * The JSON and form parsers Nest would register at init, but with an empty
+ * JSON body read as no body: clients send `Content-Type: application/json` on
+ * a bodiless DELETE too, which is not a malformed body (Fastify's parser
+ * answers it 400). Registering them first makes Nest skip its own.
+ */
+function registerBodyParsers(app: NestFastifyApplication): void {
+  const parseJson = app.getHttpAdapter().getInstance().getDefaultJsonParser('error', 'error');
+  app.useBodyParser<RawServerDefault>('application/json', { bodyLimit: BODY_LIMIT_BYTES }, (request, body, done) => {
+    if (body.length === 0) return done(null, undefined);
+    // Fastify's own parser, with its prototype-poisoning checks.
+    void parseJson(request, body.toString('utf8'), done);
+  });
+  app.useBodyParser('application/x-www-form-urlencoded', { bodyLimit: BODY_LIMIT_BYTES }, (_request, body, done) =>
+    done(null, { ...parseForm(body.toString('utf8')) }),
+  );
 }
