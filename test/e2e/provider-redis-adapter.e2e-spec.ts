@@ -64,12 +64,15 @@ describe("the OpenID Provider's Redis adapter", () => {
     await adapter('AccessToken').upsert('at-1', { grantId: 'g-9' }, 60);
     await adapter('RefreshToken').upsert('rt-1', { grantId: 'g-9' }, 3600);
     await adapter('AccessToken').upsert('at-2', { grantId: 'g-10' }, 60);
+    // A sign-in in progress names the grant too, and outlives its revocation.
+    await adapter('Interaction').upsert('int-1', { grantId: 'g-9', uid: 'int-1' }, 60);
     const index = `${prefix}:op:{Grant:g-9}:tokens`;
     expect(await redis.ttl(index)).toBeGreaterThan(3500);
     await adapter('Grant').revokeByGrantId('g-9');
     expect(await adapter('AccessToken').find('at-1')).toBeUndefined();
     expect(await adapter('RefreshToken').find('rt-1')).toBeUndefined();
     expect(await adapter('AccessToken').find('at-2')).toBeDefined();
+    expect(await adapter('Interaction').find('int-1')).toBeDefined();
     expect(await redis.exists(index)).toBe(0);
   });
 

@@ -145,6 +145,29 @@ describe('products sign in through the gateway (OpenID Provider)', () => {
     expect(tokens.claims()!.email).toBe('dora@acme.example');
   });
 
+  it('sends a signed-in browser through the IdP again, once, for prompt=login and an exceeded max_age', async () => {
+    const { browser, tokens: first } = await signIn(wiki, 'alan@acme.example');
+    const cases: Record<string, string>[] = [{ prompt: 'login' }, { max_age: '0' }];
+    const gatewaySession = async () =>
+      JSON.parse((await browser.get(`${gw.publicUrl}/auth/me`)).body).session.id as string;
+    let previous = await gatewaySession();
+    for (const params of cases) {
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const idpLogins = gw.idp.tokenRequests().length;
+      const start = await startProductSignIn(billing, params);
+      // The IdP still has its own session, so it sends the browser straight back: no form, but a new sign-in.
+      const done = await followToProduct(browser, await browser.get(start.url), billing);
+      expect(done.location).toMatch(new RegExp(`^${billing.redirectUri}\\?code=`));
+      expect(gw.idp.tokenRequests().length).toBe(idpLogins + 1);
+      const tokens = await finishProductSignIn(billing, start, done.location!);
+      expect(tokens.claims()!.sub).toBe(first.claims()!.sub);
+      // A new gateway session: the sign-in happened again, and the next one will not loop.
+      const current = await gatewaySession();
+      expect(current).not.toBe(previous);
+      previous = current;
+    }
+  });
+
   it('picks the tenant from login_hint', async () => {
     const { tokens } = await signIn(wiki, 'fay@acme.example', { login_hint: 'fay@acme.example' });
     expect(tokens.claims()!.org).toBe('acme');

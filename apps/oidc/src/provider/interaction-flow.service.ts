@@ -4,7 +4,7 @@ import { clientServesTenant } from '@app/identity/product-clients/product-client
 import { ProductClientsService } from '@app/identity/product-clients/product-clients.service';
 import { APP_CONFIG, ResolvedConfig } from '@app/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { InteractionResults } from 'oidc-provider';
+import type { Interaction, InteractionResults } from 'oidc-provider';
 import { CurrentUser, SessionUsers } from '../sessions/session-users';
 import { PAGE_HEADERS, signInPage } from '../sign-in/sign-in-page';
 import { ProductProvider } from './product-provider';
@@ -14,6 +14,19 @@ import { interactionPath } from './provider-routes';
 /** The email's domain, lowercased; undefined for something that is not an email. */
 export function emailDomain(email: string): string | undefined {
   return /^[^@\s]+@([^@\s]+\.[^@\s]+)$/.exec(email.trim())?.[1]?.toLowerCase();
+}
+
+/**
+ * `prompt=login`, or a `max_age` the session is older than: the person signs in at the IdP again, once.
+ * A gateway session begun after this interaction is that sign-in.
+ */
+export function needsFreshSignIn(
+  details: Pick<Interaction, 'iat' | 'prompt'>,
+  current: { session: { createdAt: number } },
+): boolean {
+  const reasons = details.prompt.reasons;
+  if (!reasons.includes('login_prompt') && !reasons.includes('max_age')) return false;
+  return current.session.createdAt < details.iat * 1000;
 }
 
 type TenantChoice =
@@ -76,8 +89,9 @@ export class InteractionFlow {
         error_description: `users of ${tenant.name} may not sign in to ${client.name}`,
       });
     }
-    if (current && current.user.tenantId === tenant.id)
+    if (current && current.user.tenantId === tenant.id && !needsFreshSignIn(details, current)) {
       return this.signedIn(request, reply, current, details.prompt.name);
+    }
     return reply.redirect(this.tenantSignIn(uid, tenant, choice.loginHint), 302);
   }
 

@@ -1,6 +1,18 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Redis } from 'ioredis';
 
+/**
+ * The models `revokeByGrantId` removes: the tokens a grant issued. An interaction or a session names a
+ * grant too, but revoking the grant must not end a sign-in in progress or the browser's session.
+ */
+const GRANTABLE = new Set([
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+]);
+
 /** Sets `consumed` only on a token that still exists: a consumed code must not come back without its expiry. */
 const CONSUME_SCRIPT = `if redis.call('exists', KEYS[1]) == 1 then return redis.call('hset', KEYS[1], 'consumed', ARGV[1]) end return 0`;
 
@@ -24,7 +36,7 @@ export class RedisProviderAdapter implements Adapter {
     await write.exec();
     const ttl = expiresIn ?? 0;
     const writes: Promise<unknown>[] = [];
-    if (typeof payload.grantId === 'string') {
+    if (GRANTABLE.has(this.model) && typeof payload.grantId === 'string') {
       const index = this.grantIndex(payload.grantId);
       // The index lives as long as its longest-lived token: NX sets a first expiry, GT only ever extends it.
       writes.push(
