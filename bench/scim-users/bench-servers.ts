@@ -21,6 +21,8 @@ export interface GatewayOptions {
   readonly databaseUrl: string;
   readonly redisUrl: string;
   readonly redisPrefix: string;
+  /** More settings, e.g. SCIM_TENANT_CONCURRENCY for a comparison. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** The SCIM app exactly as `npm run start:scim` runs it (from dist/), with logging off. */
@@ -38,6 +40,7 @@ export async function startGateway(options: GatewayOptions): Promise<BenchServer
     ADMIN_TOKEN: `gwa_bench_${randomBytes(24).toString('base64url')}`,
     SECRETS_KEY: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'silent',
+    ...options.env,
   };
   const server = await spawnServer('gateway', [join(ROOT, 'dist/apps/scim/src/main.js')], env, port, '/health/live');
   return { ...server, stop: () => server.stop().finally(() => rmSync(dataDir, { recursive: true, force: true })) };
