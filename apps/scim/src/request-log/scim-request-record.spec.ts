@@ -1,4 +1,4 @@
-import { recordedPath, scimErrorOf, scimRequestRecord } from './scim-request-record';
+import { recordedPath, scimErrorOf, scimRequestRecord, withoutQuotedValues } from './scim-request-record';
 
 describe('the SCIM request log row', () => {
   it('fills the route pattern with the resource id, and nothing else', () => {
@@ -17,6 +17,19 @@ describe('the SCIM request log row', () => {
     expect(scimErrorOf(200, error)).toEqual({ scimType: null, detail: null });
     expect(scimErrorOf(500, 'not json')).toEqual({ scimType: null, detail: null });
     expect(scimErrorOf(400, undefined)).toEqual({ scimType: null, detail: null });
+  });
+
+  it('leaves quoted values out of the detail', () => {
+    const error = JSON.stringify({
+      status: '409',
+      scimType: 'uniqueness',
+      detail: 'userName "bob@x.test" is already taken',
+    });
+    expect(scimErrorOf(409, error).detail).toBe('userName "…" is already taken');
+    expect(withoutQuotedValues("expected an operator after 'userName', found 'zz \\' q' at position 10")).toBe(
+      "expected an operator after '…', found '…' at position 10",
+    );
+    expect(withoutQuotedValues('no quotes here')).toBe('no quotes here');
   });
 
   it('keeps the tenant, token, status, duration and user agent', () => {

@@ -33,12 +33,20 @@ export function recordedPath(route: string, params: unknown): string {
   return path.length > MAX_PATH ? `${path.slice(0, MAX_PATH)}…` : path;
 }
 
+/**
+ * A detail with its quoted values left out: they echo what the IdP sent (a user name, a piece
+ * of a filter), which the log keeps no more of than the query string.
+ */
+export function withoutQuotedValues(detail: string): string {
+  return detail.replace(/"(?:[^"\\]|\\.)*"/g, '"…"').replace(/'(?:[^'\\]|\\.)*'/g, "'…'");
+}
+
 /** The SCIM error's `scimType` and `detail` from an error response's body; nothing for a success. */
 export function scimErrorOf(status: number, payload: unknown): { scimType: string | null; detail: string | null } {
   if (status < 400 || typeof payload !== 'string') return { scimType: null, detail: null };
   try {
     const body = JSON.parse(payload) as { scimType?: unknown; detail?: unknown };
-    const detail = typeof body.detail === 'string' ? body.detail.slice(0, MAX_DETAIL) : null;
+    const detail = typeof body.detail === 'string' ? withoutQuotedValues(body.detail).slice(0, MAX_DETAIL) : null;
     return { scimType: typeof body.scimType === 'string' ? body.scimType : null, detail };
   } catch {
     return { scimType: null, detail: null };

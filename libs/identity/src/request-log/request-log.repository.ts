@@ -20,8 +20,9 @@ const iso = <View extends { occurredAt: string }>(row: Row<View>): View =>
 
 /**
  * The SQL of the SCIM request log and the sign-in failures: batches inserted in one
- * statement each (rows of a tenant deleted meanwhile are left out rather than failing the
- * batch), reads by tenant and id, and pruning by age.
+ * statement each, in arrival order so that ids rise with it (rows of a tenant deleted
+ * meanwhile are left out rather than failing the batch), reads by tenant and id, and
+ * pruning by age.
  */
 @Injectable()
 export class RequestLogRepository {
@@ -31,10 +32,13 @@ export class RequestLogRepository {
     await this.dataSource.query(
       `INSERT INTO scim_request_log (tenant_id, token_id, occurred_at, method, path, status, scim_type, duration_ms,
                                      user_agent, detail)
-       SELECT r.* FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::text[], $5::text[], $6::smallint[],
-                              $7::text[], $8::integer[], $9::text[], $10::text[])
-              AS r(tenant_id, token_id, occurred_at, method, path, status, scim_type, duration_ms, user_agent, detail)
-       WHERE EXISTS (SELECT 1 FROM tenants t WHERE t.id = r.tenant_id)`,
+       SELECT r.tenant_id, r.token_id, r.occurred_at, r.method, r.path, r.status, r.scim_type, r.duration_ms,
+              r.user_agent, r.detail
+       FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::text[], $5::text[], $6::smallint[],
+                   $7::text[], $8::integer[], $9::text[], $10::text[]) WITH ORDINALITY
+            AS r(tenant_id, token_id, occurred_at, method, path, status, scim_type, duration_ms, user_agent, detail, n)
+       WHERE EXISTS (SELECT 1 FROM tenants t WHERE t.id = r.tenant_id)
+       ORDER BY r.n`,
       [
         rows.map((row) => row.tenantId),
         rows.map((row) => row.tokenId),
@@ -53,10 +57,11 @@ export class RequestLogRepository {
   async insertSignInFailures(rows: readonly SignInFailureRecord[]): Promise<void> {
     await this.dataSource.query(
       `INSERT INTO sign_in_failures (tenant_id, occurred_at, status, reason, detail, ip, user_agent)
-       SELECT r.* FROM unnest($1::uuid[], $2::timestamptz[], $3::smallint[], $4::text[], $5::text[], $6::text[],
-                              $7::text[])
-              AS r(tenant_id, occurred_at, status, reason, detail, ip, user_agent)
-       WHERE EXISTS (SELECT 1 FROM tenants t WHERE t.id = r.tenant_id)`,
+       SELECT r.tenant_id, r.occurred_at, r.status, r.reason, r.detail, r.ip, r.user_agent
+       FROM unnest($1::uuid[], $2::timestamptz[], $3::smallint[], $4::text[], $5::text[], $6::text[], $7::text[])
+            WITH ORDINALITY AS r(tenant_id, occurred_at, status, reason, detail, ip, user_agent, n)
+       WHERE EXISTS (SELECT 1 FROM tenants t WHERE t.id = r.tenant_id)
+       ORDER BY r.n`,
       [
         rows.map((row) => row.tenantId),
         rows.map((row) => row.occurredAt.toISOString()),
