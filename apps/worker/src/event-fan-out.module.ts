@@ -18,6 +18,7 @@ import { FanOutProcessor } from './fan-out/fan-out.processor';
 import { PruneDeliveriesProcessor } from './maintenance/prune-deliveries.processor';
 import { PruneEventsFeedProcessor } from './maintenance/prune-events-feed.processor';
 import { PruneRecordsProcessor } from './maintenance/prune-records.processor';
+import { RedisDataLossService } from './maintenance/redis-data-loss.service';
 import { RepairDeliveriesProcessor } from './maintenance/repair-deliveries.processor';
 import { FanOutMetrics } from './metrics/fan-out.metrics';
 import { OutboxRelayService } from './outbox/outbox-relay.service';
@@ -57,6 +58,7 @@ const PROCESSORS = [
     ...PROCESSORS,
     { provide: JOB_PROCESSORS, inject: PROCESSORS, useFactory: (...processors: JobProcessor[]) => processors },
     JobWorkers,
+    RedisDataLossService,
   ],
 })
 export class EventFanOutModule {}

@@ -54,6 +54,27 @@ export class RepairDeliveriesProcessor implements JobProcessor<JobName.RepairDel
     const batch = await this.deliveries.stalePending(REPAIR_IDLE_MS, BATCH, this.cursor);
     // Rows with a job keep their place: without the cursor, 500 long retries would hide every row after them.
     this.cursor = batch.length < BATCH ? undefined : batch[batch.length - 1];
+    return this.requeueLost(batch);
+  }
+
+  /**
+   * Redis lost its data: every pending delivery, however recent, is looked at
+   * now (not after REPAIR_IDLE_MS), and those whose job vanished are queued
+   * again. A later change of the same subject waits behind them, so waiting
+   * would hold it too. Returns how many were queued again.
+   */
+  async repairAfterDataLoss(): Promise<number> {
+    let total = 0;
+    let cursor: StaleCursor | undefined;
+    for (;;) {
+      const batch = await this.deliveries.stalePending(0, BATCH, cursor);
+      total += await this.requeueLost(batch);
+      if (batch.length < BATCH) return total;
+      cursor = batch[batch.length - 1];
+    }
+  }
+
+  private async requeueLost(batch: readonly StalePendingDelivery[]): Promise<number> {
     const lost: LostDelivery[] = [];
     for (let i = 0; i < batch.length; i += LOOKUPS_AT_ONCE) {
       const found = await Promise.all(batch.slice(i, i + LOOKUPS_AT_ONCE).map((delivery) => this.lookUp(delivery)));

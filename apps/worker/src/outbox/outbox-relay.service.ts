@@ -167,20 +167,41 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
    */
   async repair(): Promise<number> {
     try {
-      const rows = await this.dataSource.query<{ id: string }[]>(
-        `SELECT id FROM outbox_events
-         WHERE fanned_out_at IS NULL AND published_at < now() - make_interval(secs => $1)
-         ORDER BY position LIMIT $2`,
-        [REPAIR_AFTER_S, BATCH],
-      );
-      if (rows.length > 0) {
-        await withTimeout(this.queues.addFanOuts(rows.map((row) => row.id)), REDIS_TIMEOUT_MS, 'Redis did not answer');
-      }
-      return rows.length;
+      return (await this.unfannedOut(REPAIR_AFTER_S, undefined)).length;
     } catch (error) {
       this.logger.warn(`outbox repair skipped: ${(error as Error).message}`);
       return 0;
     }
+  }
+
+  /**
+   * Redis lost its data: re-adds the fan-out job of every relayed event not fanned
+   * out yet, however recent, in `position` order. Throws when PostgreSQL or Redis fails.
+   */
+  async repairAfterDataLoss(): Promise<number> {
+    let total = 0;
+    let after: string | undefined;
+    for (;;) {
+      const positions = await this.unfannedOut(0, after);
+      total += positions.length;
+      if (positions.length < BATCH) return total;
+      after = positions[positions.length - 1];
+    }
+  }
+
+  /** Re-adds one batch of fan-out jobs (relayed at least `ageSeconds` ago, after `after`); returns their positions. */
+  private async unfannedOut(ageSeconds: number, after: string | undefined): Promise<string[]> {
+    const rows = await this.dataSource.query<{ id: string; position: string }[]>(
+      `SELECT id, position::text AS position FROM outbox_events
+       WHERE fanned_out_at IS NULL AND published_at < now() - make_interval(secs => $1)
+         AND ($3::bigint IS NULL OR position > $3::bigint)
+       ORDER BY position LIMIT $2`,
+      [ageSeconds, BATCH, after ?? null],
+    );
+    if (rows.length > 0) {
+      await withTimeout(this.queues.addFanOuts(rows.map((row) => row.id)), REDIS_TIMEOUT_MS, 'Redis did not answer');
+    }
+    return rows.map((row) => row.position);
   }
 
   /** Relays one batch; returns how many rows it moved (0 when another replica holds the lease). */

@@ -73,14 +73,22 @@ export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShut
 
   onApplicationBootstrap(): void {
     for (const queue of Object.values(QueueName)) this.workers.push(this.start(queue));
-    // Upserting a scheduler is idempotent, so every replica may do it; with Redis away it is done next start.
-    // Each scheduled run is one job, so one replica runs it.
-    for (const [name, every] of MAINTENANCE_SCHEDULE) {
-      this.queues
-        .queue(QueueName.Maintenance)
-        .upsertJobScheduler(name, { every }, { name, data: {} })
-        .catch((error: Error) => this.logger.warn(`could not schedule ${name}: ${error.message}`));
-    }
+    void this.scheduleMaintenance();
+  }
+
+  /**
+   * Upserting a scheduler is idempotent, so every replica may do it; with Redis away it is done next start
+   * (or once Redis is found to have lost its data, schedulers included). Each scheduled run is one job, so one replica runs it.
+   */
+  async scheduleMaintenance(): Promise<void> {
+    await Promise.all(
+      MAINTENANCE_SCHEDULE.map(([name, every]) =>
+        this.queues
+          .queue(QueueName.Maintenance)
+          .upsertJobScheduler(name, { every }, { name, data: {} })
+          .catch((error: Error) => this.logger.warn(`could not schedule ${name}: ${error.message}`)),
+      ),
+    );
   }
 
   /**

@@ -1,0 +1,20 @@
+/**
+ * The key whose absence says Redis lost the gateway's data. It sits under the
+ * queue prefix, beside BullMQ's keys (`<prefix>:<queue>:…`): on a Redis Cluster
+ * the prefix carries a hash tag (`{gw}`), as BullMQ requires there, so the
+ * sentinel lives in the same slot, on the same node, as the queues it stands for.
+ */
+export function dataSentinelKey(redisPrefix: string): string {
+  return `${redisPrefix}:data-sentinel`;
+}
+
+/** What one look at the sentinel found. */
+export type SentinelCheck = 'present' | 'recreated' | 'recreated-elsewhere';
+
+/**
+ * What to do after a look: nothing while the sentinel is there, or after another
+ * replica recreated it (that one repairs); repair when this one recreated it.
+ */
+export function mustRepair(check: SentinelCheck): boolean {
+  return check === 'recreated';
+}
