@@ -15,6 +15,7 @@ const SMALL: RateLimitSettings = {
   authFailureWindowSeconds: 600,
   signInStartsPerMinute: 3,
   signInPending: 5,
+  trustedProxyHops: 0,
 };
 
 const OKTA = '198.51.100.10';

@@ -40,7 +40,7 @@ export class AdminAuthGuard implements CanActivate {
     const token = bearerToken(request.headers.authorization);
     if (token) {
       if (!secretsEqual(token, this.config.adminToken)) {
-        const failures = await this.limits.failedAuthentication(request.ip);
+        const failures = await this.limits.failedAuthentication(request);
         if (!failures.allowed) {
           const reply = context.switchToHttp().getResponse<FastifyReply>();
           throw tooManyRequests(reply, failures, 'too many failed authentications from this address; retry later');

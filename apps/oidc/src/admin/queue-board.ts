@@ -57,7 +57,7 @@ export async function mountQueueBoard(app: NestFastifyApplication, config: Resol
       if (!isOperator(request.headers.authorization, config.adminToken)) {
         // A browser's first request carries no credentials (it awaits the prompt): only a wrong one is a failure.
         const failures =
-          request.headers.authorization === undefined ? undefined : await limits.failedAuthentication(request.ip);
+          request.headers.authorization === undefined ? undefined : await limits.failedAuthentication(request);
         if (failures !== undefined && !failures.allowed) {
           const refusal = tooManyRequests(reply, failures, 'too many failed authentications from this address');
           await reply.status(429).send({ error: { code: 'too_many_requests', message: refusal.message } });

@@ -45,7 +45,7 @@ export class SignInStartGuard extends AuthGuard(SIGN_IN_STRATEGY) {
   }
 
   private async admit(request: SignInRequest, reply: FastifyReply): Promise<void> {
-    const verdict = await this.limits.signInStart(request.ip);
+    const verdict = await this.limits.signInStart(request);
     if (verdict.allowed) return;
     void reply.header('retry-after', String(retryAfterSecondsOf(verdict.retryAfterMs)));
     throw verdict.limit === 'pending'

@@ -11,7 +11,7 @@ const VALID = 'gws_valid-token';
 describe('ScimAuthGuard', () => {
   const authenticate = jest.fn((token: string) => Promise.resolve(token === VALID ? PRINCIPAL : undefined));
   const allowed: Verdict = { allowed: true, retryAfterMs: 0 };
-  const failedAuthentication = jest.fn((_address: string) => Promise.resolve(allowed));
+  const failedAuthentication = jest.fn((_request: unknown) => Promise.resolve(allowed));
   const paceScimToken = jest.fn((_tokenId: string) => Promise.resolve(allowed));
   const guard = new ScimAuthGuard(
     { authenticate } as unknown as ScimTokensService,
@@ -75,7 +75,7 @@ describe('ScimAuthGuard', () => {
 
   it('counts a wrong token against its address, and answers 429 with Retry-After once over the limit', async () => {
     await expect(guard.canActivate(contextOf(requestWith('Bearer gws_other')))).rejects.toMatchObject({ status: 401 });
-    expect(failedAuthentication).toHaveBeenCalledWith('203.0.113.9');
+    expect(failedAuthentication).toHaveBeenCalledWith(expect.objectContaining({ ip: '203.0.113.9' }));
     failedAuthentication.mockImplementation(() => Promise.resolve({ allowed: false, retryAfterMs: 4200 }));
     await expect(guard.canActivate(contextOf(requestWith('Bearer gws_other')))).rejects.toMatchObject({
       status: 429,

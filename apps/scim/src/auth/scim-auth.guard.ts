@@ -38,7 +38,7 @@ export class ScimAuthGuard implements CanActivate {
     const principal = await this.tokens.authenticate(token);
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     if (!principal) {
-      const failures = await this.limits.failedAuthentication(request.ip);
+      const failures = await this.limits.failedAuthentication(request);
       if (!failures.allowed) {
         throw tooManyRequests(reply, failures, 'too many failed authentications from this address; retry later');
       }

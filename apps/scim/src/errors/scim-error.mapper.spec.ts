@@ -7,6 +7,7 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { ScimError } from '@app/identity/scim/errors';
+import { UnfitTextError } from '@app/platform';
 import { QueryFailedError } from 'typeorm';
 import { TenantBusyError } from '../tenant-limits/tenant-limiter';
 import { FailedRequest, toScimFailure } from './scim-error.mapper';
@@ -128,6 +129,18 @@ describe('toScimFailure', () => {
         detail: 'internal server error (request id req-7)',
       });
     }
+  });
+
+  it.each([
+    ['body.name.givenName', 'invalidValue'],
+    ['query.attributes', 'invalidValue'],
+    ['query.filter', 'invalidFilter'],
+    ['body.filter', 'invalidFilter'],
+  ])('turns a string the database cannot hold at %s into 400 %s, not logged', (where, scimType) => {
+    const failure = toScimFailure(new UnfitTextError(where), request);
+    expect(failure.error).toMatchObject({ status: 400, scimType });
+    expect(failure.error.detail).toContain(where);
+    expect(failure.unexpected).toBe(false);
   });
 
   it('turns a busy tenant into 429 with Retry-After, not logged', () => {

@@ -47,9 +47,12 @@ export const BEARER_CHALLENGE = 'Bearer realm="SCIM"';
 
 export function toScimFailure(exception: unknown, request: FailedRequest): ScimFailure {
   if (exception instanceof ScimError) return withChallenge(exception);
-  // RFC 7644 §3.12: a value the server cannot take (U+0000, a lone surrogate) is `invalidValue`, not a syntax error.
-  if (exception instanceof UnfitTextError)
-    return withChallenge(ScimError.badRequest('invalidValue', exception.message));
+  // RFC 7644 §3.12: a value the server cannot take (U+0000, a lone surrogate) is `invalidValue`, not a syntax
+  // error; in a filter (the query's or a search body's), `invalidFilter`.
+  if (exception instanceof UnfitTextError) {
+    const inFilter = exception.where === 'query.filter' || exception.where === 'body.filter';
+    return withChallenge(ScimError.badRequest(inFilter ? 'invalidFilter' : 'invalidValue', exception.message));
+  }
   if (exception instanceof TenantBusyError) {
     const error = new ScimError(STATUS.tooManyRequests, undefined, exception.message);
     return { error, headers: { 'retry-after': String(exception.retryAfterSeconds) }, unexpected: false };

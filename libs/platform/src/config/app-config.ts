@@ -68,6 +68,8 @@ export interface RateLimitSettings {
   readonly signInStartsPerMinute: number;
   /** Sign-in starts across the gateway per lifetime of a pending sign-in (10 minutes): caps the state kept. */
   readonly signInPending: number;
+  /** Proxies in front of the apps whose X-Forwarded-For says the client's address (TRUST_PROXY_HOPS). */
+  readonly trustedProxyHops: number;
 }
 
 /** An AppConfig whose database and generated secrets have been resolved: what the apps run on. */

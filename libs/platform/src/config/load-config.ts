@@ -103,6 +103,7 @@ const environmentSchema = z.object({
   RATE_LIMIT_AUTH_FAILURE_WINDOW_SECONDS: wholeNumber(1, 86_400).default(600),
   RATE_LIMIT_SIGN_IN_STARTS_PER_MINUTE: wholeNumber(1, 1_000_000).default(60),
   RATE_LIMIT_SIGN_IN_PENDING: wholeNumber(1, 10_000_000).default(100_000),
+  TRUST_PROXY_HOPS: wholeNumber(0, 10).default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['pretty', 'json'], { error: 'must be pretty or json' }).optional(),
 });
@@ -150,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       authFailureWindowSeconds: vars.RATE_LIMIT_AUTH_FAILURE_WINDOW_SECONDS,
       signInStartsPerMinute: vars.RATE_LIMIT_SIGN_IN_STARTS_PER_MINUTE,
       signInPending: vars.RATE_LIMIT_SIGN_IN_PENDING,
+      trustedProxyHops: vars.TRUST_PROXY_HOPS,
     },
     logLevel: vars.LOG_LEVEL,
     logFormat: chooseLogFormat(vars.LOG_FORMAT, process.stdout.isTTY === true),

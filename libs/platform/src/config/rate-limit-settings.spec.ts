@@ -10,6 +10,7 @@ describe('rate limit settings', () => {
       authFailureWindowSeconds: 600,
       signInStartsPerMinute: 60,
       signInPending: 100_000,
+      trustedProxyHops: 0,
     });
   });
 
@@ -21,6 +22,7 @@ describe('rate limit settings', () => {
       RATE_LIMIT_AUTH_FAILURE_WINDOW_SECONDS: '60',
       RATE_LIMIT_SIGN_IN_STARTS_PER_MINUTE: '600',
       RATE_LIMIT_SIGN_IN_PENDING: '5000',
+      TRUST_PROXY_HOPS: '1',
     }).rateLimits;
     expect(limits).toEqual({
       scimPerSecond: 200,
@@ -29,6 +31,7 @@ describe('rate limit settings', () => {
       authFailureWindowSeconds: 60,
       signInStartsPerMinute: 600,
       signInPending: 5000,
+      trustedProxyHops: 1,
     });
   });
 
@@ -37,6 +40,7 @@ describe('rate limit settings', () => {
     ['RATE_LIMIT_SCIM_MAX_WAIT_MS', '-1'],
     ['RATE_LIMIT_AUTH_FAILURES', 'many'],
     ['RATE_LIMIT_SIGN_IN_PENDING', '1.5'],
+    ['TRUST_PROXY_HOPS', '11'],
   ])('refuse %s=%s, naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);

@@ -1,10 +1,17 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { RateLimitSettings, ResolvedConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { REDIS } from '../redis/redis.module';
-import { clientAddressKey } from './client-address';
+import { clientAddress, clientAddressKey } from './client-address';
+
+/** What the limits read of a request: its connection's address and its headers. */
+export interface LimitedRequest {
+  readonly ip: string;
+  readonly headers: IncomingHttpHeaders;
+}
 
 /** What one limit answered: go on, or wait this long before trying again. */
 export interface Verdict {
@@ -118,15 +125,19 @@ export class RateLimits {
    * a valid credential is never refused for what others did from its address
    * (one Okta address serves every customer).
    */
-  failedAuthentication(address: string): Promise<Verdict> {
-    return this.hit('auth-failures', clientAddressKey(address));
+  failedAuthentication(request: LimitedRequest): Promise<Verdict> {
+    return this.hit('auth-failures', this.addressKey(request));
   }
 
   /** Counts an anonymous sign-in start from a client address, then against the cap on pending sign-ins. */
-  async signInStart(address: string): Promise<Verdict & { readonly limit?: 'address' | 'pending' }> {
-    const fromAddress = await this.hit('sign-in-starts', clientAddressKey(address));
+  async signInStart(request: LimitedRequest): Promise<Verdict & { readonly limit?: 'address' | 'pending' }> {
+    const fromAddress = await this.hit('sign-in-starts', this.addressKey(request));
     if (!fromAddress.allowed) return { ...fromAddress, limit: 'address' };
     const pending = await this.hit('sign-in-pending', 'all');
     return pending.allowed ? pending : { ...pending, limit: 'pending' };
+  }
+
+  private addressKey(request: LimitedRequest): string {
+    return clientAddressKey(clientAddress(request, this.settings.trustedProxyHops));
   }
 }
