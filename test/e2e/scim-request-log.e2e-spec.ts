@@ -2,6 +2,7 @@ import { AuditLogService } from '@app/identity/audit/audit-log.service';
 import { RequestLogService } from '@app/identity/request-log/request-log.service';
 import { PruneRecordsProcessor } from '../../apps/worker/src/maintenance/prune-records.processor';
 import { HttpBrowser } from '../support/http-browser';
+import { childEnv, distEntry, runNode } from '../support/processes';
 import { USER_SCHEMA } from '../support/scim-client';
 import { SignInGateway, SignInTenant, startSignInGateway } from '../support/sign-in-gateway';
 
@@ -236,6 +237,29 @@ describe('the SCIM request log and refused sign-ins', () => {
     expect(await gw.db.query(`SELECT reason FROM sign_in_failures WHERE reason IN ('old', 'kept')`)).toEqual([
       { reason: 'kept' },
     ]);
+  });
+
+  it('prints both logs and the audit log through the CLI', async () => {
+    const cli = (...args: string[]) =>
+      runNode(distEntry('cli'), args, childEnv({ PUBLIC_URL: gw.publicUrl, ADMIN_TOKEN: gw.config.adminToken }));
+    const requested = await cli('tenants', 'scim-requests', 'acme', '--status', '4xx');
+    expect(requested.code).toBe(0);
+    expect(requested.stdout).toMatch(/POST\s+\/scim\/v2\/Users\s+409\s+uniqueness/);
+    expect(requested.stdout).toContain(OKTA);
+    expect(requested.stdout).not.toMatch(/\s200\s/);
+
+    const failures = await cli('--json', 'tenants', 'sign-in-failures', 'globex');
+    expect(failures.code).toBe(0);
+    expect(JSON.parse(failures.stdout)).toMatchObject({ entries: [{ status: 403 }], nextCursor: null });
+
+    const audit = await cli('audit', 'list', '--tenant', 'globex', '--limit', '1');
+    expect(audit.code).toBe(0);
+    expect(audit.stdout).toMatch(/operator:[0-9a-f]{16}\s+globex\s+oidc-connection\.put\s+200/);
+    expect(audit.stdout).toMatch(/more: --after \d+/);
+
+    const refused = await cli('tenants', 'scim-requests', 'acme', '--status', 'nope');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('status');
   });
 
   it('goes with its tenant when the tenant is deleted', async () => {
