@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { JWTPayload, createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
+import { ProductSessions } from '../../apps/oidc/src/provider/product-sessions';
 import { HttpBrowser } from '../support/http-browser';
 import {
   RegisteredProduct,
@@ -245,6 +246,24 @@ describe('back-channel logout: every end of a gateway session reaches the produc
     expect(rescored).toBeGreaterThan(Date.now() + 3600_000);
     expect(await logoutTokensFor(sessions[0])).toEqual([]);
     expect((await browser.get(`${gw.publicUrl}/auth/me`)).status).toBe(200);
+  });
+
+  it('keeps the products signed in when the same person signs in again in the browser', async () => {
+    const { email } = await person('ivy');
+    const { browser, sessions } = await signInTo(email, [wiki], 'openid offline_access');
+    const sessionId = async () => JSON.parse((await browser.get(`${gw.publicUrl}/auth/me`)).body).session.id as string;
+    const before = await sessionId();
+    // prompt=login at another product: a new gateway session for the same person replaces the old one.
+    const start = await startProductSignIn(billing, { organization: 'acme', prompt: 'login' });
+    const done = await followToProduct(browser, await browser.get(start.url), billing);
+    expect(done.location).toMatch(/[?&]code=/);
+    const after = await sessionId();
+    expect(after).not.toBe(before);
+    const productSessions = gw.oidc.get(ProductSessions);
+    expect(await productSessions.bindings(before)).toEqual([]);
+    expect((await productSessions.bindings(after)).map((binding) => binding.clientId)).toContain(wiki.clientId);
+    // Wiki's grant was not revoked: its refresh token still works.
+    await expect(oidc.refreshTokenGrant(wiki.config, sessions[0].refreshToken!)).resolves.toBeDefined();
   });
 
   it('retries a product that fails, until it takes the logout token', async () => {

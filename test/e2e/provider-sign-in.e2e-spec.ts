@@ -152,7 +152,6 @@ describe('products sign in through the gateway (OpenID Provider)', () => {
       JSON.parse((await browser.get(`${gw.publicUrl}/auth/me`)).body).session.id as string;
     let previous = await gatewaySession();
     for (const params of cases) {
-      await new Promise((resolve) => setTimeout(resolve, 1100));
       const idpLogins = gw.idp.tokenRequests().length;
       const start = await startProductSignIn(billing, params);
       // The IdP still has its own session, so it sends the browser straight back: no form, but a new sign-in.

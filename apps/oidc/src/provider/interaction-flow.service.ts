@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { TenantEntity, TenantsService } from '@app/identity';
 import { clientServesTenant } from '@app/identity/product-clients/product-client.row';
 import { ProductClientsService } from '@app/identity/product-clients/product-clients.service';
-import { APP_CONFIG, ResolvedConfig } from '@app/platform';
+import { APP_CONFIG, REDIS, ResolvedConfig } from '@app/platform';
+import type { Redis } from 'ioredis';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Interaction, InteractionResults } from 'oidc-provider';
 import { CurrentUser, SessionUsers } from '../sessions/session-users';
@@ -16,17 +17,9 @@ export function emailDomain(email: string): string | undefined {
   return /^[^@\s]+@([^@\s]+\.[^@\s]+)$/.exec(email.trim())?.[1]?.toLowerCase();
 }
 
-/**
- * `prompt=login`, or a `max_age` the session is older than: the person signs in at the IdP again, once.
- * A gateway session begun after this interaction is that sign-in.
- */
-export function needsFreshSignIn(
-  details: Pick<Interaction, 'iat' | 'prompt'>,
-  current: { session: { createdAt: number } },
-): boolean {
-  const reasons = details.prompt.reasons;
-  if (!reasons.includes('login_prompt') && !reasons.includes('max_age')) return false;
-  return current.session.createdAt < details.iat * 1000;
+/** Whether the provider asks for a new authentication: `prompt=login`, or a `max_age` the session exceeds. */
+export function asksForFreshSignIn(details: Pick<Interaction, 'prompt'>): boolean {
+  return details.prompt.reasons.includes('login_prompt') || details.prompt.reasons.includes('max_age');
 }
 
 type TenantChoice =
@@ -47,6 +40,7 @@ export class InteractionFlow {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
+    @Inject(REDIS) private readonly redis: Redis,
     private readonly provider: ProductProvider,
     private readonly clients: ProductClientsService,
     private readonly tenants: TenantsService,
@@ -89,10 +83,25 @@ export class InteractionFlow {
         error_description: `users of ${tenant.name} may not sign in to ${client.name}`,
       });
     }
-    if (current && current.user.tenantId === tenant.id && !needsFreshSignIn(details, current)) {
+    if (current && current.user.tenantId === tenant.id && !(await this.needsFreshSignIn(details, current))) {
       return this.signedIn(request, reply, current, details.prompt.name);
     }
+    if (asksForFreshSignIn(details)) await this.redis.set(this.freshKey(uid), String(Date.now()), 'EX', 3600);
     return reply.redirect(this.tenantSignIn(uid, tenant, choice.loginHint), 302);
+  }
+
+  /**
+   * A new authentication was asked for: only a gateway session begun after this interaction sent the
+   * browser to the IdP counts, so the person signs in again once, and the interaction cannot loop.
+   */
+  private async needsFreshSignIn(details: Interaction, current: CurrentUser): Promise<boolean> {
+    if (!asksForFreshSignIn(details)) return false;
+    const sentAt = await this.redis.get(this.freshKey(details.uid));
+    return sentAt === null || current.session.createdAt < Number(sentAt);
+  }
+
+  private freshKey(uid: string): string {
+    return `${this.config.redisPrefix}:op-fresh-sign-in:{${uid}}`;
   }
 
   /** The gateway session stands for the sign-in: the provider's login (and, if it asks, the grant) from it. */

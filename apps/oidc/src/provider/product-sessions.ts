@@ -56,7 +56,9 @@ export class ProductSessions implements OnApplicationBootstrap, OnApplicationShu
   }
 
   onApplicationBootstrap(): void {
-    this.endings.listen((sessions, reason) => this.end(sessions, reason));
+    this.endings.listen((sessions, reason, successor) =>
+      successor ? this.handOver(sessions, successor) : this.end(sessions, reason),
+    );
     this.timer = setInterval(() => void this.sweep(), EXPIRY_SWEEP_EVERY_MS);
     this.timer.unref();
   }
@@ -107,6 +109,25 @@ export class ProductSessions implements OnApplicationBootstrap, OnApplicationShu
     if (logouts.length === 0) return;
     await this.queues.addBackchannelLogouts(logouts);
     this.logger.log({ reason, logouts: logouts.length }, 'product_sessions.ended');
+  }
+
+  /**
+   * A new sign-in replaced gateway sessions in the same browser: the same person's product sessions now rest
+   * on the new one (signing in again is no logout); another person's end.
+   */
+  async handOver(sessions: readonly Session[], successor: Session): Promise<void> {
+    const others = sessions.filter((session) => session.userId !== successor.userId);
+    for (const session of sessions.filter((s) => s.userId === successor.userId)) {
+      await this.redis.zrem(this.dueKey(), memberOf(session.userId, session.id));
+      const key = this.bindingsKey(session.id);
+      const [[, stored]] = ((await this.redis.multi().hvals(key).del(key).exec()) ?? [[null, []]]) as [
+        [unknown, string[]],
+      ];
+      for (const binding of (stored ?? []).map((value) => JSON.parse(value) as ProductSessionBinding)) {
+        await this.bind(successor, binding);
+      }
+    }
+    await this.end(others, 'logout');
   }
 
   /** Ends the product sessions of gateway sessions that expired; one replica takes each (ZREM decides). */

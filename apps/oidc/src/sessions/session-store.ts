@@ -75,15 +75,19 @@ export class SessionStore {
     return new Date(sessionExpiresAt(session, this.policy.idleMs));
   }
 
-  /** Ends the session a cookie token names; the session it was, if any. */
-  async end(token: string | undefined, reason: SessionEndReason = 'logout'): Promise<Session | undefined> {
+  /** Ends the session a cookie token names (`successor`: the new sign-in that replaces it); the session it was, if any. */
+  async end(
+    token: string | undefined,
+    reason: SessionEndReason = 'logout',
+    successor?: Session,
+  ): Promise<Session | undefined> {
     if (!token || token.length > 100) return undefined;
     const digest = digestOf(token);
     const stored = await this.redis.getdel(this.sessionKey(digest));
     if (!stored) return undefined;
     const session = JSON.parse(stored) as Session;
     await this.redis.srem(this.userKey(session.userId), digest);
-    await this.endings.ended([session], reason);
+    await this.endings.ended([session], reason, successor);
     return session;
   }
 

@@ -113,14 +113,14 @@ export class SignInFlow {
     try {
       const { userId } = await this.signIns.signIn(tenant, claims, sessionId);
       const ref = { id: tenant.id, slug: tenant.slug };
-      const { token } = await this.sessions
+      const { token, session } = await this.sessions
         .create({ tenantId: tenant.id, tenantSlug: tenant.slug, userId, idToken: tokens.id_token }, sessionId)
         .catch(async (error: unknown) => {
           // user.signed_in is recorded; say the session it announced is over, since it never began.
           await this.signIns.signedOut(ref, userId, sessionId).catch(() => undefined);
           throw error;
         });
-      const previous = await this.sessions.end(previousSessionToken);
+      const previous = await this.sessions.end(previousSessionToken, 'replaced', session);
       if (previous) {
         await this.signIns.signedOut(
           { id: previous.tenantId, slug: previous.tenantSlug },
