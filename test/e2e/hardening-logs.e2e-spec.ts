@@ -71,6 +71,28 @@ async function withConnectionKilledAt<T>(
   }
 }
 
+/**
+ * Makes every write to `table` fail inside PostgreSQL with an error no handler
+ * expects (a bug's 500), while the statement still carries its parameters.
+ */
+async function failWritesTo(db: TestDatabase, table: string): Promise<() => Promise<void>> {
+  await db.query(`CREATE FUNCTION refuse_${table}() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN RAISE EXCEPTION 'writes are refused here'; END $$`);
+  await db.query(`CREATE TRIGGER refuse_${table} BEFORE INSERT OR UPDATE ON ${table}
+                    FOR EACH ROW EXECUTE FUNCTION refuse_${table}()`);
+  return async () => {
+    await db.query(`DROP TRIGGER refuse_${table} ON ${table}`);
+    await db.query(`DROP FUNCTION refuse_${table}()`);
+  };
+}
+
+/** Lines at warn level or above: where a failure is reported. */
+function reports(lines: readonly string[]): { level: number; msg: string; err?: Record<string, unknown> }[] {
+  return lines
+    .map((line) => JSON.parse(line) as { level: number; msg: string; err?: Record<string, unknown> })
+    .filter((entry) => entry.level >= 40);
+}
+
 /** What must never be in a log line, whichever error path ran. */
 function expectNoSecrets(logText: string, extra: readonly string[]): void {
   for (const secret of [PASSWORD, '$argon2', EMAIL, GIVEN_NAME, ...extra]) {
@@ -90,23 +112,43 @@ describe('logs on database errors hold no secret and no personal value', () => {
     });
     afterAll(() => gateway.close());
 
-    it('a connection lost while a user with a password is written: a 500, logged without the row or its hash', async () => {
+    const newUser = {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+      userName: EMAIL,
+      name: { givenName: GIVEN_NAME, familyName: 'Doe' },
+      emails: [{ value: EMAIL, primary: true }],
+      password: PASSWORD,
+    };
+
+    it('an unexpected database error while a user with a password is written: a 500, logged without the row or its hash', async () => {
       const tenant = await createScimTenant(gateway, 'acme');
-      const response = await withConnectionKilledAt(gateway.db, 'users', 'SHARE', () =>
-        tenant.send('POST', '/scim/v2/Users', {
-          schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
-          userName: EMAIL,
-          name: { givenName: GIVEN_NAME, familyName: 'Doe' },
-          emails: [{ value: EMAIL, primary: true }],
-          password: PASSWORD,
-        }),
-      );
-      expect(response.status).toBe(500);
+      const restore = await failWritesTo(gateway.db, 'users');
+      try {
+        const response = await tenant.send('POST', '/scim/v2/Users', newUser);
+        expect(response.status).toBe(500);
+      } finally {
+        await restore();
+      }
       expect((await gateway.db.query('SELECT id FROM users')).length).toBe(0);
       // The failure is logged, with what identifies it.
-      const failure = sink.lines().find((line) => line.includes('unhandled error in the SCIM app'));
-      expect(failure).toBeDefined();
-      expect(JSON.parse(failure!)).toMatchObject({ err: { type: 'QueryFailedError', code: '57P01' } });
+      const failure = reports(sink.lines()).find((entry) => entry.msg === 'unhandled error in the SCIM app');
+      expect(failure?.err).toMatchObject({
+        type: 'QueryFailedError',
+        code: 'P0001',
+        message: 'writes are refused here',
+      });
+      expectNoSecrets(sink.text(), [tenant.token]);
+    });
+
+    it('a connection lost while a user with a password is written: a 503, logged without the row or its hash', async () => {
+      const tenant = await createScimTenant(gateway, 'lost');
+      const before = reports(sink.lines()).length;
+      const response = await withConnectionKilledAt(gateway.db, 'users', 'SHARE', () =>
+        tenant.send('POST', '/scim/v2/Users', newUser),
+      );
+      expect(response.status).toBe(503);
+      expect((await gateway.db.query('SELECT id FROM users')).length).toBe(0);
+      expect(reports(sink.lines()).length).toBeGreaterThan(before);
       expectNoSecrets(sink.text(), [tenant.token]);
     });
 
@@ -150,23 +192,39 @@ describe('logs on database errors hold no secret and no personal value', () => {
     });
     afterAll(() => gateway.close());
 
-    it('a connection lost during a search by email: a 500, logged without the search term', async () => {
+    it('an unexpected database error while a tenant is created: a 500, logged without its values', async () => {
+      const restore = await failWritesTo(gateway.db, 'tenants');
+      try {
+        const response = await admin.post('/admin/v1/tenants', {
+          slug: 'private-co',
+          name: GIVEN_NAME,
+          domains: ['acme-private.test'],
+        });
+        expect(response.status).toBe(500);
+        expect(response.body).toEqual({
+          error: { code: 'internal_error', message: 'internal error', requestId: expect.any(String) },
+        });
+      } finally {
+        await restore();
+      }
+      const failure = reports(sink.lines()).find((entry) => entry.msg === 'unhandled error in the admin API');
+      expect(failure?.err).toMatchObject({ type: 'QueryFailedError', code: 'P0001' });
+      expectNoSecrets(sink.text(), [gateway.config.adminToken, 'acme-private.test']);
+    });
+
+    it('a connection lost during a search by email: a 503, logged without the search term', async () => {
       const response = await withConnectionKilledAt(gateway.db, 'users', 'ACCESS EXCLUSIVE', () =>
         admin.get(`/admin/v1/tenants/acme/users?q=${encodeURIComponent(EMAIL)}`),
       );
-      expect(response.status).toBe(500);
-      expect(response.body).toEqual({
-        error: { code: 'internal_error', message: 'internal error', requestId: expect.any(String) },
-      });
-      expect(sink.lines().some((line) => line.includes('unhandled error in the admin API'))).toBe(true);
+      expect(response.status).toBe(503);
       expectNoSecrets(sink.text(), [gateway.config.adminToken]);
     });
 
-    it('a connection lost while a tenant is created: a 500, and nothing of it in a log', async () => {
+    it('a connection lost while a tenant is created: a 503, and nothing of it in a log', async () => {
       const response = await withConnectionKilledAt(gateway.db, 'tenants', 'SHARE', () =>
         admin.post('/admin/v1/tenants', { slug: 'private-co', name: GIVEN_NAME, domains: ['acme-private.test'] }),
       );
-      expect(response.status).toBe(500);
+      expect(response.status).toBe(503);
       expect((await gateway.db.query("SELECT id FROM tenants WHERE slug = 'private-co'")).length).toBe(0);
       expectNoSecrets(sink.text(), [gateway.config.adminToken, 'acme-private.test']);
     });

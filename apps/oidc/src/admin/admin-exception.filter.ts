@@ -3,7 +3,7 @@ import { BaseExceptionFilter } from '@nestjs/core';
 import { IdentityError, IdentityErrorCode } from '@app/identity';
 import { DATABASE_RETRY_AFTER_SECONDS, databaseFailure } from '@app/identity/database/database-errors';
 import { CursorExpiredError } from '@app/identity/events-feed/cursor-expired.error';
-import { httpErrorMessage, httpStatusOf, isRedisUnavailable } from '@app/platform';
+import { httpErrorMessage, httpStatusOf, isRedisUnavailable, loggableReason } from '@app/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 const STATUS_OF: Record<IdentityErrorCode, number> = {
@@ -80,7 +80,7 @@ export class AdminExceptionFilter extends BaseExceptionFilter {
     if (database !== undefined) {
       // Expected while PostgreSQL is away or too slow: one line, no stack; the caller retries.
       const line = database === 'timeout' ? 'a request ran out of database time' : 'the database is unavailable';
-      this.logger.warn({ reason: (exception as Error).message, requestId }, line);
+      this.logger.warn({ reason: loggableReason(exception), requestId }, line);
       return {
         status: HttpStatus.SERVICE_UNAVAILABLE,
         body: {

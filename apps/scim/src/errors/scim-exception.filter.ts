@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, Logger } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
+import { loggableReason } from '@app/platform';
 import { toScimErrorBody } from '@app/identity/scim/errors';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isOperationalRoute } from './operational-routes';
@@ -32,7 +33,7 @@ export class ScimExceptionFilter extends BaseExceptionFilter {
     if (failure.unexpected)
       this.logger.error({ err: exception, requestId: failed.requestId }, 'unhandled error in the SCIM app');
     else if (failure.warning)
-      this.logger.warn({ reason: (exception as Error).message, requestId: failed.requestId }, failure.warning);
+      this.logger.warn({ reason: loggableReason(exception), requestId: failed.requestId }, failure.warning);
     // The content type is set for every SCIM response by the onSend hook of createScimApp.
     void reply.status(failure.error.status).headers(failure.headers).send(toScimErrorBody(failure.error));
   }
