@@ -269,6 +269,28 @@ describe('the SCIM request log and refused sign-ins', () => {
     expect(await gw.db.query('SELECT 1 FROM sign_in_failures WHERE tenant_id = $1', [globex.id])).toEqual([]);
   });
 
+  it('drops and counts rows it cannot write, serving SCIM all the same, and writes again once it can', async () => {
+    const dropped = async () => {
+      const metrics = await gw.scim.inject({ method: 'GET', url: '/metrics' });
+      const line = /^gateway_request_log_dropped_total\{log="scim_request_log"\} (\d+)$/m.exec(metrics.body);
+      return line ? Number(line[1]) : 0;
+    };
+    const before = await dropped();
+    await gw.db.query('ALTER TABLE scim_request_log RENAME TO scim_request_log_away');
+    try {
+      expect((await acme.send('GET', '/scim/v2/Schemas', undefined, okta)).status).toBe(200);
+      expect((await acme.send('GET', '/scim/v2/Schemas', undefined, okta)).status).toBe(200);
+      await scimLog().flush();
+      expect(await dropped()).toBe(before + 2);
+    } finally {
+      await gw.db.query('ALTER TABLE scim_request_log_away RENAME TO scim_request_log');
+    }
+    expect((await acme.send('GET', '/scim/v2/ResourceTypes', undefined, okta)).status).toBe(200);
+    await scimLog().flush();
+    expect((await requests('acme', '?limit=1')).entries[0].path).toBe('/scim/v2/ResourceTypes');
+    expect(await dropped()).toBe(before + 2);
+  });
+
   it('writes what it holds when the app stops', async () => {
     const before = await rowCount('scim_request_log');
     expect((await acme.send('GET', '/scim/v2/ResourceTypes', undefined, okta)).status).toBe(200);

@@ -1,4 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { MetricsRegistry } from '@app/platform';
+import { Counter } from 'prom-client';
 import { parseInput } from '../errors/parse-input';
 import { TenantsService } from '../tenants/tenants.service';
 import { BatchWriter } from './batch-writer';
@@ -15,20 +17,28 @@ const MAX_BUFFERED = 10_000;
 
 /**
  * Each tenant's SCIM requests and refused sign-ins. Recording returns at once: rows are
- * buffered and inserted in batches off the request, dropped and counted (one warning when
- * dropping starts, one line when writing resumes) while PostgreSQL is away, and written out
- * on shutdown.
+ * buffered and inserted in batches off the request, dropped and counted (in
+ * `gateway_request_log_dropped_total`, with one warning when dropping starts and one line when
+ * writing resumes) while PostgreSQL is away, and written out on shutdown.
  */
 @Injectable()
 export class RequestLogService implements OnApplicationShutdown {
   private readonly logger = new Logger('RequestLog');
   private readonly scimRequests: BatchWriter<ScimRequestRecord>;
   private readonly signInFailures: BatchWriter<SignInFailureRecord>;
+  private readonly droppedRows: Counter<'log'>;
 
   constructor(
     private readonly repository: RequestLogRepository,
     private readonly tenants: TenantsService,
+    registry: MetricsRegistry,
   ) {
+    this.droppedRows = new Counter({
+      name: 'gateway_request_log_dropped_total',
+      help: 'Rows of the SCIM request log and of refused sign-ins dropped (a full buffer, or PostgreSQL away)',
+      labelNames: ['log'],
+      registers: [registry],
+    });
     this.scimRequests = this.writer('scim_request_log', (rows) => this.repository.insertScimRequests(rows));
     this.signInFailures = this.writer('sign_in_failures', (rows) => this.repository.insertSignInFailures(rows));
   }
@@ -102,6 +112,7 @@ export class RequestLogService implements OnApplicationShutdown {
       batchSize: BATCH_SIZE,
       maxBuffered: MAX_BUFFERED,
       onDrop: (count, cause) => {
+        this.droppedRows.inc({ log: table }, count);
         if (droppedSinceWrite === 0) {
           this.logger.warn(`request-log.dropping table=${table} reason=${errorCode(cause)}`);
         }
