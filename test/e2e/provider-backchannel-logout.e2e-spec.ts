@@ -281,6 +281,9 @@ describe('back-channel logout: every end of a gateway session reaches the produc
       await gw.admin.delete(`/admin/v1/tenants/acme/users/${id}/sessions`);
       await expectLoggedOut(sessions[0]);
       expect(failures).toBe(2);
+      const metrics = (await gw.worker.inject({ method: 'GET', url: '/metrics' })).body;
+      expect(metrics).toMatch(/gateway_backchannel_logout_attempts_total\{outcome="retried"\} 2\b/);
+      expect(metrics).toMatch(/gateway_backchannel_logout_attempts_total\{outcome="delivered"\} [1-9]/);
     } finally {
       receiver.respondWith(() => 204);
     }

@@ -29,6 +29,8 @@ export interface SignInGateway {
   readonly publicUrl: string;
   readonly oidc: NestFastifyApplication;
   readonly scim: NestFastifyApplication;
+  /** The fan-out worker (not listening; its routes answer through `inject`). */
+  readonly worker: NestFastifyApplication;
   readonly idp: TestIdp;
   readonly admin: ReturnType<typeof adminRequests>;
   /** Creates a tenant with a SCIM token and an OIDC connection to the test IdP. */
@@ -71,6 +73,7 @@ export async function startSignInGateway(
     publicUrl,
     oidc,
     scim,
+    worker,
     idp,
     admin,
     async tenant(slug, tenantOptions = {}) {

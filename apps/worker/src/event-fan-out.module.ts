@@ -6,6 +6,7 @@ import { ProductClientsModule } from '@app/identity/product-clients/product-clie
 import { RequestLogModule } from '@app/identity/request-log/request-log.module';
 import { SecretsModule } from '@app/identity/secrets/secrets.module';
 import { SigningKeysModule } from '@app/identity/signing-keys/signing-keys.module';
+import { BackchannelLogoutMetrics } from './backchannel/backchannel-logout.metrics';
 import { BackchannelLogoutProcessor } from './backchannel/backchannel-logout.processor';
 import { DeliveryGate } from './delivery/delivery-gate';
 import { DeliveryOutcomes } from './delivery/delivery-outcomes';
@@ -50,6 +51,7 @@ const PROCESSORS = [
   providers: [
     OutboxRelayService,
     FanOutMetrics,
+    BackchannelLogoutMetrics,
     DeliveryGate,
     DeliveryOutcomes,
     WebhookSender,

@@ -14,6 +14,7 @@ import {
 import { Job, UnrecoverableError } from 'bullmq';
 import type { Agent } from 'undici';
 import { JobProcessor } from '../queues/job-processor';
+import { BackchannelLogoutMetrics } from './backchannel-logout.metrics';
 
 /** A receiver gets this long to answer; then the attempt counts as failed and is retried. */
 const SEND_TIMEOUT_MS = 10_000;
@@ -37,6 +38,7 @@ export class BackchannelLogoutProcessor implements JobProcessor<JobName.Backchan
     @Inject(APP_CONFIG) config: ResolvedConfig,
     private readonly clients: ProductClientsService,
     private readonly keys: SigningKeysService,
+    private readonly metrics: BackchannelLogoutMetrics,
   ) {
     this.dispatcher = guardedDispatcher({ allowPrivateNetworks: config.allowPrivateNetworks });
     this.send = fetchThrough(this.dispatcher);
@@ -47,7 +49,10 @@ export class BackchannelLogoutProcessor implements JobProcessor<JobName.Backchan
     const { clientId, sub, sid } = job.data;
     const client = await this.clients.find(clientId);
     // A product deleted, or that no longer takes logout tokens, has nothing left to tell.
-    if (!client?.backchannelLogoutUri) return;
+    if (!client?.backchannelLogoutUri) {
+      this.metrics.attempt('skipped');
+      return;
+    }
     const token = await signLogoutToken(await this.keys.activeKey(), { issuer: this.issuer, clientId, sub, sid });
     let status: number;
     try {
@@ -62,15 +67,21 @@ export class BackchannelLogoutProcessor implements JobProcessor<JobName.Backchan
       await response.body?.cancel();
     } catch (error) {
       const refused = findOutboundAddressError(error);
+      this.metrics.attempt(refused ? 'failed' : 'retried');
       if (refused) throw new UnrecoverableError(`back-channel logout refused: ${refused.message}`);
       throw error;
     }
     if (status >= 200 && status < 300) {
+      this.metrics.attempt('delivered');
       this.logger.log({ clientId, sid, attempt: job.attemptsMade + 1 }, 'backchannel_logout.delivered');
       return;
     }
     const message = `back-channel logout to client ${clientId} answered ${status}`;
-    if (status >= 400 && status < 500 && status !== 408 && status !== 429) throw new UnrecoverableError(message);
+    if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
+      this.metrics.attempt('failed');
+      throw new UnrecoverableError(message);
+    }
+    this.metrics.attempt('retried');
     throw new Error(message);
   }
 
