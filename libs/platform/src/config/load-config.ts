@@ -97,7 +97,7 @@ const environmentSchema = z.object({
   SCIM_TENANT_CONCURRENCY: wholeNumber(1, 100).default(4),
   SCIM_TOKEN_CONCURRENCY: wholeNumber(1, 100).default(3),
   SCIM_TENANT_QUEUE: wholeNumber(0, 10_000).default(64),
-  RATE_LIMIT_SCIM_PER_SECOND: wholeNumber(1, 100_000).default(50),
+  RATE_LIMIT_SCIM_PER_SECOND: wholeNumber(1, 100_000).default(100),
   RATE_LIMIT_SCIM_MAX_WAIT_MS: wholeNumber(0, 30_000).default(2_000),
   RATE_LIMIT_AUTH_FAILURES: wholeNumber(1, 1_000_000).default(50),
   RATE_LIMIT_AUTH_FAILURE_WINDOW_SECONDS: wholeNumber(1, 86_400).default(600),

@@ -4,7 +4,7 @@ import { loadConfig } from './load-config';
 describe('rate limit settings', () => {
   it('default to limits no IdP or person reaches', () => {
     expect(loadConfig({}).rateLimits).toEqual({
-      scimPerSecond: 50,
+      scimPerSecond: 100,
       scimMaxWaitMs: 2_000,
       authFailures: 50,
       authFailureWindowSeconds: 600,
