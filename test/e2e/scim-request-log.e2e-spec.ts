@@ -215,6 +215,17 @@ describe('the SCIM request log and refused sign-ins', () => {
     expect(await rowCount('sign_in_failures')).toBe(1);
   });
 
+  it('records a login refused because the tenant has no IdP connected yet, for that tenant', async () => {
+    expect((await gw.admin.post('/admin/v1/tenants', { slug: 'initech', name: 'Initech' })).status).toBe(201);
+    const page = await new HttpBrowser().get(`${gw.publicUrl}/auth/login?tenant=initech`);
+    expect(page.status).toBe(404);
+    await oidcLog().flush();
+    const response = await gw.admin.get('/admin/v1/tenants/initech/sign-in-failures');
+    expect(response.body.entries).toEqual([
+      expect.objectContaining({ status: 404, reason: expect.stringMatching(/^Sign-in is not set up for Initech yet/) }),
+    ]);
+  });
+
   it('keeps requests and refused sign-ins for SCIM_REQUEST_LOG_RETENTION_DAYS: the worker prunes older ones', async () => {
     await gw.db.query(
       `INSERT INTO scim_request_log (tenant_id, occurred_at, method, path, status, duration_ms)

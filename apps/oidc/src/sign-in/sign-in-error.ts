@@ -2,6 +2,9 @@
 export class SignInError extends Error {
   override readonly name = 'SignInError';
 
+  /** The tenant the sign-in was for, when known before an attempt started (for its refused sign-ins). */
+  tenantId?: string;
+
   constructor(
     readonly status: number,
     readonly title: string,
@@ -21,14 +24,16 @@ export class SignInError extends Error {
   }
 
   /** The tenant exists, but no IdP is connected to it yet: for the person, and for whoever administers it. */
-  static notConfigured(tenant: { name: string; slug: string }): SignInError {
-    return new SignInError(
+  static notConfigured(tenant: { id: string; name: string; slug: string }): SignInError {
+    const error = new SignInError(
       404,
       'Sign-in is not set up yet',
       `Sign-in is not set up for ${tenant.name} yet: its identity provider has not been connected. ` +
         `Please ask your administrator. Administrators: connect it with the tenant's OIDC settings ` +
         `(npm run -s cli -- oidc set ${tenant.slug} …, or PUT /admin/v1/tenants/${tenant.slug}/oidc).`,
     );
+    error.tenantId = tenant.id;
+    return error;
   }
 
   /** No tenant signs in people with this email domain. */

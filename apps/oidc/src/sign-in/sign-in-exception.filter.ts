@@ -35,7 +35,8 @@ export class SignInExceptionFilter implements ExceptionFilter {
       this.logger.warn({ reason: loggableReason(cause), reference }, `sign-in refused: ${page.message}`);
     }
     // For the tenant's administrators (GET /admin/v1/tenants/{slug}/sign-in-failures); buffered, off the request.
-    const failure = signInFailureRecord(request, page, loggableReason(cause), new Date());
+    const tenantId = exception instanceof SignInError ? exception.tenantId : undefined;
+    const failure = signInFailureRecord(request, { ...page, tenantId }, loggableReason(cause), new Date());
     if (failure) this.requestLog.recordSignInFailure(failure);
     if (request.url.startsWith('/auth/callback')) {
       this.metrics.signIn(page.status >= 500 ? 'error' : page.status === 403 ? 'refused' : 'failed');

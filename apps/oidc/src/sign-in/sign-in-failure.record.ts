@@ -7,12 +7,15 @@ const MAX_TEXT = 300;
 export interface FailedSignInPage {
   readonly status: number;
   readonly message: string;
+  /** The tenant, when the refusal knew it before an attempt started (a tenant with no IdP connected). */
+  readonly tenantId?: string;
 }
 
 /**
  * The row of a tenant's refused sign-ins for a failed request, once the request got far
  * enough to know its tenant (a login that named one, or a callback whose attempt was
- * found); undefined before that: such a failure belongs to no tenant.
+ * found); undefined before that (an unknown tenant, a callback with no attempt): such a
+ * failure belongs to no tenant.
  * `reason` is what the person was told; `detail` the cause as the logs name it.
  */
 export function signInFailureRecord(
@@ -21,7 +24,7 @@ export function signInFailureRecord(
   detail: string | null,
   now: Date,
 ): SignInFailureRecord | undefined {
-  const tenantId = request.signIn?.attempt.tenantId;
+  const tenantId = request.signIn?.attempt.tenantId ?? page.tenantId;
   if (!tenantId) return undefined;
   const userAgent = request.headers['user-agent'];
   return {
