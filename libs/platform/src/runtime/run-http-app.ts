@@ -1,12 +1,14 @@
 import { INestApplication } from '@nestjs/common';
 import { ConfigError, ResolvedConfig } from '../config/app-config';
 import { EXIT_CONFIG } from './exit-codes';
+import { HttpDrain } from './http-drain';
 import { isPortInUse, portInUseMessage } from './port-in-use';
 import { prepareRuntime } from './prepare-runtime';
 
 /**
  * The whole life of one app process: prepare the runtime, build the app, listen,
- * and on SIGTERM let in-flight requests finish before everything closes.
+ * and on SIGTERM drain (see HttpDrain): stop accepting, answer every request on
+ * the connections accepted, then close, before the database and Redis close.
  * A configuration error, or a port another process holds, ends the process with
  * code 78 (EX_CONFIG) and a message naming the variable to change.
  */
@@ -21,6 +23,13 @@ export async function runHttpApp(
     // An app started on its own leaves an embedded database it started running
     // for the next one; `npm start` (the launcher) stops the one it started.
     const app = await create(runtime.config);
+    // Fastify's preClose runs once Nest's shutdown reaches the HTTP server, before the
+    // database and Redis close: every request on an accepted connection is answered first.
+    const drain = new HttpDrain(app.getHttpServer());
+    app
+      .getHttpAdapter()
+      .getInstance()
+      .addHook('preClose', () => drain.drain());
     listeningOn = port(runtime.config);
     await app.listen(listeningOn, '0.0.0.0');
     // Under `npm start` the launcher holds an IPC channel open: when it dies, shut down gracefully.
