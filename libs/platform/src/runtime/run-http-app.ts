@@ -1,4 +1,6 @@
+import { Server } from 'node:http';
 import { INestApplication } from '@nestjs/common';
+import type { FastifyInstance } from 'fastify';
 import { ConfigError, ResolvedConfig } from '../config/app-config';
 import { EXIT_CONFIG } from './exit-codes';
 import { HttpDrain } from './http-drain';
@@ -25,11 +27,9 @@ export async function runHttpApp(
     const app = await create(runtime.config);
     // Fastify's preClose runs once Nest's shutdown reaches the HTTP server, before the
     // database and Redis close: every request on an accepted connection is answered first.
-    const drain = new HttpDrain(app.getHttpServer());
-    app
-      .getHttpAdapter()
-      .getInstance()
-      .addHook('preClose', () => drain.drain());
+    const drain = new HttpDrain(app.getHttpServer() as Server);
+    const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
+    fastify.addHook('preClose', () => drain.drain());
     listeningOn = port(runtime.config);
     await app.listen(listeningOn, '0.0.0.0');
     // Under `npm start` the launcher holds an IPC channel open: when it dies, shut down gracefully.
