@@ -94,6 +94,9 @@ describe('rate limits', () => {
         expect(statuses.map((response) => response.status)).toEqual(Array(12).fill(200));
         // 12 requests at 5 a second need a third one-second window: they were held, not refused.
         expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+        const metrics = (await gateway.app.inject({ url: '/metrics' })).body;
+        expect(metrics).toMatch(/gateway_rate_limit_events_total\{limit="scim-token",outcome="waited"\} [1-9]/);
+        expect(metrics).not.toMatch(/outcome="refused"/);
       } finally {
         await gateway.close();
       }

@@ -1,9 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import { Counter } from 'prom-client';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { RateLimitSettings, ResolvedConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { MetricsRegistry } from '../metrics/http-metrics';
 import { REDIS } from '../redis/redis.module';
 import { clientAddress, clientAddressKey } from './client-address';
 
@@ -68,9 +70,16 @@ export function retryAfterSecondsOf(retryAfterMs: number): number {
 export class RateLimits {
   private readonly limiters: Readonly<Record<LimitName, RateLimiterRedis>>;
   private readonly settings: RateLimitSettings;
+  private readonly outcomes: Counter<'limit' | 'outcome'>;
 
-  constructor(@Inject(REDIS) redis: Redis, @Inject(APP_CONFIG) config: ResolvedConfig) {
+  constructor(@Inject(REDIS) redis: Redis, @Inject(APP_CONFIG) config: ResolvedConfig, registry: MetricsRegistry) {
     this.settings = config.rateLimits;
+    this.outcomes = new Counter({
+      name: 'gateway_rate_limit_events_total',
+      help: 'Requests a rate limit held back: refused (over the limit), waited (SCIM pace), unchecked (Redis away)',
+      labelNames: ['limit', 'outcome'],
+      registers: [registry],
+    });
     const limiter = (name: LimitName, points: number, duration: number) =>
       new RateLimiterRedis({
         storeClient: redis,
@@ -90,12 +99,19 @@ export class RateLimits {
 
   /** Counts one event against a limit for a subject. */
   async hit(name: LimitName, subject: string): Promise<Verdict> {
+    const verdict = await this.consume(name, subject);
+    if (!verdict.allowed) this.outcomes.inc({ limit: name, outcome: 'refused' });
+    return verdict;
+  }
+
+  private async consume(name: LimitName, subject: string): Promise<Verdict> {
     try {
       await this.limiters[name].consume(`{${subject}}`);
       return ALLOWED;
     } catch (outcome) {
       if (outcome instanceof RateLimiterRes) return { allowed: false, retryAfterMs: outcome.msBeforeNext };
       // Redis away or not ready: fail open (see the class comment).
+      this.outcomes.inc({ limit: name, outcome: 'unchecked' });
       return ALLOWED;
     }
   }
@@ -109,12 +125,16 @@ export class RateLimits {
    */
   async paceScimToken(tokenId: string): Promise<Verdict> {
     const deadline = Date.now() + this.settings.scimMaxWaitMs;
-    for (;;) {
-      const verdict = await this.hit('scim-token', tokenId);
+    for (let waits = 0; ; waits++) {
+      const verdict = await this.consume('scim-token', tokenId);
       if (verdict.allowed) return verdict;
       // A little jitter, so waiting requests do not all come back in the same millisecond.
       const wait = verdict.retryAfterMs + Math.floor(Math.random() * 50);
-      if (Date.now() + wait > deadline) return verdict;
+      if (Date.now() + wait > deadline) {
+        this.outcomes.inc({ limit: 'scim-token', outcome: 'refused' });
+        return verdict;
+      }
+      if (waits === 0) this.outcomes.inc({ limit: 'scim-token', outcome: 'waited' });
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
