@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { ScimTokensService } from '@app/identity';
 import { MAX_UNINDEXED_TERMS } from '@app/identity/scim/filter/filter-cost';
 import { createScimApp } from '../../apps/scim/src/create-scim-app';
 import { TenantLimiter } from '../../apps/scim/src/tenant-limits/tenant-limiter';
@@ -99,6 +100,9 @@ describe('SCIM: a noisy tenant', () => {
       }
     })();
 
+    // A second token of the noisy tenant (another IdP, a script): the flooding token cannot take its turns.
+    const { token: secondToken } = await gateway.app.get(ScimTokensService).issue('noisy', {});
+    const secondSent: { status: number; body: any }[] = [];
     const flood = Promise.all(Array.from({ length: FLOOD }, () => a.send('GET', costly)));
     // B's simple requests, one after another, while A's flood is in flight.
     const quiet: { status: number; ms: number; body: any }[] = [];
@@ -108,11 +112,22 @@ describe('SCIM: a noisy tenant', () => {
         const response = await b.send('GET', url);
         quiet.push({ status: response.status, ms: Date.now() - started, body: response.body });
       }
+      if (i % 3 === 0) {
+        const second = await gateway.app.inject({
+          method: 'GET',
+          url: '/scim/v2/Users?count=0',
+          headers: { authorization: `Bearer ${secondToken}` },
+        });
+        secondSent.push({ status: second.statusCode, body: JSON.parse(second.body) });
+      }
     }
     const flooded = await flood;
     sampling = false;
     await sampler;
 
+    expect(secondSent).toEqual(
+      Array.from({ length: 4 }, () => ({ status: 200, body: expect.objectContaining({ totalResults: A_USERS }) })),
+    );
     for (const response of quiet) {
       expect(response.status).toBe(200);
       // Generous: what matters is that B never waits behind A's queue (that took 12.6 s once).
