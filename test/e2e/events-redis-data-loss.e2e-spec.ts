@@ -108,4 +108,48 @@ describe('events: Redis loses its data', () => {
     const schedulers = await queues.queue(QueueName.Maintenance).getJobSchedulers();
     expect(schedulers.map((s) => s.key)).toEqual(expect.arrayContaining([JobName.RepairDeliveries]));
   }, 180_000);
+
+  it('re-adds the fan-out of an event relayed before the loss, within seconds', async () => {
+    const tenant = await gateway.tenant('relayed');
+    const subscription = await gateway.admin.post('/admin/v1/subscriptions', {
+      name: 'relayed',
+      url: hook.url,
+      events: ['user.created'],
+      tenant: tenant.slug,
+    });
+    expect(subscription.status).toBe(201);
+    hook.respondWith(() => 204);
+    // The fan-out queue paused: the relay hands the event over, and its job waits in Redis.
+    const fanOut = gateway.worker!.get(EventQueues).queue(QueueName.FanOut);
+    await fanOut.pause();
+    const created = await tenant.send('POST', '/scim/v2/Users', {
+      schemas: [USER_SCHEMA],
+      userName: 'held@relayed.test',
+    });
+    expect(created.status).toBe(201);
+    const userId = created.body.id as string;
+    await eventually(
+      async () => {
+        const rows = await gateway.db.query<{ published: boolean; fannedOut: boolean }>(
+          `SELECT published_at IS NOT NULL AS published, fanned_out_at IS NOT NULL AS "fannedOut"
+           FROM outbox_events WHERE subject_id = $1`,
+          [userId],
+        );
+        return rows.length === 1 && rows[0].published && !rows[0].fannedOut;
+      },
+      30_000,
+      'the event relayed and its fan-out waiting',
+    );
+
+    // The job goes with the data (and the pause with it); nothing else would add it for a minute and more.
+    expect(await loseData(redis, gateway.config.redisPrefix)).toBeGreaterThan(0);
+    const lostAt = Date.now();
+    await eventually(
+      () => hook.accepted().some((r) => r.event?.type === 'user.created' && r.body.includes(userId)),
+      60_000,
+      'the event delivered',
+    );
+    // The relay's own repair looks only at events relayed over a minute ago.
+    expect(Date.now() - lostAt).toBeLessThan(45_000);
+  }, 180_000);
 });
