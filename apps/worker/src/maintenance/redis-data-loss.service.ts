@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import { OutboxRelayService } from '../outbox/outbox-relay.service';
 import { JobWorkers } from '../queues/job-workers.service';
 import { RepairDeliveriesProcessor } from './repair-deliveries.processor';
-import { SentinelCheck, dataSentinelKey, mustRepair } from './redis-data-loss';
+import { SentinelCheck, dataSentinelKey, mustRepair, redisRunId, restartedSince } from './redis-data-loss';
 
 /** How often the sentinel is looked for: a lost job is found within seconds, not at the next repair round. */
 export const SENTINEL_CHECK_EVERY_MS = 2_000;
@@ -21,7 +21,9 @@ export const SENTINEL_CHECK_EVERY_MS = 2_000;
  * that writes it again (SET NX: one does) re-adds the maintenance schedules, the
  * fan-out jobs and the deliveries' jobs. Every re-added job has its usual id,
  * so one still queued is left alone. A worker starting on a Redis without the
- * sentinel repairs too: the data may have gone while no worker ran.
+ * sentinel repairs too: the data may have gone while no worker ran. A restart
+ * that reloaded a snapshot keeps the sentinel but loses the jobs added after it:
+ * a changed `run_id` (INFO server) repairs as well.
  */
 @Injectable()
 export class RedisDataLossService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -30,6 +32,7 @@ export class RedisDataLossService implements OnApplicationBootstrap, BeforeAppli
   private timer: NodeJS.Timeout | undefined;
   private checking: Promise<void> | undefined;
   private started = false;
+  private runId: string | undefined;
   private stopped = false;
 
   constructor(
@@ -63,15 +66,24 @@ export class RedisDataLossService implements OnApplicationBootstrap, BeforeAppli
   }
 
   private async checkOnce(): Promise<void> {
+    const runId = redisRunId(await this.redis.info('server'));
+    const restarted = restartedSince(this.runId, runId);
     const check = await this.lookAtSentinel();
     const atStart = !this.started;
     this.started = true;
-    if (!mustRepair(check)) return;
+    if (!mustRepair(check) && !restarted) {
+      this.runId = runId ?? this.runId;
+      return;
+    }
     if (atStart) {
       this.logger.log(`no ${this.key} in Redis at start: re-adding any fan-out and delivery jobs missing from it`);
-    } else {
+    } else if (mustRepair(check)) {
       this.logger.warn(
         `Redis lost its data (${this.key} vanished): re-adding the fan-out jobs of relayed events and the jobs of pending deliveries now`,
+      );
+    } else {
+      this.logger.warn(
+        'Redis restarted (its run_id changed): re-adding the fan-out jobs and delivery jobs it may have lost since its last snapshot',
       );
     }
     try {
@@ -84,10 +96,11 @@ export class RedisDataLossService implements OnApplicationBootstrap, BeforeAppli
         );
       }
     } catch (error) {
-      // Written back only once the repair is done: a repair cut short is tried again at the next look.
+      // A repair cut short is tried again at the next look: the sentinel goes, and the old run id stays.
       await this.redis.del(this.key).catch(() => undefined);
       throw error;
     }
+    this.runId = runId ?? this.runId;
   }
 
   private async lookAtSentinel(): Promise<SentinelCheck> {

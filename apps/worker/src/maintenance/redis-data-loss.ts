@@ -18,3 +18,16 @@ export type SentinelCheck = 'present' | 'recreated' | 'recreated-elsewhere';
 export function mustRepair(check: SentinelCheck): boolean {
   return check === 'recreated';
 }
+
+/** The `run_id` of an `INFO server` answer: it changes whenever Redis restarts. */
+export function redisRunId(info: string): string | undefined {
+  return /^run_id:([0-9a-f]+)\s*$/m.exec(info)?.[1];
+}
+
+/**
+ * Whether Redis restarted since the last look: a restart that reloaded a snapshot
+ * keeps the sentinel, but loses every job added after the snapshot.
+ */
+export function restartedSince(previousRunId: string | undefined, runId: string | undefined): boolean {
+  return previousRunId !== undefined && runId !== undefined && previousRunId !== runId;
+}
