@@ -21,8 +21,8 @@ describe('loadConfig', () => {
     expect(config.eventsRetentionDays).toBe(90);
     expect(config.scimLimits).toEqual({
       statementTimeoutMs: 5000,
-      tenantConcurrency: 4,
-      tokenConcurrency: 3,
+      tenantConcurrency: 3,
+      tokenConcurrency: 2,
       tenantQueue: 64,
     });
   });

@@ -94,8 +94,9 @@ const environmentSchema = z.object({
     .min(100, 'must be between 100 and 600000 milliseconds')
     .max(600_000, 'must be between 100 and 600000 milliseconds')
     .default(5_000),
-  SCIM_TENANT_CONCURRENCY: wholeNumber(1, 100).default(4),
-  SCIM_TOKEN_CONCURRENCY: wholeNumber(1, 100).default(3),
+  // One costly search keeps a core busy: two per token leave room for everyone else on a small machine.
+  SCIM_TENANT_CONCURRENCY: wholeNumber(1, 100).default(3),
+  SCIM_TOKEN_CONCURRENCY: wholeNumber(1, 100).default(2),
   SCIM_TENANT_QUEUE: wholeNumber(0, 10_000).default(64),
   RATE_LIMIT_SCIM_PER_SECOND: wholeNumber(1, 100_000).default(100),
   RATE_LIMIT_SCIM_MAX_WAIT_MS: wholeNumber(0, 30_000).default(2_000),
