@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { BackchannelLogoutJob } from '@app/identity/deliveries/delivery-jobs';
 import { EventQueues } from '@app/identity/deliveries/event-queues';
 import { ProductClientsService } from '@app/identity/product-clients/product-clients.service';
-import { APP_CONFIG, REDIS, ResolvedConfig } from '@app/platform';
+import { APP_CONFIG, REDIS, ResolvedConfig, isRedisConnectionError } from '@app/platform';
 import type { Redis } from 'ioredis';
 import type { Session } from '../sessions/session';
 import { sessionExpiresAt } from '../sessions/session';
@@ -133,7 +133,12 @@ export class ProductSessions implements OnApplicationBootstrap, OnApplicationShu
   /** Ends the product sessions of gateway sessions that expired; one replica takes each (ZREM decides). */
   sweep(): Promise<void> {
     this.sweeping ??= this.sweepDue()
-      .catch((error: unknown) => this.logger.warn({ err: error }, 'expiry sweep failed'))
+      // Redis away is reported once by the app's shared client; the next sweep retries.
+      .catch((error: unknown) =>
+        isRedisConnectionError(error)
+          ? this.logger.debug('expiry sweep skipped: Redis is away')
+          : this.logger.warn({ err: error }, 'expiry sweep failed'),
+      )
       .finally(() => (this.sweeping = undefined));
     return this.sweeping;
   }
