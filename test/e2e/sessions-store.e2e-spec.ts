@@ -5,15 +5,18 @@ import type { ResolvedConfig } from '@app/platform';
 import type { Session } from '../../apps/oidc/src/sessions/session';
 import type { SessionPolicy } from '../../apps/oidc/src/sessions/session-policy';
 import { NewSession, SessionStore } from '../../apps/oidc/src/sessions/session-store';
+import { SecretBox } from '@app/identity/secrets/secret-box';
 import { TEST_REDIS_URL, redisPrefix } from '../support/test-environment';
 
 /** Short enough to watch sessions end, long enough that a busy test machine does not end them early. */
 const POLICY: SessionPolicy = { idleMs: 600, absoluteMs: 1800, touchEveryMs: 0 };
+const ID_TOKEN = 'eyJ.id-token.sig';
 
 describe('SessionStore on Redis', () => {
   let redis: Redis;
   let prefix: string;
   let store: SessionStore;
+  const box = new SecretBox(randomBytes(32));
 
   beforeAll(() => {
     redis = new Redis(TEST_REDIS_URL);
@@ -28,11 +31,11 @@ describe('SessionStore on Redis', () => {
 
   function storeWith(policy: SessionPolicy): SessionStore {
     // The store reads only the Redis prefix from the configuration.
-    return new SessionStore(redis, { redisPrefix: prefix } as ResolvedConfig, policy);
+    return new SessionStore(redis, { redisPrefix: prefix } as ResolvedConfig, policy, box);
   }
 
   function fieldsFor(userId: string = randomUUID()): NewSession {
-    return { tenantId: randomUUID(), tenantSlug: 'acme', userId, idToken: 'eyJ.id-token.sig' };
+    return { tenantId: randomUUID(), tenantSlug: 'acme', userId, idToken: ID_TOKEN };
   }
 
   async function keysOf(): Promise<string[]> {
@@ -55,16 +58,40 @@ describe('SessionStore on Redis', () => {
     const before = Date.now();
     const { token, session } = await store.create(fields, 'session-1');
     expect(token).toMatch(/^[\w-]{43}$/);
+    const { idToken: _idToken, ...owner } = fields;
     expect(session).toEqual({
-      ...fields,
+      ...owner,
+      sealedIdToken: expect.any(String),
       id: 'session-1',
       createdAt: expect.any(Number),
       lastSeenAt: session.createdAt,
       absoluteExpiresAt: session.createdAt + POLICY.absoluteMs,
     });
     expect(session.createdAt).toBeGreaterThanOrEqual(before);
-    expect(await store.get(token)).toMatchObject({ ...fields, id: 'session-1', createdAt: session.createdAt });
+    expect(await store.get(token)).toMatchObject({ ...owner, id: 'session-1', createdAt: session.createdAt });
+    expect(store.idTokenOf((await store.get(token))!)).toBe(ID_TOKEN);
     expect((await store.create(fields)).token).not.toBe(token);
+  });
+
+  it("keeps the IdP's ID token sealed: Redis never holds it, and it opens only in its own session", async () => {
+    const { token, session } = await store.create(fieldsFor(), 'session-sealed');
+    const stored = (await redis.get(sessionKey(token))) ?? '';
+    expect(stored).toContain('sealedIdToken');
+    expect(stored).not.toContain(ID_TOKEN);
+    expect(store.idTokenOf(session)).toBe(ID_TOKEN);
+    // Moved to another session, the sealed value does not open.
+    expect(store.idTokenOf({ ...session, id: 'another-session' })).toBeUndefined();
+    // Under another SECRETS_KEY it does not open either; logout then goes without the hint.
+    const rekeyed = new SessionStore(
+      redis,
+      { redisPrefix: prefix } as ResolvedConfig,
+      POLICY,
+      new SecretBox(randomBytes(32)),
+    );
+    expect(rekeyed.idTokenOf(session)).toBeUndefined();
+    // A session stored before sealing has none.
+    const { sealedIdToken: _sealed, ...older } = session;
+    expect(store.idTokenOf(older)).toBeUndefined();
   });
 
   it("keeps the session under the token's SHA-256: no key or value holds the token", async () => {

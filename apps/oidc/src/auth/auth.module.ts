@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
+import { SecretsModule } from '@app/identity/secrets/secrets.module';
 import { TenantsModule } from '@app/identity';
 import { OidcConnectionsModule } from '@app/identity/oidc-connections/oidc-connections.module';
 import { RequestLogModule } from '@app/identity/request-log/request-log.module';
@@ -34,6 +35,7 @@ import { DownstreamTokensModule } from '../tokens/downstream-tokens.module';
     SubscriptionsModule,
     DownstreamTokensModule,
     RequestLogModule,
+    SecretsModule,
   ],
   controllers: [SignInController, SessionController],
   providers: [

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { hashToken } from '@app/identity';
+import { SecretBox } from '@app/identity/secrets/secret-box';
 import { APP_CONFIG, REDIS, ResolvedConfig } from '@app/platform';
 import type { Redis } from 'ioredis';
 import { Session, sessionExpiresAt } from './session';
@@ -8,7 +9,10 @@ import { SessionEndReason, SessionEndings } from './session-endings';
 import { SESSION_POLICY, SessionPolicy } from './session-policy';
 
 /** What a new session starts from. */
-export type NewSession = Pick<Session, 'tenantId' | 'tenantSlug' | 'userId' | 'idToken'>;
+export type NewSession = Pick<Session, 'tenantId' | 'tenantSlug' | 'userId'> & {
+  /** The IdP's ID token, sealed before it is stored. */
+  readonly idToken: string;
+};
 
 /**
  * Server-side sessions in Redis. The browser holds a random 256-bit token;
@@ -24,6 +28,7 @@ export class SessionStore {
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) config: ResolvedConfig,
     @Inject(SESSION_POLICY) readonly policy: SessionPolicy,
+    private readonly box: SecretBox,
     @Optional() private readonly endings: SessionEndings = new SessionEndings(),
   ) {
     this.prefix = `${config.redisPrefix}:sessions`;
@@ -33,8 +38,10 @@ export class SessionStore {
   async create(fields: NewSession, id: string = randomUUID()): Promise<{ token: string; session: Session }> {
     const token = randomBytes(32).toString('base64url');
     const now = Date.now();
+    const { idToken, ...owner } = fields;
     const session: Session = {
-      ...fields,
+      ...owner,
+      sealedIdToken: this.box.seal(idToken, sealContext(id)).toString('base64url'),
       id,
       createdAt: now,
       lastSeenAt: now,
@@ -68,6 +75,17 @@ export class SessionStore {
     // XX: a session ended meanwhile (logout, deactivation) is not brought back.
     await this.redis.set(this.sessionKey(digest), JSON.stringify(touched), 'PX', this.ttlOf(touched, now), 'XX');
     return touched;
+  }
+
+  /** The sign-in's ID token, for `id_token_hint`; undefined when it was not kept or does not open. */
+  idTokenOf(session: Session): string | undefined {
+    if (!session.sealedIdToken) return undefined;
+    try {
+      return this.box.open(Buffer.from(session.sealedIdToken, 'base64url'), sealContext(session.id));
+    } catch {
+      // A rotated SECRETS_KEY: logout still ends the session, only without the hint.
+      return undefined;
+    }
   }
 
   /** When the session ends unless used again. */
@@ -137,4 +155,9 @@ export class SessionStore {
 
 function digestOf(token: string): string {
   return hashToken(token).toString('base64url');
+}
+
+/** What a session's sealed ID token is bound to, so it opens only in its own session. */
+function sealContext(sessionId: string): string {
+  return `session-id-token:${sessionId}`;
 }

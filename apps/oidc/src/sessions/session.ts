@@ -5,8 +5,12 @@ export interface Session {
   readonly tenantId: string;
   readonly tenantSlug: string;
   readonly userId: string;
-  /** The ID token of the sign-in, sent back to the IdP as `id_token_hint` at logout. */
-  readonly idToken: string;
+  /**
+   * The ID token of the sign-in, sent back to the IdP as `id_token_hint` at logout;
+   * sealed with SECRETS_KEY (bound to the session id), so a Redis dump holds no
+   * bearer of the person's identity. Absent on sessions kept by an older release.
+   */
+  readonly sealedIdToken?: string;
   readonly createdAt: number;
   readonly lastSeenAt: number;
   readonly absoluteExpiresAt: number;

@@ -46,8 +46,9 @@ export class SignOutFlow {
     const connection = await this.connections.forTenant(session.tenantId).catch(() => undefined);
     const client = connection && (await this.clients.clientFor(connection).catch(() => undefined));
     if (client?.configuration.serverMetadata().end_session_endpoint) {
+      const idTokenHint = this.sessions.idTokenOf(session);
       return oidc.buildEndSessionUrl(client.configuration, {
-        id_token_hint: session.idToken,
+        ...(idTokenHint ? { id_token_hint: idTokenHint } : {}),
         post_logout_redirect_uri: backHere,
       }).href;
     }
