@@ -59,6 +59,7 @@ describe('admin API: SCIM tokens', () => {
       expiresAt: '2099-01-01T00:00:00.000Z',
       revokedAt: null,
       lastUsedAt: null,
+      replaces: null,
     });
     expect(JSON.stringify(response.body)).not.toContain(issued.token);
   });

@@ -11,6 +11,7 @@ import { registerClientCommands } from './clients.commands';
 import { registerLogCommands } from './logs.commands';
 import { registerOidcCommands } from './oidc.commands';
 import { registerSubscriptionCommands } from './subscriptions.commands';
+import { registerTokenRotationCommands } from './token-rotation.commands';
 import { table } from './table';
 
 interface GlobalOptions {
@@ -143,6 +144,8 @@ tokens
     await client().request('DELETE', `/tenants/${encodeURIComponent(slug)}/scim-tokens/${encodeURIComponent(id)}`);
     print({ revoked: id }, () => `revoked SCIM token ${id}`);
   });
+
+registerTokenRotationCommands(tokens, { client, print });
 
 registerAccessCommands(program, { client, print });
 registerOidcCommands(program, { client, print });

@@ -26,4 +26,8 @@ export class ScimTokenEntity {
 
   @Column({ name: 'last_used_at', type: 'timestamptz', nullable: true })
   lastUsedAt!: Date | null;
+
+  /** The token this one was issued to replace, by a two-phase rotation. */
+  @Column({ name: 'replaces_token_id', type: 'uuid', nullable: true })
+  replacesTokenId!: string | null;
 }

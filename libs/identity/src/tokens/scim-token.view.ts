@@ -11,9 +11,19 @@ export interface ScimTokenView {
   readonly expiresAt: string | null;
   readonly revokedAt: string | null;
   readonly lastUsedAt: string | null;
+  /** While a rotation is under way (both tokens work): the id of the token this one replaces. */
+  readonly replaces: string | null;
 }
 
-export function toScimTokenView(token: ScimTokenEntity, now = new Date()): ScimTokenView {
+/**
+ * `replacing` is the token this one replaces when that rotation is still under way
+ * (see scimTokenViews); a single token's view cannot tell.
+ */
+export function toScimTokenView(
+  token: ScimTokenEntity,
+  now = new Date(),
+  replacing: string | null = null,
+): ScimTokenView {
   return {
     id: token.id,
     prefix: token.prefix,
@@ -22,7 +32,22 @@ export function toScimTokenView(token: ScimTokenEntity, now = new Date()): ScimT
     expiresAt: token.expiresAt?.toISOString() ?? null,
     revokedAt: token.revokedAt?.toISOString() ?? null,
     lastUsedAt: token.lastUsedAt?.toISOString() ?? null,
+    replaces: replacing,
   };
+}
+
+/** A tenant's tokens as listed: a rotation is under way while both its tokens are active. */
+export function scimTokenViews(tokens: readonly ScimTokenEntity[], now = new Date()): ScimTokenView[] {
+  const active = new Set(tokens.filter((token) => tokenStatus(token, now) === 'active').map((token) => token.id));
+  return tokens.map((token) =>
+    toScimTokenView(
+      token,
+      now,
+      token.replacesTokenId !== null && active.has(token.id) && active.has(token.replacesTokenId)
+        ? token.replacesTokenId
+        : null,
+    ),
+  );
 }
 
 function tokenStatus(token: ScimTokenEntity, now: Date): ScimTokenStatus {

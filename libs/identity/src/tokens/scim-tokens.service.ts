@@ -98,6 +98,11 @@ export class ScimTokensService implements OnModuleInit, OnModuleDestroy {
       [tenant.id, tokenId],
     );
     if (affected === 0) throw IdentityError.notFound(`no SCIM token "${tokenId}" in tenant "${slug}"`);
+    await this.forgetRevoked();
+  }
+
+  /** After a revocation committed: every process stops accepting the token it remembers. */
+  async forgetRevoked(): Promise<void> {
     // This process forgets at once; the others when the notification reaches them, moments later.
     this.cache.clear();
     await this.dataSource.query(`SELECT pg_notify($1, '')`, [SCIM_TOKENS_CHANNEL]);
