@@ -6,6 +6,7 @@ import { OidcConnectionsModule } from '@app/identity/oidc-connections/oidc-conne
 import { ProductClientsModule } from '@app/identity/product-clients/product-clients.module';
 import { AuditModule } from '@app/identity/audit/audit.module';
 import { RequestLogModule } from '@app/identity/request-log/request-log.module';
+import { ProvisioningModule } from '@app/identity/provisioning/provisioning.module';
 import { AuthModule } from '../auth/auth.module';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { AuditController } from './audit.controller';
@@ -15,9 +16,11 @@ import { AuditSnapshots } from './audit/audit-snapshots';
 import { ClientsController } from './clients.controller';
 import { GroupRolesController } from './group-roles.controller';
 import { OidcConnectionController } from './oidc-connection.controller';
+import { ProvisioningController } from './provisioning.controller';
 import { ScimRequestsController } from './scim-requests.controller';
 import { ScimTokensController } from './scim-tokens.controller';
 import { SubscriptionsController } from './subscriptions.controller';
+import { TenantGroupsController } from './tenant-groups.controller';
 import { TenantUsersController } from './tenant-users.controller';
 import { TenantsController } from './tenants.controller';
 import { UserSessionsController } from './user-sessions.controller';
@@ -34,6 +37,7 @@ import { UserSessionsController } from './user-sessions.controller';
     ProductClientsModule,
     AuditModule,
     RequestLogModule,
+    ProvisioningModule,
   ],
   controllers: [
     TenantsController,
@@ -46,6 +50,8 @@ import { UserSessionsController } from './user-sessions.controller';
     UserSessionsController,
     AuditController,
     ScimRequestsController,
+    ProvisioningController,
+    TenantGroupsController,
   ],
   providers: [
     AdminAuthGuard,

@@ -85,3 +85,11 @@ export const listTenantUsersQuery = z.strictObject({
   cursor: z.string({ error: 'must be a string' }).regex(UUID, 'must be the nextCursor of a previous page').optional(),
 });
 export type ListTenantUsersQuery = z.output<typeof listTenantUsersQuery>;
+
+/** `GET /admin/v1/tenants/{slug}/groups` query parameters. */
+export const listTenantGroupsQuery = z.strictObject({
+  limit: pageLimit,
+  /** The `nextCursor` of the previous page (checked when decoded). */
+  cursor: z.string({ error: 'must be a string' }).optional(),
+});
+export type ListTenantGroupsQuery = z.output<typeof listTenantGroupsQuery>;

@@ -13,6 +13,15 @@ const COLUMNS = `u.id, u.user_name, u.external_id, u.active,
          WHERE m.user_id = u.id AND m.tenant_id = u.tenant_id
          ORDER BY lower(g.display_name), g.id) AS scim_groups`;
 
+/** A page of groups by name: $1 the tenant, $2 the folded name to start after (or null), $3 the limit. */
+export const GROUPS_PAGE_SQL = `SELECT g.id, g.display_name AS "displayName", g.external_id AS "externalId",
+              (SELECT count(*) FROM group_members m WHERE m.group_id = g.id)::int AS "memberCount",
+              lower(g.display_name) AS key
+         FROM groups g
+        WHERE g.tenant_id = $1 AND ($2::text IS NULL OR lower(g.display_name) > $2::text)
+        ORDER BY lower(g.display_name)
+        LIMIT $3`;
+
 /** What an administrator grants a user directly. */
 export type Grant = 'roles' | 'teams';
 
@@ -87,6 +96,28 @@ export class AccessRepository {
     return rows[0];
   }
 
+  /**
+   * Groups by name, case-insensitively, after the folded name `after`: keyset on the
+   * unique (tenant_id, lower(display_name)) index, member counts on group_members' key.
+   */
+  groupsPage(em: EntityManager, tenantId: string, after: string | null, limit: number): Promise<TenantGroupRow[]> {
+    return em.query<TenantGroupRow[]>(GROUPS_PAGE_SQL, [tenantId, after, limit]);
+  }
+
+  /** Every user in at least one group (the only ones rules can reach), with their grants and groups. */
+  ruleSubjects(em: EntityManager, tenantId: string): Promise<RuleSubjectRow[]> {
+    return em.query<RuleSubjectRow[]>(
+      `SELECT u.id, u.user_name, u.roles, u.idp_groups,
+              ARRAY(SELECT g.display_name FROM group_members m JOIN groups g ON g.id = m.group_id
+                     WHERE m.user_id = u.id AND m.tenant_id = u.tenant_id) AS scim_groups
+         FROM users u
+        WHERE u.tenant_id = $1
+          AND (cardinality(u.idp_groups) > 0 OR EXISTS (SELECT 1 FROM group_members m WHERE m.user_id = u.id))
+        ORDER BY u.created_at, u.id`,
+      [tenantId],
+    );
+  }
+
   /** The tenant's group-role rules, in order. */
   async rules(em: EntityManager, tenantId: string): Promise<GroupRoleRule[]> {
     return em.query<GroupRoleRule[]>(
@@ -112,6 +143,25 @@ export class AccessRepository {
       ],
     );
   }
+}
+
+/** A group as the admin's listing shows it. */
+export interface TenantGroupRow {
+  readonly id: string;
+  readonly displayName: string;
+  readonly externalId: string | null;
+  readonly memberCount: number;
+  /** lower(displayName): the listing's keyset. */
+  readonly key: string;
+}
+
+/** A user as a preview of group-role rules reads them. */
+export interface RuleSubjectRow {
+  readonly id: string;
+  readonly user_name: string;
+  readonly roles: string[];
+  readonly idp_groups: string[];
+  readonly scim_groups: string[];
 }
 
 /** Escapes LIKE's metacharacters (the default ESCAPE is "\"). */

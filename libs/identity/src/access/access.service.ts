@@ -3,12 +3,15 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { transaction } from '../database/transaction';
 import { IdentityError } from '../errors/identity-error';
+import { parseInput } from '../errors/parse-input';
 import { OutboxService } from '../events/outbox.service';
 import { TenantsService } from '../tenants/tenants.service';
 import { effectiveRoles, groupNamesOf, sameMembers } from './access-lists';
 import { AccessRepository, Grant } from './access.repository';
-import type { ListTenantUsersQuery } from './access.input';
+import { listTenantGroupsQuery, type ListTenantUsersQuery } from './access.input';
+import { GroupRolesPreview, previewGroupRoles } from './group-roles-preview';
 import { GroupRoleRule, rolesFromGroups } from './roles-from-groups';
+import { decodeGroupCursor, encodeGroupCursor } from './tenant-groups-cursor';
 import { TenantUserView, toTenantUserView } from './tenant-user.view';
 import { UserAccess, rolesChangedData, userAccessOf } from './user-access';
 import type { UserAccessRow } from './user-access.row';
@@ -20,6 +23,28 @@ export interface TenantUserPage {
   readonly users: TenantUserView[];
   readonly nextCursor: string | null;
 }
+
+/** A tenant's group with its member count, as the admin's listing shows it. */
+export interface TenantGroupView {
+  readonly id: string;
+  readonly displayName: string;
+  readonly externalId: string | null;
+  readonly memberCount: number;
+}
+
+/** A page of a tenant's groups by name; `nextCursor` fetches the next one. */
+export interface TenantGroupPage {
+  readonly data: TenantGroupView[];
+  readonly nextCursor: string | null;
+}
+
+/** A preview of new rules: at most PREVIEW_USERS users are listed, `truncated` says whether more change. */
+export interface GroupRolesPreviewView extends GroupRolesPreview {
+  readonly truncated: boolean;
+}
+
+/** Users listed by a preview at most (the summary counts them all). */
+export const PREVIEW_USERS = 500;
 
 /** The tenant a sign-in happens in (its slug goes into events). */
 export interface AccessTenant {
@@ -72,6 +97,49 @@ export class AccessService {
   async groupRoleRules(slug: string): Promise<GroupRoleRule[]> {
     const tenant = await this.tenants.get(slug);
     return this.access.rules(this.dataSource.manager, tenant.id);
+  }
+
+  /** The tenant's groups by name, case-insensitively, with their member counts; keyset-paged. */
+  async listGroups(slug: string, rawQuery: unknown): Promise<TenantGroupPage> {
+    const query = parseInput(listTenantGroupsQuery, rawQuery);
+    const after = query.cursor === undefined ? null : decodeGroupCursor(query.cursor);
+    if (after === undefined) throw IdentityError.invalid('cursor: must be the nextCursor of a previous page');
+    const tenant = await this.tenants.get(slug);
+    // One more than asked tells whether another page follows.
+    const rows = await this.access.groupsPage(this.dataSource.manager, tenant.id, after, query.limit + 1);
+    const page = rows.slice(0, query.limit);
+    return {
+      data: page.map(({ id, displayName, externalId, memberCount }) => ({ id, displayName, externalId, memberCount })),
+      nextCursor: rows.length > query.limit ? encodeGroupCursor(page[page.length - 1].key) : null,
+    };
+  }
+
+  /**
+   * What saving `rules` would change in users' effective roles, changing nothing: the
+   * current rules and the proposed ones applied to each user's groups as known now.
+   */
+  async previewGroupRoleRules(slug: string, rules: readonly GroupRoleRule[]): Promise<GroupRolesPreviewView> {
+    const tenant = await this.tenants.get(slug);
+    // One snapshot, so the rules and the users are read as of the same moment.
+    const [current, subjects] = await this.dataSource.transaction(
+      'REPEATABLE READ',
+      async (em) => [await this.access.rules(em, tenant.id), await this.access.ruleSubjects(em, tenant.id)] as const,
+    );
+    const preview = previewGroupRoles(
+      subjects.map((row) => ({
+        id: row.id,
+        userName: row.user_name,
+        granted: row.roles,
+        groups: groupNamesOf(row.idp_groups, row.scim_groups),
+      })),
+      current,
+      rules,
+    );
+    return {
+      summary: preview.summary,
+      users: preview.users.slice(0, PREVIEW_USERS),
+      truncated: preview.users.length > PREVIEW_USERS,
+    };
   }
 
   /**
