@@ -4,6 +4,7 @@ import { ResolvedConfig, createHttpApp } from '@app/platform';
 import { mountQueueBoard } from './admin/queue-board';
 import { OidcModule } from './oidc.module';
 import { mountProductProvider } from './provider/mount-product-provider';
+import { mountWebApp } from './web/web-app';
 
 /** Builds the OIDC app exactly as `main.ts` runs it; the end-to-end tests use it too. */
 export async function createOidcApp(config: ResolvedConfig): Promise<NestFastifyApplication> {
@@ -11,5 +12,6 @@ export async function createOidcApp(config: ResolvedConfig): Promise<NestFastify
   await app.register(fastifyCookie);
   await mountQueueBoard(app, config);
   await mountProductProvider(app);
+  await mountWebApp(app);
   return app;
 }
