@@ -7,6 +7,7 @@ import { ProductClientsModule } from '@app/identity/product-clients/product-clie
 import { AuditModule } from '@app/identity/audit/audit.module';
 import { RequestLogModule } from '@app/identity/request-log/request-log.module';
 import { ProvisioningModule } from '@app/identity/provisioning/provisioning.module';
+import { MonitoringModule } from '@app/identity/monitoring/monitoring.module';
 import { AuthModule } from '../auth/auth.module';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { AuditController } from './audit.controller';
@@ -14,6 +15,8 @@ import { AuditInterceptor } from './audit/audit.interceptor';
 import { AuditRecorder } from './audit/audit-recorder';
 import { AuditSnapshots } from './audit/audit-snapshots';
 import { ClientsController } from './clients.controller';
+import { ConsoleController } from './console.controller';
+import { DeliveryHealthController } from './delivery-health.controller';
 import { GroupRolesController } from './group-roles.controller';
 import { OidcConnectionController } from './oidc-connection.controller';
 import { ProvisioningController } from './provisioning.controller';
@@ -38,6 +41,7 @@ import { UserSessionsController } from './user-sessions.controller';
     AuditModule,
     RequestLogModule,
     ProvisioningModule,
+    MonitoringModule,
   ],
   controllers: [
     TenantsController,
@@ -52,6 +56,8 @@ import { UserSessionsController } from './user-sessions.controller';
     ScimRequestsController,
     ProvisioningController,
     TenantGroupsController,
+    DeliveryHealthController,
+    ConsoleController,
   ],
   providers: [
     AdminAuthGuard,
