@@ -23,9 +23,15 @@ export interface AttemptPlace {
   readonly final: boolean;
 }
 
-/** How the attempt went: the receiver's verdict, and the error the log records (null when delivered). */
+/**
+ * What an attempt means for the delivery: the receiver's verdict, or `refused` when the
+ * outbound address rule stopped it before connecting (failed for good, like `rejected`).
+ */
+export type AttemptVerdict = ResponseVerdict | 'refused';
+
+/** How the attempt went: its verdict, and the error the log records (null when delivered). */
 export interface AttemptResult {
-  readonly verdict: ResponseVerdict;
+  readonly verdict: AttemptVerdict;
   readonly error: string | null;
 }
 
@@ -70,7 +76,7 @@ export class WebhookAttempt {
     });
     const status = 'status' in response ? response.status : undefined;
     const error = 'error' in response ? response.error : status === undefined ? null : `HTTP ${status}`;
-    const verdict = verdictOf(status);
+    const verdict: AttemptVerdict = 'refused' in response && response.refused ? 'refused' : verdictOf(status);
     const outcome = { id: target.id, round: target.round, responseStatus: status ?? null, at };
     const where = `delivery=${target.id} subscription=${target.subscriptionId} event=${eventId}`;
     switch (verdict) {
@@ -92,6 +98,12 @@ export class WebhookAttempt {
         await this.outcomes.record({ ...outcome, delivered: false, final: true, error });
         this.metrics.outcome('webhook', 'failed');
         this.logger.warn(`event.delivery.rejected ${where} status=${status}`);
+        return { verdict, error };
+      case 'refused':
+        // Failed at once: every retry would be refused alike; a retry by hand works once the URL or the setting is fixed.
+        await this.outcomes.record({ ...outcome, delivered: false, final: true, error });
+        this.metrics.outcome('webhook', 'failed');
+        this.logger.warn(`event.delivery.refused ${where}: ${error}`);
         return { verdict, error };
       case 'retry':
         await this.outcomes.record({ ...outcome, delivered: false, final: place.final, error });

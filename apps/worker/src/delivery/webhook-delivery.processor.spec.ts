@@ -104,6 +104,20 @@ describe('WebhookDeliveryProcessor', () => {
     );
   });
 
+  it('fails for good, at once, when the outbound address rule refused the receiver', async () => {
+    const reason =
+      'refused: http://10.255.255.1 is a private address: 10.255.255.1 is a private network address (10/8, 172.16/12, 192.168/16)';
+    const { processor, job, outcomes, metrics } = setup({ error: reason, refused: true });
+    const failure = processor.process(job, 'token');
+    await expect(failure).rejects.toBeInstanceOf(UnrecoverableError);
+    await expect(failure).rejects.toThrow(reason);
+    expect(outcomes.record).toHaveBeenCalledWith(
+      expect.objectContaining({ delivered: false, final: true, responseStatus: null, error: reason }),
+    );
+    expect(metrics.outcome).toHaveBeenCalledWith('webhook', 'failed');
+    expect(job.moveToDelayed).not.toHaveBeenCalled();
+  });
+
   it.each([[{ status: 500 }], [{ status: 429 }], [{ error: 'connection failed: ECONNREFUSED' }]] as const)(
     'rethrows %j so BullMQ retries, keeping the delivery pending',
     async (response) => {

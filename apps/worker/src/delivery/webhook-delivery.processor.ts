@@ -22,8 +22,9 @@ const CROWDED_WAIT_MAX_MS = WEBHOOK_TIMEOUT_MS;
 /**
  * The attempts of one webhook delivery after the fan-out's first (retries, held
  * deliveries, deliveries to slow subscribers, retries by hand). A 2xx ends the
- * delivery; 410 Gone disables the subscription; other 4xx (but 408, 429) fail at
- * once (UnrecoverableError); anything else is thrown so BullMQ retries on the
+ * delivery; 410 Gone disables the subscription; other 4xx (but 408, 429), and an
+ * address the outbound rule refuses (private, loopback, link-local, also once
+ * resolved), fail at once (UnrecoverableError); anything else is thrown so BullMQ retries on the
  * delivery backoff, and the last attempt marks the delivery failed.
  *
  * Isolation: a subscription has at most MAX_IN_FLIGHT_PER_SUBSCRIPTION jobs in
@@ -82,6 +83,8 @@ export class WebhookDeliveryProcessor implements JobProcessor<JobName.WebhookDel
         throw new UnrecoverableError('410 Gone: the subscription was disabled');
       case 'rejected':
         throw new UnrecoverableError(`the receiver refused the event: ${result.error}`);
+      case 'refused':
+        throw new UnrecoverableError(result.error ?? 'refused by the outbound address rule');
       case 'retry':
         throw new Error(result.error ?? 'delivery failed');
       default:

@@ -118,9 +118,22 @@ describe('WebhookSender', () => {
     });
     expect(response).toEqual({
       error: expect.stringMatching(/^refused: .* is a private address|^refused: .* resolves to a private address/),
+      refused: true,
     });
     expect(JSON.stringify(response)).not.toMatch(/ECONNREFUSED/);
     expect(target.connections()).toBe(0);
+  });
+
+  it.each([
+    ['a private network address', 'http://10.255.255.1/hook', /10\.255\.255\.1 is a private network address/],
+    ['the cloud metadata address', 'http://169.254.169.254/latest/meta-data/', /169\.254\.169\.254 is a link-local/],
+  ])('refuses %s at once, before any connection is tried', async (_case, url, why) => {
+    const started = performance.now();
+    // A connection to either would hang until the timeout: an answer well before it was never dialled.
+    const response = await sender(false).send({ url, messageId: 'evt_8', body: '{}', secret: SECRET }, 5_000);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(response).toEqual({ error: expect.stringMatching(why), refused: true });
+    expect((response as { error: string }).error).toMatch(/^refused: http:\/\/[\d.]+ is a private address: /);
   });
 
   it('gives up on a receiver that does not answer in time', async () => {

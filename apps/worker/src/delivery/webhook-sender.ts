@@ -25,8 +25,12 @@ export interface WebhookRequest {
   readonly secret: string;
 }
 
-/** The receiver's status, or why there is none (refused, timed out…); `timedOut` when no answer came in time. */
-export type WebhookResponse = { readonly status: number } | { readonly error: string; readonly timedOut?: boolean };
+/**
+ * The receiver's status, or why there is none (refused, timed out…); `timedOut` when no answer came in time,
+ * `refused` when the outbound address rule stopped it before connecting (no attempt can do better).
+ */
+export type WebhookResponse =
+  { readonly status: number } | { readonly error: string; readonly timedOut?: boolean; readonly refused?: boolean };
 
 /**
  * Sends Standard Webhooks requests over keep-alive connections; the network
@@ -81,9 +85,12 @@ export class WebhookSender implements OnApplicationShutdown {
       response.body.dump().catch(() => undefined);
       return { status: response.statusCode };
     } catch (error) {
-      return error instanceof WebhookTimeoutError
-        ? { error: `no answer within ${error.timeoutMs / 1000} s`, timedOut: true }
-        : { error: describeFailure(error) };
+      if (error instanceof WebhookTimeoutError) {
+        return { error: `no answer within ${error.timeoutMs / 1000} s`, timedOut: true };
+      }
+      // A private address stays private until the operator changes the URL or ALLOW_PRIVATE_NETWORKS.
+      const refused = findOutboundAddressError(error)?.code === 'private_address';
+      return refused ? { error: describeFailure(error), refused } : { error: describeFailure(error) };
     } finally {
       clearTimeout(timer);
     }
