@@ -131,7 +131,7 @@ function Portal({ session, tenant }: { session: PortalSession; tenant: Tenant })
           <SessionBadge session={session} />
         </div>
       </header>
-      <div className="layout">
+      <div className={`layout${current || onGuide ? ' on-step' : ''}`}>
         <nav className="sidebar" aria-label="Setup steps">
           <Checklist steps={steps} path={path} navigate={navigate} />
           <a

@@ -140,7 +140,8 @@ function Tokens() {
     await tokens.reload();
   });
   const active = (tokens.data ?? []).filter((token) => token.status === 'active');
-  const rotating = issued?.replaces ? issued : undefined;
+  // A rotation under way shows in the list (the new token names the one it replaces), after a reload too.
+  const rotating = active.find((token) => token.replaces)?.replaces;
 
   return (
     <Card
@@ -166,14 +167,10 @@ function Tokens() {
             the old one.
           </p>
           <div className="actions">
-            <Button onClick={() => void finish.run(rotating.replaces!, 'complete')} pending={finish.pending}>
+            <Button onClick={() => void finish.run(rotating, 'complete')} pending={finish.pending}>
               Finish rotation
             </Button>
-            <Button
-              kind="secondary"
-              onClick={() => void finish.run(rotating.replaces!, 'cancel')}
-              pending={finish.pending}
-            >
+            <Button kind="secondary" onClick={() => void finish.run(rotating, 'cancel')} pending={finish.pending}>
               Cancel rotation
             </Button>
           </div>
@@ -200,7 +197,10 @@ function Tokens() {
             <tbody>
               {active.map((token) => (
                 <tr key={token.id}>
-                  <td className="mono">{token.prefix}…</td>
+                  <td>
+                    <span className="mono">{token.prefix}…</span> {token.replaces && <Badge tone="info">new</Badge>}
+                    {rotating === token.id && <Badge tone="warn">being replaced</Badge>}
+                  </td>
                   <td>
                     <When at={token.createdAt} />
                   </td>

@@ -86,9 +86,10 @@ export function RulesEditor({
               →
             </span>
             <div className="field">
-              <label htmlFor={`rule-roles-${row.key}`}>Roles (comma separated)</label>
+              <label htmlFor={`rule-roles-${row.key}`}>Roles</label>
               <input
                 id={`rule-roles-${row.key}`}
+                aria-describedby={`${listId}-roles-hint`}
                 value={row.roles}
                 autoComplete="off"
                 spellCheck={false}
@@ -101,6 +102,11 @@ export function RulesEditor({
           </li>
         ))}
       </ol>
+      {rows.length > 0 && (
+        <p className="hint" id={`${listId}-roles-hint`}>
+          Separate several roles with commas, e.g. <code>editor, billing</code>.
+        </p>
+      )}
       <div className="actions">
         <Button
           kind="secondary"
