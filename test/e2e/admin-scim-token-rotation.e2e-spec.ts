@@ -244,6 +244,17 @@ describe('admin API: two-phase rotation of SCIM tokens', () => {
     expect(await db.query('SELECT id FROM scim_tokens WHERE replaces_token_id = $1', [token.id])).toEqual([]);
   });
 
+  it('deletes a tenant with a rotation under way, and refuses both its tokens', async () => {
+    await admin.post('/admin/v1/tenants', { slug: 'doomed', name: 'Doomed' });
+    const old = await issue('doomed');
+    const fresh = (await rotate(old.id, {}, 'doomed')).body as Issued;
+    expect(await scimStatus(fresh.token)).toBe(200);
+    expect((await admin.delete('/admin/v1/tenants/doomed')).status).toBe(204);
+    await refusedWithin(old.token);
+    await refusedWithin(fresh.token);
+    expect(await db.query('SELECT id FROM scim_tokens WHERE id = ANY($1::uuid[])', [[old.id, fresh.id]])).toEqual([]);
+  });
+
   it('audits a rotation without the token it issued', async () => {
     const old = await issue();
     const fresh = (await rotate(old.id)).body as Issued;

@@ -36,14 +36,18 @@ export function toScimTokenView(
   };
 }
 
-/** A tenant's tokens as listed: a rotation is under way while both its tokens are active. */
+/**
+ * A tenant's tokens as listed. A rotation is under way while both its tokens are unrevoked
+ * (as the rotation service and its unique index see it): an expired new token still has to
+ * be cancelled or completed, so it still shows what it replaces.
+ */
 export function scimTokenViews(tokens: readonly ScimTokenEntity[], now = new Date()): ScimTokenView[] {
-  const active = new Set(tokens.filter((token) => tokenStatus(token, now) === 'active').map((token) => token.id));
+  const unrevoked = new Set(tokens.filter((token) => token.revokedAt === null).map((token) => token.id));
   return tokens.map((token) =>
     toScimTokenView(
       token,
       now,
-      token.replacesTokenId !== null && active.has(token.id) && active.has(token.replacesTokenId)
+      token.replacesTokenId !== null && unrevoked.has(token.id) && unrevoked.has(token.replacesTokenId)
         ? token.replacesTokenId
         : null,
     ),
