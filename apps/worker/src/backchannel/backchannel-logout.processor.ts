@@ -68,8 +68,11 @@ export class BackchannelLogoutProcessor implements JobProcessor<JobName.Backchan
     } catch (error) {
       const refused = findOutboundAddressError(error);
       this.metrics.attempt(refused ? 'failed' : 'retried');
-      if (refused) throw new UnrecoverableError(`back-channel logout refused: ${refused.message}`);
-      throw error;
+      if (!refused) throw error;
+      // Failed for good at once: every retry would be refused alike, until the URI or ALLOW_PRIVATE_NETWORKS changes.
+      const reason = `refused: ${refused.message}`;
+      this.logger.warn({ clientId, sid, reason }, 'backchannel_logout.refused');
+      throw new UnrecoverableError(`back-channel logout ${reason}`);
     }
     if (status >= 200 && status < 300) {
       this.metrics.attempt('delivered');
