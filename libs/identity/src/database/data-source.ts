@@ -12,6 +12,7 @@ import { UserActiveStored1764800000000 } from './migrations/1764800000000-user-a
 import { ProductClients1764900000000 } from './migrations/1764900000000-product-clients';
 import { EventsFeed1765000000000 } from './migrations/1765000000000-events-feed';
 import { AuditAndRequestLog1765100000000 } from './migrations/1765100000000-audit-and-request-log';
+import { SignInFailureClient1765160000000 } from './migrations/1765160000000-sign-in-failure-client';
 import { ScimTokenRotation1765400000000 } from './migrations/1765400000000-scim-token-rotation';
 
 /** Connections each app's pool holds at most. */
@@ -31,6 +32,7 @@ export const MIGRATIONS = [
   ProductClients1764900000000,
   EventsFeed1765000000000,
   AuditAndRequestLog1765100000000,
+  SignInFailureClient1765160000000,
   ScimTokenRotation1765400000000,
 ];
 
