@@ -13,13 +13,15 @@ import { ProductClients1764900000000 } from './migrations/1764900000000-product-
 import { EventsFeed1765000000000 } from './migrations/1765000000000-events-feed';
 import { AuditAndRequestLog1765100000000 } from './migrations/1765100000000-audit-and-request-log';
 import { SignInFailureClient1765160000000 } from './migrations/1765160000000-sign-in-failure-client';
+import { SetupLinks1765200000000 } from './migrations/1765200000000-setup-links';
 import { ScimTokenRotation1765400000000 } from './migrations/1765400000000-scim-token-rotation';
+import { SetupLinkEntity } from '../setup-links/setup-link.entity';
 
 /** Connections each app's pool holds at most. */
 export const POOL_SIZE = 20;
 
 /** Every entity of the identity domain. */
-export const ENTITIES = [TenantEntity, TenantDomainEntity, ScimTokenEntity, OutboxEventEntity];
+export const ENTITIES = [TenantEntity, TenantDomainEntity, ScimTokenEntity, OutboxEventEntity, SetupLinkEntity];
 
 /** Every migration, oldest first. The schema is only ever changed through these. */
 export const MIGRATIONS = [
@@ -33,6 +35,7 @@ export const MIGRATIONS = [
   EventsFeed1765000000000,
   AuditAndRequestLog1765100000000,
   SignInFailureClient1765160000000,
+  SetupLinks1765200000000,
   ScimTokenRotation1765400000000,
 ];
 
