@@ -13,6 +13,7 @@ export * from './metrics/http-metrics';
 export * from './metrics/metrics.module';
 export * from './redis/redis.module';
 export * from './redis/redis-errors';
+export * from './redis/redis-topology';
 export * from './runtime/prepare-runtime';
 export * from './platform.module';
 export * from './runtime/exit-codes';

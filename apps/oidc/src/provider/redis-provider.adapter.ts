@@ -1,5 +1,5 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@app/platform/redis/redis-topology';
 
 /**
  * The models `revokeByGrantId` removes: the tokens a grant issued. An interaction or a session names a
@@ -24,7 +24,7 @@ const CONSUME_SCRIPT = `if redis.call('exists', KEYS[1]) == 1 then return redis.
  */
 export class RedisProviderAdapter implements Adapter {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly model: string,
   ) {}
@@ -78,14 +78,15 @@ export class RedisProviderAdapter implements Adapter {
     await this.redis.del(this.key(id));
   }
 
-  /** Deletes every token of the grant, one key per command (they live in other slots), then the index. */
+  /**
+   * Deletes every token of the grant, then the index: one command per key, not one pipeline, since the
+   * tokens live in other slots (a cluster client refuses a pipeline across slots).
+   */
   async revokeByGrantId(grantId: string): Promise<void> {
     const index = this.grantIndex(grantId);
     const keys = await this.redis.smembers(index);
-    const pipeline = this.redis.pipeline();
-    for (const key of keys) pipeline.del(key);
-    pipeline.del(index);
-    await pipeline.exec();
+    await Promise.all(keys.map((key) => this.redis.del(key)));
+    await this.redis.del(index);
   }
 
   private key(id: string): string {

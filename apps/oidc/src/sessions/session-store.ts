@@ -2,8 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { hashToken } from '@app/identity';
 import { SecretBox } from '@app/identity/secrets/secret-box';
-import { APP_CONFIG, REDIS, ResolvedConfig } from '@app/platform';
-import type { Redis } from 'ioredis';
+import { APP_CONFIG, REDIS, RedisClient, ResolvedConfig } from '@app/platform';
 import { Session, sessionExpiresAt } from './session';
 import { SessionEndReason, SessionEndings } from './session-endings';
 import { SESSION_POLICY, SessionPolicy } from './session-policy';
@@ -19,13 +18,19 @@ export type NewSession = Pick<Session, 'tenantId' | 'tenantSlug' | 'userId'> & {
  * Redis holds the session under the token's SHA-256, so neither a Redis dump
  * nor a log of keys lets anyone act as the browser. Each user's sessions are
  * indexed, so all of them can end at once.
+ *
+ * Ready for Redis Cluster: a session's key and its user's index live in
+ * different slots (a cookie names only the session), so no command or MULTI
+ * spans both. Writes go in the order that fails safe: a session enters the
+ * index before it exists and leaves it after it is gone, so the index may name
+ * a session that is no more (skipped), never miss one that lives.
  */
 @Injectable()
 export class SessionStore {
   private readonly prefix: string;
 
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(APP_CONFIG) config: ResolvedConfig,
     @Inject(SESSION_POLICY) readonly policy: SessionPolicy,
     private readonly box: SecretBox,
@@ -48,12 +53,10 @@ export class SessionStore {
       absoluteExpiresAt: now + this.policy.absoluteMs,
     };
     const digest = digestOf(token);
-    await this.redis
-      .multi()
-      .set(this.sessionKey(digest), JSON.stringify(session), 'PX', this.ttlOf(session, now))
-      .sadd(this.userKey(fields.userId), digest)
-      .pexpire(this.userKey(fields.userId), this.policy.absoluteMs)
-      .exec();
+    const userKey = this.userKey(fields.userId);
+    // Indexed first: ending all of the user's sessions then finds this one too.
+    await this.redis.multi().sadd(userKey, digest).pexpire(userKey, this.policy.absoluteMs).exec();
+    await this.redis.set(this.sessionKey(digest), JSON.stringify(session), 'PX', this.ttlOf(session, now));
     return { token, session };
   }
 
@@ -112,14 +115,13 @@ export class SessionStore {
   /** Ends every session of a user; the sessions there were. */
   async endAllOf(userId: string, reason: SessionEndReason = 'revoked'): Promise<Session[]> {
     const digests = await this.redis.smembers(this.userKey(userId));
-    const pipeline = this.redis.multi();
-    for (const digest of digests) pipeline.getdel(this.sessionKey(digest));
-    pipeline.del(this.userKey(userId));
-    const results = (await pipeline.exec()) ?? [];
-    const ended = results
-      .slice(0, digests.length)
-      .map(([, stored]) => (typeof stored === 'string' ? (JSON.parse(stored) as Session) : undefined))
-      .filter((session): session is Session => session !== undefined);
+    // One command per session (each in its own slot); then only the digests read leave the index, so a
+    // session started meanwhile stays findable.
+    const stored = await Promise.all(digests.map((digest) => this.redis.getdel(this.sessionKey(digest))));
+    if (digests.length > 0) await this.redis.srem(this.userKey(userId), ...digests);
+    const ended = stored
+      .filter((value): value is string => typeof value === 'string')
+      .map((value) => JSON.parse(value) as Session);
     await this.endings.ended(ended, reason);
     return ended;
   }
@@ -137,7 +139,8 @@ export class SessionStore {
   }
 
   private async remove(digest: string, userId: string): Promise<void> {
-    await this.redis.multi().del(this.sessionKey(digest)).srem(this.userKey(userId), digest).exec();
+    await this.redis.del(this.sessionKey(digest));
+    await this.redis.srem(this.userKey(userId), digest);
   }
 
   private ttlOf(session: Session, now: number): number {

@@ -2,9 +2,10 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { InjectDataSource } from '@nestjs/typeorm';
 import { IdentityEventConsumer } from '@app/events';
 import type { IdentityEvent } from '@app/identity';
-import { bullConnection } from '@app/identity/deliveries/bull-connection';
+import { bullConnection, releaseBullConnection } from '@app/identity/deliveries/bull-connection';
 import { SubscriptionRepository } from '@app/identity/subscriptions/subscription.repository';
-import { APP_CONFIG, ResolvedConfig, isRedisConnectionError } from '@app/platform';
+import { APP_CONFIG, ResolvedConfig, isRedisConnectionError, queuePrefixOf } from '@app/platform';
+import type { ConnectionOptions } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { SignInMetrics } from '../sign-in/sign-in.metrics';
 import { SessionStore } from './session-store';
@@ -28,6 +29,7 @@ export const SESSION_EVENTS_SUBSCRIPTION = {
 export class SessionTerminator implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(SessionTerminator.name);
   private consumer: IdentityEventConsumer | undefined;
+  private connection: ConnectionOptions | undefined;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -39,9 +41,10 @@ export class SessionTerminator implements OnApplicationBootstrap, OnApplicationS
 
   async onApplicationBootstrap(): Promise<void> {
     await this.subscriptions.ensureQueue(SESSION_EVENTS_SUBSCRIPTION);
+    this.connection = bullConnection(this.config);
     this.consumer = new IdentityEventConsumer({
-      connection: bullConnection(this.config.redisUrl),
-      prefix: this.config.redisPrefix,
+      connection: this.connection,
+      prefix: queuePrefixOf(this.config),
       queue: SESSION_EVENTS_SUBSCRIPTION.queue,
       concurrency: 8,
       handle: (event) => this.handle(event),
@@ -55,6 +58,7 @@ export class SessionTerminator implements OnApplicationBootstrap, OnApplicationS
 
   async onApplicationShutdown(): Promise<void> {
     await this.consumer?.close();
+    if (this.connection) await releaseBullConnection(this.connection);
   }
 
   /**

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { APP_CONFIG, REDIS, ResolvedConfig } from '@app/platform';
-import type { Redis } from 'ioredis';
+import { APP_CONFIG, REDIS, RedisClient, ResolvedConfig, infoOfServerHolding, queuePrefixOf } from '@app/platform';
 import { OutboxRelayService } from '../outbox/outbox-relay.service';
 import { JobWorkers } from '../queues/job-workers.service';
 import { RepairDeliveriesProcessor } from './repair-deliveries.processor';
@@ -36,13 +35,13 @@ export class RedisDataLossService implements OnApplicationBootstrap, BeforeAppli
   private stopped = false;
 
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(APP_CONFIG) config: ResolvedConfig,
     private readonly relay: OutboxRelayService,
     private readonly deliveries: RepairDeliveriesProcessor,
     private readonly workers: JobWorkers,
   ) {
-    this.key = dataSentinelKey(config.redisPrefix);
+    this.key = dataSentinelKey(queuePrefixOf(config));
   }
 
   onApplicationBootstrap(): void {
@@ -66,7 +65,8 @@ export class RedisDataLossService implements OnApplicationBootstrap, BeforeAppli
   }
 
   private async checkOnce(): Promise<void> {
-    const runId = redisRunId(await this.redis.info('server'));
+    // On a cluster: the run_id of the master that holds the queues (and the sentinel), not of any node.
+    const runId = redisRunId(await infoOfServerHolding(this.redis, this.key, 'server'));
     const restarted = restartedSince(this.runId, runId);
     const check = await this.lookAtSentinel();
     const atStart = !this.started;

@@ -4,8 +4,8 @@
  * the prefix carries a hash tag (`{gw}`), as BullMQ requires there, so the
  * sentinel lives in the same slot, on the same node, as the queues it stands for.
  */
-export function dataSentinelKey(redisPrefix: string): string {
-  return `${redisPrefix}:data-sentinel`;
+export function dataSentinelKey(queuePrefix: string): string {
+  return `${queuePrefix}:data-sentinel`;
 }
 
 /** What one look at the sentinel found. */

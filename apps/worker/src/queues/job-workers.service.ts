@@ -1,11 +1,10 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { bullConnection } from '@app/identity/deliveries/bull-connection';
+import { bullConnection, releaseBullConnection } from '@app/identity/deliveries/bull-connection';
 import { deliveryBackoffDelay } from '@app/identity/deliveries/delivery-backoff';
 import { DeliveryJob, JobName, QUEUE_OF_JOB, QueueName } from '@app/identity/deliveries/delivery-jobs';
 import { EventQueues } from '@app/identity/deliveries/event-queues';
-import { APP_CONFIG, REDIS, ResolvedConfig, isRedisConnectionError } from '@app/platform';
-import { Job, MinimalJob, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { APP_CONFIG, REDIS, RedisClient, ResolvedConfig, isRedisConnectionError, queuePrefixOf } from '@app/platform';
+import { ConnectionOptions, Job, MinimalJob, Worker } from 'bullmq';
 import { DeliveryOutcomes } from '../delivery/delivery-outcomes';
 import { REPAIR_EVERY_MS } from '../maintenance/repair-deliveries.processor';
 import { JOB_PROCESSORS, JobProcessor } from './job-processor';
@@ -56,6 +55,7 @@ const CLOSE_TIMEOUT_MS = 20_000;
 export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(JobWorkers.name);
   private readonly workers: Worker[] = [];
+  private readonly connections: ConnectionOptions[] = [];
   private readonly processors: Map<JobName, JobProcessor>;
   private lastReported = 0;
 
@@ -64,7 +64,7 @@ export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShut
     @Inject(JOB_PROCESSORS) processors: JobProcessor[],
     private readonly queues: EventQueues,
     private readonly outcomes: DeliveryOutcomes,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
   ) {
     this.processors = new Map(processors.map((processor) => [processor.jobName, processor]));
     const missing = Object.values(JobName).filter((name) => !this.processors.has(name));
@@ -98,6 +98,7 @@ export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShut
    */
   async beforeApplicationShutdown(): Promise<void> {
     await Promise.all(this.workers.map((worker) => this.close(worker)));
+    await Promise.all(this.connections.splice(0).map(releaseBullConnection));
     await this.outcomes.flush();
   }
 
@@ -117,9 +118,11 @@ export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   private start(queue: QueueName): Worker {
+    const connection = bullConnection(this.config);
+    this.connections.push(connection);
     const worker = new Worker(queue, (job: Job, token?: string) => this.dispatch(queue, job, token), {
-      connection: bullConnection(this.config.redisUrl),
-      prefix: this.config.redisPrefix,
+      connection,
+      prefix: queuePrefixOf(this.config),
       concurrency: CONCURRENCY[queue],
       lockDuration: LOCK_DURATION_MS,
       stalledInterval: STALLED_INTERVAL_MS,

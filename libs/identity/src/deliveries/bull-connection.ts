@@ -1,21 +1,28 @@
-import type { RedisOptions } from 'bullmq';
+import { RedisSettings, openRedis, singleServerOptions } from '@app/platform/redis/redis-topology';
+import type { ConnectionOptions, RedisOptions } from 'bullmq';
+import { Cluster } from 'ioredis';
+
+/** Reconnect every ≤ 2 s (BullMQ's default grows to 20 s), so queued events move soon after Redis is back. */
+const retryMs = (attempt: number) => Math.min(attempt * 200, 2000);
 
 /**
- * ioredis options for BullMQ from REDIS_URL. BullMQ needs `maxRetriesPerRequest:
- * null` so its blocking commands wait out a Redis restart, and we reconnect
- * every ≤ 2 s (BullMQ's default grows to 20 s) so queued events move soon after Redis is back.
+ * The connection of one BullMQ queue or worker. BullMQ needs `maxRetriesPerRequest:
+ * null` so its blocking commands wait out a Redis restart.
+ *
+ * On one server (REDIS_URL, or the master REDIS_SENTINELS name) these are options:
+ * BullMQ opens and closes its own clients. On a Redis Cluster BullMQ takes only a
+ * client, so this opens a Cluster that the caller closes after the queue or worker
+ * (releaseBullConnection); the queues' prefix must then be a hash tag (queuePrefixOf).
  */
-export function bullConnection(redisUrl: string): RedisOptions {
-  const url = new URL(redisUrl);
-  const db = url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0;
-  return {
-    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
-    port: url.port === '' ? 6379 : Number(url.port),
-    ...(url.username !== '' ? { username: decodeURIComponent(url.username) } : {}),
-    ...(url.password !== '' ? { password: decodeURIComponent(url.password) } : {}),
-    db: Number.isInteger(db) ? db : 0,
-    ...(url.protocol === 'rediss:' ? { tls: {} } : {}),
-    maxRetriesPerRequest: null,
-    retryStrategy: (attempt: number) => Math.min(attempt * 200, 2000),
-  };
+export function bullConnection(target: string | RedisSettings): ConnectionOptions {
+  const settings: RedisSettings = typeof target === 'string' ? { redisUrl: target } : target;
+  const options = { maxRetriesPerRequest: null, retryStrategy: retryMs };
+  if (settings.redisCluster) return openRedis(settings, options, { retryMs });
+  const server: RedisOptions = { ...singleServerOptions(settings, options), retryStrategy: retryMs };
+  return server;
+}
+
+/** Closes what bullConnection opened (a Cluster's client); options need nothing. Call after closing the queue or worker. */
+export async function releaseBullConnection(connection: ConnectionOptions): Promise<void> {
+  if (connection instanceof Cluster) await connection.quit().catch(() => connection.disconnect());
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { APP_CONFIG, ResolvedConfig, isRedisConnectionError } from '@app/platform';
-import { JobsOptions, Queue } from 'bullmq';
-import { bullConnection } from './bull-connection';
+import { APP_CONFIG, ResolvedConfig, isRedisConnectionError, queuePrefixOf } from '@app/platform';
+import { ConnectionOptions, JobsOptions, Queue } from 'bullmq';
+import { bullConnection, releaseBullConnection } from './bull-connection';
 import { DELIVERY_ATTEMPTS, deliveryBackoffDelay } from './delivery-backoff';
 import {
   BackchannelLogoutJob,
@@ -51,6 +51,7 @@ export const FAN_OUT_JOB_OPTIONS: JobsOptions = { attempts: 10_000, backoff: { t
 export class EventQueues implements OnApplicationShutdown {
   private readonly logger = new Logger(EventQueues.name);
   private readonly queues = new Map<string, Queue>();
+  private readonly connections: ConnectionOptions[] = [];
   private lastReported = 0;
 
   constructor(@Inject(APP_CONFIG) private readonly config: ResolvedConfig) {}
@@ -160,12 +161,15 @@ export class EventQueues implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await Promise.all([...this.queues.values()].map((queue) => queue.close().catch(() => undefined)));
     this.queues.clear();
+    await Promise.all(this.connections.splice(0).map(releaseBullConnection));
   }
 
   private open(name: string): Queue {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = new Queue(name, { connection: bullConnection(this.config.redisUrl), prefix: this.config.redisPrefix });
+      const connection = bullConnection(this.config);
+      this.connections.push(connection);
+      queue = new Queue(name, { connection, prefix: queuePrefixOf(this.config) });
       // An 'error' without a listener would crash the process; Redis outages are expected and retried.
       queue.on('error', (error: Error) => this.reportError(error));
       this.queues.set(name, queue);

@@ -8,6 +8,10 @@ export interface AppConfig {
   readonly redisUrl: string;
   /** Prefix of every Redis key the gateway writes (BullMQ queues included). */
   readonly redisPrefix: string;
+  /** A Redis Cluster's seed nodes (REDIS_CLUSTER_NODES); unset: one Redis, or Sentinel. */
+  readonly redisCluster?: { readonly nodes: readonly RedisNodeAddress[] };
+  /** Redis Sentinel (REDIS_SENTINELS, REDIS_SENTINEL_NAME): the sentinels name the master. */
+  readonly redisSentinel?: { readonly sentinels: readonly RedisNodeAddress[]; readonly name: string };
   readonly ports: { readonly scim: number; readonly oidc: number; readonly worker: number };
   /** Public base URL of the OIDC app (no trailing slash). */
   readonly publicUrl: string;
@@ -24,6 +28,8 @@ export interface AppConfig {
    * time and at every connection.
    */
   readonly allowPrivateNetworks: boolean;
+  /** The operators' tenant (OPERATORS_TENANT): its users with the role `operator` act as the operator in the console. */
+  readonly operatorsTenant?: string;
   /** Base delay of the webhook retry schedule. */
   readonly deliveryBackoffMs: number;
   /** How long the events feed keeps events; a cursor older than that is expired. */
@@ -41,6 +47,12 @@ export interface AppConfig {
   readonly logFormat: LogFormat;
   /** Where log lines are written: standard output unless set (never from the environment; tests capture lines so). */
   readonly logDestination?: NodeJS.WritableStream;
+}
+
+/** A Redis node (or sentinel) as `host:port`. */
+export interface RedisNodeAddress {
+  readonly host: string;
+  readonly port: number;
 }
 
 /** Bounds that keep one tenant's SCIM traffic from slowing the others. */

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { chooseLogFormat } from '../logging/log-format';
-import { AppConfig, ConfigError } from './app-config';
+import { AppConfig, ConfigError, RedisNodeAddress } from './app-config';
 
 // One minute in milliseconds: the production retry schedule grows from here to
 // about a day over the delivery attempts (see the worker's backoff strategy).
@@ -29,6 +29,23 @@ const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
+/** `host:port,host:port,…` (an IPv6 host in brackets): Redis Cluster seed nodes or sentinels. */
+const redisNodeList = z.string().transform((value, ctx) => {
+  const nodes: RedisNodeAddress[] = [];
+  for (const item of value.split(',').map((part) => part.trim())) {
+    const node = parseRedisNode(item);
+    if (!node) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${item}" is not host:port (a comma-separated list such as redis-1:6379,redis-2:6379)`,
+      });
+      return z.NEVER;
+    }
+    nodes.push(node);
+  }
+  return nodes;
+});
+
 const environmentSchema = z.object({
   DATABASE_URL: z
     .string()
@@ -46,6 +63,12 @@ const environmentSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.-]+$/, 'must be letters, digits, dots, dashes or underscores')
     .default('gw'),
+  REDIS_CLUSTER_NODES: redisNodeList.optional(),
+  REDIS_SENTINELS: redisNodeList.optional(),
+  REDIS_SENTINEL_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'must be the name of the master the sentinels watch (letters, digits, . _ -)')
+    .optional(),
   SCIM_PORT: port.default(3000),
   OIDC_PORT: port.default(3001),
   WORKER_PORT: port.default(3002),
@@ -65,6 +88,10 @@ const environmentSchema = z.object({
     .optional(),
   ALLOW_HTTP_ISSUERS: booleanFlag.default(false),
   ALLOW_PRIVATE_NETWORKS: booleanFlag.default(false),
+  OPERATORS_TENANT: z
+    .string()
+    .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a tenant slug (lowercase letters, digits and dashes)')
+    .optional(),
   DELIVERY_BACKOFF_MS: z.coerce
     .number({ error: 'must be a number of milliseconds' })
     .int('must be a whole number of milliseconds')
@@ -123,11 +150,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     );
   }
   const vars = parsed.data;
+  const topologyProblems = redisTopologyProblems(vars);
+  if (topologyProblems.length > 0) throw new ConfigError(topologyProblems);
   return {
     databaseUrl: vars.DATABASE_URL,
     dataDir: resolve(vars.DATA_DIR),
     redisUrl: vars.REDIS_URL,
     redisPrefix: vars.REDIS_PREFIX,
+    ...(vars.REDIS_CLUSTER_NODES ? { redisCluster: { nodes: vars.REDIS_CLUSTER_NODES } } : {}),
+    ...(vars.REDIS_SENTINELS && vars.REDIS_SENTINEL_NAME
+      ? { redisSentinel: { sentinels: vars.REDIS_SENTINELS, name: vars.REDIS_SENTINEL_NAME } }
+      : {}),
     ports: { scim: vars.SCIM_PORT, oidc: vars.OIDC_PORT, worker: vars.WORKER_PORT },
     publicUrl: vars.PUBLIC_URL ?? `http://localhost:${vars.OIDC_PORT}`,
     scimPublicUrl: vars.SCIM_PUBLIC_URL ?? `http://localhost:${vars.SCIM_PORT}`,
@@ -135,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     secretsKey: vars.SECRETS_KEY,
     allowHttpIssuers: vars.ALLOW_HTTP_ISSUERS,
     allowPrivateNetworks: vars.ALLOW_PRIVATE_NETWORKS,
+    operatorsTenant: vars.OPERATORS_TENANT,
     deliveryBackoffMs: vars.DELIVERY_BACKOFF_MS,
     eventsRetentionDays: vars.EVENTS_RETENTION_DAYS,
     auditRetentionDays: vars.AUDIT_RETENTION_DAYS,
@@ -157,6 +191,36 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: vars.LOG_LEVEL,
     logFormat: chooseLogFormat(vars.LOG_FORMAT, process.stdout.isTTY === true),
   };
+}
+
+/** What is wrong with the Redis topology settings together (each one alone has been checked). */
+function redisTopologyProblems(vars: {
+  REDIS_CLUSTER_NODES?: readonly RedisNodeAddress[];
+  REDIS_SENTINELS?: readonly RedisNodeAddress[];
+  REDIS_SENTINEL_NAME?: string;
+}): string[] {
+  const problems: string[] = [];
+  if (vars.REDIS_CLUSTER_NODES && vars.REDIS_SENTINELS) {
+    problems.push(
+      'REDIS_CLUSTER_NODES and REDIS_SENTINELS: set one of them (a Redis Cluster or Redis Sentinel), not both',
+    );
+  }
+  if (vars.REDIS_SENTINELS && !vars.REDIS_SENTINEL_NAME) {
+    problems.push('REDIS_SENTINEL_NAME: must be set with REDIS_SENTINELS (the name of the master the sentinels watch)');
+  }
+  if (vars.REDIS_SENTINEL_NAME && !vars.REDIS_SENTINELS) {
+    problems.push('REDIS_SENTINELS: must be set with REDIS_SENTINEL_NAME (host:port of each sentinel)');
+  }
+  return problems;
+}
+
+/** `host:port` or `[ipv6]:port`; undefined when it is neither. */
+export function parseRedisNode(text: string): RedisNodeAddress | undefined {
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9_.-]+)):(\d{1,5})$/.exec(text);
+  if (!match) return undefined;
+  const port = Number(match[3]);
+  if (port < 1 || port > 65535) return undefined;
+  return { host: match[1] ?? match[2], port };
 }
 
 function isUrlWithProtocol(value: string, protocols: readonly string[]): boolean {

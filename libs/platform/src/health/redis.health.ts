@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
-import { Redis } from 'ioredis';
 import { REDIS } from '../redis/redis.module';
+import type { RedisClient } from '../redis/redis-topology';
 
 @Injectable()
 export class RedisHealthIndicator {
   constructor(
     private readonly indicator: HealthIndicatorService,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
   ) {}
 
   async pingCheck(key: string): Promise<HealthIndicatorResult> {

@@ -1,12 +1,12 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { Counter } from 'prom-client';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { RateLimitSettings, ResolvedConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { MetricsRegistry } from '../metrics/http-metrics';
 import { REDIS } from '../redis/redis.module';
+import type { RedisClient } from '../redis/redis-topology';
 import { clientAddress, clientAddressKey } from './client-address';
 
 /** What the limits read of a request: its connection's address and its headers. */
@@ -72,7 +72,11 @@ export class RateLimits {
   private readonly settings: RateLimitSettings;
   private readonly outcomes: Counter<'limit' | 'outcome'>;
 
-  constructor(@Inject(REDIS) redis: Redis, @Inject(APP_CONFIG) config: ResolvedConfig, registry: MetricsRegistry) {
+  constructor(
+    @Inject(REDIS) redis: RedisClient,
+    @Inject(APP_CONFIG) config: ResolvedConfig,
+    registry: MetricsRegistry,
+  ) {
     this.settings = config.rateLimits;
     this.outcomes = new Counter({
       name: 'gateway_rate_limit_events_total',

@@ -5,6 +5,10 @@ describe('isRedisUnavailable', () => {
     ["Stream isn't writeable and enableOfflineQueue options is false"],
     ['Connection is closed.'],
     ['Command timed out'],
+    ["Cluster isn't ready and enableOfflineQueue options is false"],
+    ['None of startup nodes is available'],
+    ['Failed to refresh slots cache.'],
+    ['CLUSTERDOWN The cluster is down'],
   ])('recognises "%s"', (message) => {
     expect(isRedisUnavailable(new Error(message))).toBe(true);
   });

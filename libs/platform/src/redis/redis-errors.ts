@@ -4,6 +4,11 @@ const UNAVAILABLE_MESSAGES = [
   "Stream isn't writeable and enableOfflineQueue options is false",
   'Connection is closed.',
   'Command timed out',
+  // A Redis Cluster with no reachable node, or one that lost a slot's master.
+  "Cluster isn't ready and enableOfflineQueue options is false",
+  'None of startup nodes is available',
+  'Failed to refresh slots cache',
+  'CLUSTERDOWN',
 ];
 
 /** Whether an error means Redis is away (a 503 for the caller), rather than a bug (a 500). */
