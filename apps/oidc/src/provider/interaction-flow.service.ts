@@ -9,6 +9,7 @@ import type { Interaction, InteractionResults } from 'oidc-provider';
 import { CurrentUser, SessionUsers } from '../sessions/session-users';
 import { PAGE_HEADERS, signInPage } from '../sign-in/sign-in-page';
 import { ProductProvider } from './product-provider';
+import { ProductSignInFailures } from './product-sign-in-failures';
 import { emailPage } from './provider-pages';
 import { interactionPath } from './provider-routes';
 
@@ -45,6 +46,7 @@ export class InteractionFlow {
     private readonly clients: ProductClientsService,
     private readonly tenants: TenantsService,
     private readonly sessionUsers: SessionUsers,
+    private readonly failures: ProductSignInFailures,
   ) {}
 
   async step(request: FastifyRequest, reply: FastifyReply, uid: string, email: string | undefined): Promise<void> {
@@ -78,10 +80,18 @@ export class InteractionFlow {
     const { tenant } = choice;
     if (!clientServesTenant(client, tenant.slug)) {
       this.logger.log({ clientId: client.clientId, tenant: tenant.slug }, 'provider.sign_in.refused tenant not served');
-      return this.finish(request, reply, {
+      const refusal = {
         error: 'access_denied',
         error_description: `users of ${tenant.name} may not sign in to ${client.name}`,
+      };
+      this.failures.record(request, {
+        tenantId: tenant.id,
+        clientId: client.clientId,
+        status: 403,
+        reason: refusal.error_description,
+        detail: refusal.error,
       });
+      return this.finish(request, reply, refusal);
     }
     if (current && current.user.tenantId === tenant.id && !(await this.needsFreshSignIn(details, current))) {
       return this.signedIn(request, reply, current, details.prompt.name);

@@ -31,6 +31,32 @@ describe('signInFailureRecord', () => {
     expect(signInFailureRecord(request({}), { status: 404, message: 'No organization' }, null, now)).toBeUndefined();
   });
 
+  it('names the product a refusal gives, and otherwise passes on a return_to that may be a product’s sign-in', () => {
+    const page = { status: 403, message: 'No', tenantId: 't-2' };
+    expect(signInFailureRecord(request({}), { ...page, clientId: 'wiki' }, null, now)).toMatchObject({
+      clientId: 'wiki',
+    });
+    const interaction = 'https://gw.example/oidc/interaction/Abc_123';
+    const atCallback = {
+      signIn: { attempt: { tenantId: 't-1', returnTo: interaction } },
+    } as unknown as Partial<SignInRequest>;
+    expect(signInFailureRecord(request(atCallback), page, null, now)).toMatchObject({ returnTo: interaction });
+    const atLogin = { query: { tenant: 'acme', return_to: interaction } } as unknown as Partial<SignInRequest>;
+    expect(signInFailureRecord(request(atLogin), page, null, now)).toMatchObject({ returnTo: interaction });
+  });
+
+  it.each([
+    ['an allowed return URL of the tenant', 'https://app.acme.example/home'],
+    ['an interaction page with a query', 'https://gw.example/oidc/interaction/abc?next=1'],
+    ['not a URL', '/oidc/interaction/abc'],
+  ])('passes on no return_to for %s', (_case, returnTo) => {
+    const atCallback = { signIn: { attempt: { tenantId: 't-1', returnTo } } } as unknown as Partial<SignInRequest>;
+    const record = signInFailureRecord(request(atCallback), { status: 403, message: 'No' }, null, now);
+    expect(record).toBeDefined();
+    expect(record).not.toHaveProperty('returnTo');
+    expect(record).not.toHaveProperty('clientId');
+  });
+
   it('keeps no detail that only repeats the reason, and bounds long text', () => {
     const record = signInFailureRecord(
       request(attempt),

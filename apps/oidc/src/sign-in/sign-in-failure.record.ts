@@ -9,7 +9,12 @@ export interface FailedSignInPage {
   readonly message: string;
   /** The tenant, when the refusal knew it before an attempt started (a tenant with no IdP connected). */
   readonly tenantId?: string;
+  /** The product signed in to, when the refusal was a product's (the OpenID Provider's interaction). */
+  readonly clientId?: string;
 }
+
+/** The path of a product's sign-in page at the gateway's OpenID Provider (`/oidc/interaction/{uid}`). */
+const PRODUCT_SIGN_IN_PATH = /^\/oidc\/interaction\/[A-Za-z0-9_-]{1,64}$/;
 
 /**
  * The row of a tenant's refused sign-ins for a failed request, once the request got far
@@ -17,6 +22,7 @@ export interface FailedSignInPage {
  * found); undefined before that (an unknown tenant, a callback with no attempt): such a
  * failure belongs to no tenant.
  * `reason` is what the person was told; `detail` the cause as the logs name it.
+ * A product's sign-in names its product: given by the interaction, or looked up from `return_to`.
  */
 export function signInFailureRecord(
   request: SignInRequest,
@@ -35,5 +41,24 @@ export function signInFailureRecord(
     detail: detail === null || detail === page.message ? null : detail.slice(0, MAX_TEXT),
     ip: request.ip ?? null,
     userAgent: typeof userAgent === 'string' ? userAgent.slice(0, MAX_TEXT) : null,
+    ...(page.clientId === undefined ? productReturn(request) : { clientId: page.clientId }),
   };
+}
+
+/**
+ * A gateway sign-in made for a product returns to that product's sign-in page: the
+ * attempt's `return_to` at the callback, the requested one at the login. The request
+ * log looks the product up from it (the provider checks that it is its own page, in
+ * progress), so a `return_to` made up by the visitor names no product.
+ */
+function productReturn(request: SignInRequest): { returnTo?: string } {
+  const requested = (request.query as { return_to?: unknown } | undefined)?.return_to;
+  const returnTo = request.signIn?.attempt.returnTo ?? (typeof requested === 'string' ? requested : undefined);
+  if (returnTo === undefined) return {};
+  try {
+    const url = new URL(returnTo);
+    return PRODUCT_SIGN_IN_PATH.test(url.pathname) && url.search === '' && url.hash === '' ? { returnTo } : {};
+  } catch {
+    return {};
+  }
 }

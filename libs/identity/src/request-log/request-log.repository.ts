@@ -56,10 +56,11 @@ export class RequestLogRepository {
 
   async insertSignInFailures(rows: readonly SignInFailureRecord[]): Promise<void> {
     await this.dataSource.query(
-      `INSERT INTO sign_in_failures (tenant_id, occurred_at, status, reason, detail, ip, user_agent)
-       SELECT r.tenant_id, r.occurred_at, r.status, r.reason, r.detail, r.ip, r.user_agent
-       FROM unnest($1::uuid[], $2::timestamptz[], $3::smallint[], $4::text[], $5::text[], $6::text[], $7::text[])
-            WITH ORDINALITY AS r(tenant_id, occurred_at, status, reason, detail, ip, user_agent, n)
+      `INSERT INTO sign_in_failures (tenant_id, occurred_at, status, reason, detail, ip, user_agent, client_id)
+       SELECT r.tenant_id, r.occurred_at, r.status, r.reason, r.detail, r.ip, r.user_agent, r.client_id
+       FROM unnest($1::uuid[], $2::timestamptz[], $3::smallint[], $4::text[], $5::text[], $6::text[], $7::text[],
+                   $8::text[])
+            WITH ORDINALITY AS r(tenant_id, occurred_at, status, reason, detail, ip, user_agent, client_id, n)
        WHERE EXISTS (SELECT 1 FROM tenants t WHERE t.id = r.tenant_id)
        ORDER BY r.n`,
       [
@@ -70,6 +71,7 @@ export class RequestLogRepository {
         rows.map((row) => row.detail),
         rows.map((row) => row.ip),
         rows.map((row) => row.userAgent),
+        rows.map((row) => row.clientId ?? null),
       ],
     );
   }
@@ -92,7 +94,8 @@ export class RequestLogRepository {
   /** Reads `limit + 1` rows, so the caller knows whether there is more. */
   async readSignInFailures(slice: TenantLogSlice): Promise<SignInFailureView[]> {
     const rows = await this.dataSource.query<Row<SignInFailureView>[]>(
-      `SELECT id::text, occurred_at AS "occurredAt", status, reason, detail, ip, user_agent AS "userAgent"
+      `SELECT id::text, occurred_at AS "occurredAt", status, reason, detail, ip, user_agent AS "userAgent",
+              client_id AS "clientId"
        FROM sign_in_failures
        WHERE tenant_id = $1 AND ($2::bigint IS NULL OR id < $2::bigint)
        ORDER BY sign_in_failures.id DESC

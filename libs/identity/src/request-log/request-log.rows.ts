@@ -25,6 +25,13 @@ export interface SignInFailureRecord {
   readonly detail: string | null;
   readonly ip: string | null;
   readonly userAgent: string | null;
+  /** The product's client id, for a product's sign-in through the gateway's OpenID Provider. */
+  readonly clientId?: string | null;
+  /**
+   * Where a gateway sign-in was to return (its `return_to`) when that may be a product's sign-in
+   * page: the product is looked up from it (see RequestLogService.findProductsWith).
+   */
+  readonly returnTo?: string;
 }
 
 /** A SCIM request as the admin API shows it. */
@@ -50,4 +57,6 @@ export interface SignInFailureView {
   readonly detail: string | null;
   readonly ip: string | null;
   readonly userAgent: string | null;
+  /** The product signed in to, when the sign-in was a product's; null for the gateway's own. */
+  readonly clientId: string | null;
 }

@@ -16,6 +16,12 @@ const BATCH_SIZE = 500;
 const MAX_BUFFERED = 10_000;
 
 /**
+ * The client id of the product whose sign-in returns to `returnTo` (a product's sign-in
+ * page at the gateway's OpenID Provider); undefined when it is not one, or is over.
+ */
+export type ProductOfReturn = (returnTo: string) => Promise<string | undefined>;
+
+/**
  * Each tenant's SCIM requests and refused sign-ins. Recording returns at once: rows are
  * buffered and inserted in batches off the request, dropped and counted (in
  * `gateway_request_log_dropped_total`, with one warning when dropping starts and one line when
@@ -27,6 +33,9 @@ export class RequestLogService implements OnApplicationShutdown {
   private readonly scimRequests: BatchWriter<ScimRequestRecord>;
   private readonly signInFailures: BatchWriter<SignInFailureRecord>;
   private readonly droppedRows: Counter<'log'>;
+  private productOf: ProductOfReturn | undefined;
+  /** Refused sign-ins waiting for their product's lookup: a flush waits for them. */
+  private readonly lookingUp = new Set<Promise<void>>();
 
   constructor(
     private readonly repository: RequestLogRepository,
@@ -47,8 +56,34 @@ export class RequestLogService implements OnApplicationShutdown {
     this.scimRequests.push(record);
   }
 
+  /**
+   * Records a refused sign-in. One that was to return to a product's sign-in (a gateway sign-in
+   * made for a product) is recorded with that product's client id once it is looked up; if the
+   * lookup fails, without it.
+   */
   recordSignInFailure(record: SignInFailureRecord): void {
-    this.signInFailures.push(record);
+    const { returnTo, ...row } = record;
+    const productOf = this.productOf;
+    if (returnTo === undefined || row.clientId || !productOf) {
+      this.signInFailures.push(row);
+      return;
+    }
+    const lookup: Promise<void> = productOf(returnTo)
+      .then(
+        (clientId) => this.signInFailures.push({ ...row, clientId: clientId ?? null }),
+        () => this.signInFailures.push(row),
+      )
+      .finally(() => this.lookingUp.delete(lookup));
+    this.lookingUp.add(lookup);
+  }
+
+  /**
+   * How the app that serves products' sign-ins (the OIDC app's OpenID Provider) tells which
+   * product a gateway sign-in was for: set once at its start. The request log lives below the
+   * apps, so the app hands the lookup down rather than this library knowing the provider.
+   */
+  findProductsWith(productOf: ProductOfReturn): void {
+    this.productOf = productOf;
   }
 
   /** Rows dropped since the start, per log. */
@@ -58,10 +93,12 @@ export class RequestLogService implements OnApplicationShutdown {
 
   /** Writes what is buffered now (tests, and shutdown). */
   async flush(): Promise<void> {
+    await Promise.all([...this.lookingUp]);
     await Promise.all([this.scimRequests.flush(), this.signInFailures.flush()]);
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.lookingUp]);
     await Promise.all([this.scimRequests.close(), this.signInFailures.close()]);
   }
 
