@@ -30,6 +30,8 @@ export interface AppConfig {
   readonly allowPrivateNetworks: boolean;
   /** The operators' tenant (OPERATORS_TENANT): its users with the role `operator` act as the operator in the console. */
   readonly operatorsTenant?: string;
+  /** DNS servers (DNS_RESOLVER, `ip` or `ip:port`) that domain verification asks; unset: the system's resolver. */
+  readonly dnsResolvers?: readonly string[];
   /** Base delay of the webhook retry schedule. */
   readonly deliveryBackoffMs: number;
   /** How long the events feed keeps events; a cursor older than that is expired. */

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { chooseLogFormat } from '../logging/log-format';
@@ -46,6 +47,20 @@ const redisNodeList = z.string().transform((value, ctx) => {
   return nodes;
 });
 
+/** `ip`, `ip:port` or `[ipv6]:port`, comma-separated: the DNS servers domain verification asks (node's Resolver#setServers). */
+const dnsServerList = z.string().transform((value, ctx) => {
+  const servers = value.split(',').map((part) => part.trim());
+  const wrong = servers.find((server) => !isDnsServer(server));
+  if (wrong !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${wrong}" is not an IP address with an optional port (such as 10.0.0.2 or 10.0.0.2:53)`,
+    });
+    return z.NEVER;
+  }
+  return servers;
+});
+
 const environmentSchema = z.object({
   DATABASE_URL: z
     .string()
@@ -92,6 +107,7 @@ const environmentSchema = z.object({
     .string()
     .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a tenant slug (lowercase letters, digits and dashes)')
     .optional(),
+  DNS_RESOLVER: dnsServerList.optional(),
   DELIVERY_BACKOFF_MS: z.coerce
     .number({ error: 'must be a number of milliseconds' })
     .int('must be a whole number of milliseconds')
@@ -169,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     allowHttpIssuers: vars.ALLOW_HTTP_ISSUERS,
     allowPrivateNetworks: vars.ALLOW_PRIVATE_NETWORKS,
     operatorsTenant: vars.OPERATORS_TENANT,
+    ...(vars.DNS_RESOLVER ? { dnsResolvers: vars.DNS_RESOLVER } : {}),
     deliveryBackoffMs: vars.DELIVERY_BACKOFF_MS,
     eventsRetentionDays: vars.EVENTS_RETENTION_DAYS,
     auditRetentionDays: vars.AUDIT_RETENTION_DAYS,
@@ -221,6 +238,14 @@ export function parseRedisNode(text: string): RedisNodeAddress | undefined {
   const port = Number(match[3]);
   if (port < 1 || port > 65535) return undefined;
   return { host: match[1] ?? match[2], port };
+}
+
+/** An IP address, optionally with a port (an IPv6 address with a port in brackets), as Resolver#setServers takes it. */
+function isDnsServer(text: string): boolean {
+  if (isIP(text) !== 0) return true;
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([0-9.]+)):(\d{1,5})$/.exec(text);
+  if (!match || Number(match[3]) < 1 || Number(match[3]) > 65535) return false;
+  return match[1] !== undefined ? isIP(match[1]) === 6 : isIP(match[2]) === 4;
 }
 
 function isUrlWithProtocol(value: string, protocols: readonly string[]): boolean {
