@@ -47,13 +47,13 @@ export interface TenantOptions {
 }
 
 export async function startSignInGateway(
-  options: { accounts?: TestIdpAccount[]; idpPath?: string } = {},
+  options: { accounts?: TestIdpAccount[]; idpPath?: string; config?: Partial<ResolvedConfig> } = {},
 ): Promise<SignInGateway> {
   const idp = await startTestIdp({ path: options.idpPath, accounts: options.accounts ?? [] });
   const db = await createTestDatabase();
   const port = await freePort();
   const publicUrl = `http://127.0.0.1:${port}`;
-  const config = testConfig(db.url, { publicUrl, ports: { scim: 0, oidc: port, worker: 0 } });
+  const config = testConfig(db.url, { ...options.config, publicUrl, ports: { scim: 0, oidc: port, worker: 0 } });
   const start = async (create: (c: ResolvedConfig) => Promise<NestFastifyApplication>) => {
     const app = await create(config);
     await app.init();
