@@ -206,6 +206,8 @@ describe('the SCIM request log and refused sign-ins', () => {
         detail: null,
         ip: expect.any(String),
         userAgent: expect.any(String),
+        // The gateway's own sign-in: no product.
+        clientId: null,
       },
     ]);
     expect((await gw.admin.get('/admin/v1/tenants/acme/sign-in-failures')).body).toEqual({
