@@ -110,6 +110,7 @@ describe('events: webhooks', () => {
           subject: { type: 'user', id: userId },
           sequence: expect.any(Number),
           data: expect.objectContaining({ id: userId, userName: 'ann@lifecycle.test' }),
+          ...(request.event.type === 'user.updated' ? { previous: { displayName: null } } : {}),
         });
       }
       // The other subscriber's secret does not verify this one's requests.

@@ -141,6 +141,7 @@ describe('SCIM /Users: tenant isolation and lifecycle events', () => {
         subject: { type: 'user', id: user.id },
         sequence,
         data: expect.any(Object),
+        ...(type === 'user.updated' ? { previous: expect.any(Object) } : {}),
       });
       expect(Number.isNaN(Date.parse(event.occurredAt))).toBe(false);
       expect(withoutMeta(event.data)).toEqual(withoutMeta(user));

@@ -170,6 +170,8 @@ export function groupEvent(
     subject: { type: 'group', id: data['id'] },
     sequence,
     data,
+    // The old values of what changed (events-previous-values.e2e-spec.ts checks them).
+    ...(type === 'group.updated' ? { previous: expect.any(Object) } : {}),
   };
 }
 

@@ -13,5 +13,7 @@ export function eventBody(event: IdentityEvent): string {
     subject: { type: event.subject.type, id: event.subject.id },
     sequence: event.sequence,
     data: event.data,
+    // On *.updated events only; events stored before it existed lack it.
+    ...(event.previous === undefined ? {} : { previous: event.previous }),
   });
 }

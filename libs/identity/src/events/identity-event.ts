@@ -32,6 +32,12 @@ export interface IdentityEvent {
   readonly sequence: number;
   /** The resource after the change; never a password or a secret. */
   readonly data: Record<string, unknown>;
+  /**
+   * On `user.updated` and `group.updated` only: the old values of the top-level
+   * fields of `data` that changed (`null` for a field that was absent). Events
+   * stored before it existed lack it.
+   */
+  readonly previous?: Record<string, unknown>;
 }
 
 /** What a service supplies to record an event; the outbox assigns id, time and sequence. */
@@ -40,4 +46,6 @@ export interface NewIdentityEvent {
   readonly tenant: { readonly id: string; readonly slug: string };
   readonly subject: { readonly type: SubjectType; readonly id: string };
   readonly data: Record<string, unknown>;
+  /** Recorded on `*.updated` types only (see `previousValues`); the outbox drops it on any other. */
+  readonly previous?: Record<string, unknown>;
 }

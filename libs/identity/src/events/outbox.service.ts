@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { IdentityEvent, NewIdentityEvent } from './identity-event';
+import { TYPES_WITH_PREVIOUS } from './previous-values';
 
 /** The PostgreSQL channel notified when outbox rows commit, so the relay wakes at once. */
 export const OUTBOX_CHANNEL = 'outbox_events';
@@ -37,6 +38,7 @@ export class OutboxService {
       subject,
       offset: index + 1,
       data: event.data,
+      ...(event.previous !== undefined && TYPES_WITH_PREVIOUS.has(event.type) ? { previous: event.previous } : {}),
     }));
     // One round trip, as every SCIM write pays it. The sequence upsert row-locks the
     // subject until commit, so concurrent changes of one subject get gap-free,

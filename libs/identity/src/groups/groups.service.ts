@@ -5,6 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { transaction } from '../database/transaction';
 import type { IdentityEventType } from '../events/identity-event';
 import { OutboxService } from '../events/outbox.service';
+import { previousValues } from '../events/previous-values';
 import { assertIfMatch, isNotModified } from '../scim/etag';
 import { ScimError } from '../scim/errors';
 import { matchesValueFilter } from '../scim/filter/filter.evaluator';
@@ -164,7 +165,7 @@ export class GroupsService {
       const profileChanged = !jsonEqual(current.resource, write.resource);
       if (!profileChanged && memberships.length === 0) return current;
       const updated = await this.groups.update(em, principal.tenantId, id, profileChanged ? write : undefined);
-      await this.record(em, principal, updated, profileChanged ? ['group.updated'] : [], memberships);
+      await this.record(em, principal, updated, profileChanged ? ['group.updated'] : [], memberships, current);
       return updated;
     });
     return this.view(this.dataSource.manager, principal, row, withMembers);
@@ -216,8 +217,11 @@ export class GroupsService {
     row: GroupRow,
     types: readonly IdentityEventType[],
     memberships: readonly MembershipChange[],
+    before?: GroupRow,
   ): Promise<void> {
     const data = project(this.toResource({ row }), {}, 'Group');
+    // Members are never in `data` (nor so in `previous`): their changes are member_added/removed events.
+    const previous = before && previousValues(project(this.toResource({ row: before }), {}, 'Group'), data);
     const group = { id: row.id, displayName: row.display_name };
     await this.outbox.appendMany(em, [
       ...types.map((type) => ({
@@ -225,6 +229,7 @@ export class GroupsService {
         tenant: { id: principal.tenantId, slug: principal.tenantSlug },
         subject: { type: 'group' as const, id: row.id },
         data,
+        ...(type === 'group.updated' && previous ? { previous } : {}),
       })),
       ...memberships.map((change) => membershipEvent(principal, group, change)),
     ]);

@@ -5,6 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { transaction } from '../database/transaction';
 import type { IdentityEventType } from '../events/identity-event';
 import { OutboxService } from '../events/outbox.service';
+import { previousValues } from '../events/previous-values';
 import { membershipEvent } from '../groups/group-events';
 import { GroupRepository } from '../groups/group.repository';
 import { assertIfMatch } from '../scim/etag';
@@ -178,7 +179,7 @@ export class UsersService {
     if (events.length === 0) return row;
     const passwordHash = passwordChanged ? await this.passwords.hash(password) : undefined;
     const updated = await this.users.update(em, tenant.tenantId, row.id, write, passwordHash);
-    await this.record(em, tenant, updated, events);
+    await this.record(em, tenant, updated, events, row);
     return updated;
   }
 
@@ -187,8 +188,11 @@ export class UsersService {
     tenant: TenantRef,
     row: UserRow,
     types: readonly IdentityEventType[],
+    before?: UserRow,
   ): Promise<void> {
     const data = project(this.toResource(row), {}, 'User');
+    // `previous` compares the same projection, so it never holds what `data` would not (a password).
+    const previous = before && previousValues(project(this.toResource(before), {}, 'User'), data);
     await this.outbox.appendMany(
       em,
       types.map((type) => ({
@@ -196,6 +200,7 @@ export class UsersService {
         tenant: { id: tenant.tenantId, slug: tenant.tenantSlug },
         subject: { type: 'user' as const, id: row.id },
         data,
+        ...(type === 'user.updated' && previous ? { previous } : {}),
       })),
     );
   }
