@@ -1,5 +1,9 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ResolvedConfig } from '@app/platform';
+import { bullConnection } from '@app/identity/deliveries/bull-connection';
+import { DELIVERY_ATTEMPTS } from '@app/identity/deliveries/delivery-backoff';
+import { QueueName, deliveryJobId } from '@app/identity/deliveries/delivery-jobs';
+import { ResolvedConfig, queuePrefixOf } from '@app/platform';
+import { Queue } from 'bullmq';
 import { createWorkerApp } from '../../apps/worker/src/create-worker-app';
 import { CountingServer, startCountingServer } from '../support/counting-server';
 import { EventsGateway, startEventsGateway } from '../support/events-gateway';
@@ -110,15 +114,36 @@ describe('webhook deliveries refused by the outbound address rule', () => {
     );
     expect(receiver.connections()).toBe(0);
 
-    // Not retried on the schedule: still one attempt a while later, and no job waits for it.
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    expect((await deliveries(privateNet))[0]).toMatchObject({ status: 'failed', attempts: 1 });
+    // Not retried on the schedule: the first attempt (made in the fan-out) left no delivery job behind.
+    const queue = new Queue(QueueName.Deliveries, {
+      connection: bullConnection(events.config),
+      prefix: queuePrefixOf(events.config),
+    });
+    try {
+      for (const delivery of [toPrivate, toMetadata, toNamed]) {
+        expect(await queue.getJob(deliveryJobId(delivery.id, 0))).toBeUndefined();
+      }
 
-    // A retry by hand while nothing changed is refused again at once, and says so.
-    const retried = await events.admin.post(`/admin/v1/subscriptions/${privateNet}/deliveries/${toPrivate.id}/retry`);
-    expect(retried.status).toBe(202);
-    const again = await failedDelivery(privateNet, 2);
-    expect(again).toMatchObject({ status: 'failed', attempts: 2, lastError: toPrivate.lastError });
+      // A retry by hand while nothing changed is refused again at once, and says so.
+      const retried = await events.admin.post(`/admin/v1/subscriptions/${privateNet}/deliveries/${toPrivate.id}/retry`);
+      expect(retried.status).toBe(202);
+      const again = await failedDelivery(privateNet, 2);
+      expect(again).toMatchObject({ status: 'failed', attempts: 2, lastError: toPrivate.lastError });
+      // Its job failed for good after one attempt of its schedule (UnrecoverableError), with the reason.
+      const job = await eventually(
+        async () => {
+          const found = await queue.getJob(deliveryJobId(toPrivate.id, 1));
+          return found && (await found.isFailed()) && found;
+        },
+        10_000,
+        'the retry job to fail',
+      );
+      expect(job.opts.attempts).toBe(DELIVERY_ATTEMPTS);
+      expect(job.attemptsMade).toBe(1);
+      expect(job.failedReason).toBe(toPrivate.lastError);
+    } finally {
+      await queue.close();
+    }
     expect(receiver.connections()).toBe(0);
 
     // The operator fixes things: one URL moves to a reachable receiver, and private networks are allowed
