@@ -8,6 +8,7 @@ import { AuditModule } from '@app/identity/audit/audit.module';
 import { RequestLogModule } from '@app/identity/request-log/request-log.module';
 import { ProvisioningModule } from '@app/identity/provisioning/provisioning.module';
 import { MonitoringModule } from '@app/identity/monitoring/monitoring.module';
+import { DomainsModule } from '@app/identity/domains/domains.module';
 import { AuthModule } from '../auth/auth.module';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { AuditController } from './audit.controller';
@@ -17,6 +18,7 @@ import { AuditSnapshots } from './audit/audit-snapshots';
 import { ClientsController } from './clients.controller';
 import { ConsoleController } from './console.controller';
 import { DeliveryHealthController } from './delivery-health.controller';
+import { DomainsController } from './domains.controller';
 import { GroupRolesController } from './group-roles.controller';
 import { OidcConnectionController } from './oidc-connection.controller';
 import { ProvisioningController } from './provisioning.controller';
@@ -42,6 +44,7 @@ import { UserSessionsController } from './user-sessions.controller';
     RequestLogModule,
     ProvisioningModule,
     MonitoringModule,
+    DomainsModule,
   ],
   controllers: [
     TenantsController,
@@ -58,6 +61,7 @@ import { UserSessionsController } from './user-sessions.controller';
     TenantGroupsController,
     DeliveryHealthController,
     ConsoleController,
+    DomainsController,
   ],
   providers: [
     AdminAuthGuard,

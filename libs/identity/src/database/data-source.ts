@@ -14,6 +14,7 @@ import { EventsFeed1765000000000 } from './migrations/1765000000000-events-feed'
 import { AuditAndRequestLog1765100000000 } from './migrations/1765100000000-audit-and-request-log';
 import { SignInFailureClient1765160000000 } from './migrations/1765160000000-sign-in-failure-client';
 import { SetupLinks1765200000000 } from './migrations/1765200000000-setup-links';
+import { CustomerDomains1765300000000 } from './migrations/1765300000000-customer-domains';
 import { ScimTokenRotation1765400000000 } from './migrations/1765400000000-scim-token-rotation';
 import { SetupLinkEntity } from '../setup-links/setup-link.entity';
 
@@ -36,6 +37,7 @@ export const MIGRATIONS = [
   AuditAndRequestLog1765100000000,
   SignInFailureClient1765160000000,
   SetupLinks1765200000000,
+  CustomerDomains1765300000000,
   ScimTokenRotation1765400000000,
 ];
 

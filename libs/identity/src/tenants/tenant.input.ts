@@ -3,7 +3,8 @@ import { z } from 'zod';
 /** Tenant slugs double as subdomains, so they follow DNS label rules (RFC 1123), in lowercase. */
 export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
-const DOMAIN_PATTERN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+/** An email domain: DNS labels (RFC 1123), lowercase, ending in an alphabetic top-level label. */
+export const DOMAIN_PATTERN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 const slug = z
   .string({ error: 'must be a string' })

@@ -48,11 +48,23 @@ export class TenantsService {
     return this.dataSource.getRepository(TenantEntity).findOneBy({ id });
   }
 
-  /** The tenant whose users sign in with this email domain, if any. */
-  findByDomain(domain: string): Promise<TenantEntity | null> {
-    return this.dataSource
-      .getRepository(TenantEntity)
-      .findOne({ where: { domains: { domain: domain.toLowerCase() } }, relations: { domains: true } });
+  /**
+   * The tenant whose users sign in with this email domain, if any: one its operator set,
+   * or else one its administrator claimed and proved by DNS (a pending claim routes nothing).
+   */
+  async findByDomain(domain: string): Promise<TenantEntity | null> {
+    const repository = this.dataSource.getRepository(TenantEntity);
+    const lower = domain.toLowerCase();
+    const byOperator = await repository.findOne({
+      where: { domains: { domain: lower } },
+      relations: { domains: true },
+    });
+    if (byOperator) return byOperator;
+    const [claim] = await this.dataSource.query<{ tenant_id: string }[]>(
+      `SELECT tenant_id FROM customer_domains WHERE domain = $1 AND verified_at IS NOT NULL`,
+      [lower],
+    );
+    return claim ? repository.findOne({ where: { id: claim.tenant_id }, relations: { domains: true } }) : null;
   }
 
   async update(slug: string, input: UpdateTenantInput): Promise<TenantEntity> {
@@ -89,9 +101,15 @@ export class TenantsService {
     const taken = await em.find(TenantDomainEntity, {
       where: { domain: In(domains), ...(exceptTenantId ? { tenantId: Not(exceptTenantId) } : {}) },
     });
-    if (taken.length > 0) {
+    // A domain another tenant's administrator proved by DNS is that tenant's too.
+    const proven = await em.query<{ domain: string }[]>(
+      `SELECT domain FROM customer_domains WHERE domain = ANY($1) AND verified_at IS NOT NULL
+          AND ($2::uuid IS NULL OR tenant_id <> $2)`,
+      [domains, exceptTenantId ?? null],
+    );
+    if (taken.length > 0 || proven.length > 0) {
       throw IdentityError.conflict(
-        `domain already belongs to another tenant: ${taken.map((d) => d.domain).join(', ')}`,
+        `domain already belongs to another tenant: ${[...taken, ...proven].map((d) => d.domain).join(', ')}`,
       );
     }
   }
