@@ -105,10 +105,14 @@ describe('the audit log of admin actions', () => {
 
   async function asSession(browser: HttpBrowser, method: string, path: string, body?: unknown) {
     const cookie = browser.cookies.header(new URL(gw.publicUrl))!;
+    // A change made with the session cookie carries the session's CSRF token.
+    const portal = method === 'GET' ? undefined : await browser.get(`${gw.publicUrl}/portal/api/session`);
+    const csrf = portal ? (JSON.parse(portal.body) as { csrfToken: string }).csrfToken : undefined;
     const response = await fetch(`${gw.publicUrl}${path}`, {
       method,
       headers: {
         cookie,
+        ...(csrf ? { 'x-csrf-token': csrf } : {}),
         'user-agent': 'portal-test',
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
@@ -327,7 +331,7 @@ describe('the audit log of admin actions', () => {
     // Nothing else: another tenant's audit, the operator's whole log; nor another tenant's admin.
     expect((await asSession(ann, 'GET', '/admin/v1/tenants/globex/audit')).status).toBe(403);
     expect((await asSession(ann, 'GET', '/admin/v1/audit')).status).toBe(401);
-    expect((await asSession(ann, 'GET', '/admin/v1/tenants/acme/scim-requests')).status).toBe(401);
+    expect((await asSession(ann, 'GET', '/admin/v1/tenants/acme/setup-links')).status).toBe(401);
     expect((await asSession(ben, 'GET', '/admin/v1/tenants/acme/audit')).status).toBe(403);
     expect((await asSession(gus, 'GET', '/admin/v1/tenants/acme/audit')).status).toBe(403);
   });

@@ -50,12 +50,25 @@ describe('sessions, access and tokens of signed-in users', () => {
     return { status: response.status, body: JSON.parse(response.body) };
   }
 
-  /** Sends an admin API request with the browser's session instead of the admin token. */
-  async function asSession(browser: HttpBrowser, method: 'GET' | 'PUT', path: string, body?: unknown) {
+  /** Sends an admin API request with the browser's session instead of the admin token (and its CSRF token). */
+  async function asSession(
+    browser: HttpBrowser,
+    method: 'GET' | 'PUT',
+    path: string,
+    body?: unknown,
+    csrf: 'send' | 'omit' = 'send',
+  ) {
     const cookie = browser.cookies.header(new URL(gw.publicUrl))!;
+    const portal =
+      method === 'GET' || csrf === 'omit' ? undefined : await browser.get(`${gw.publicUrl}/portal/api/session`);
+    const token = portal ? (JSON.parse(portal.body) as { csrfToken: string }).csrfToken : undefined;
     const response = await fetch(`${gw.publicUrl}${path}`, {
       method,
-      headers: { cookie, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        cookie,
+        ...(token ? { 'x-csrf-token': token } : {}),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return { status: response.status, body: (await response.json()) as any };
@@ -262,13 +275,23 @@ describe('sessions, access and tokens of signed-in users', () => {
     expect(list.status).toBe(200);
     expect(list.body.users.map((user: { userName: string }) => user.userName)).toContain('ann@acme.example');
     const benId = list.body.users.find((user: { userName: string }) => user.userName === 'ben@acme.example').id;
+    // A change made with the session cookie needs the session's CSRF token.
+    const withoutToken = await asSession(
+      admin,
+      'PUT',
+      `/admin/v1/tenants/acme/users/${benId}/teams`,
+      { teams: ['red'] },
+      'omit',
+    );
+    expect(withoutToken.status).toBe(403);
+    expect(withoutToken.body.error.code).toBe('csrf');
     expect(
       (await asSession(admin, 'PUT', `/admin/v1/tenants/acme/users/${benId}/teams`, { teams: ['red'] })).status,
     ).toBe(200);
     // Another tenant, the operator's endpoints and the rules stay closed.
     expect((await asSession(admin, 'GET', '/admin/v1/tenants/globex/users')).status).toBe(403);
     expect((await asSession(admin, 'GET', '/admin/v1/tenants')).status).toBe(401);
-    expect((await asSession(admin, 'GET', '/admin/v1/tenants/acme/group-roles')).status).toBe(401);
+    expect((await asSession(admin, 'GET', '/admin/v1/tenants/acme/setup-links')).status).toBe(401);
     expect((await asSession(gus, 'GET', '/admin/v1/tenants/acme/users')).status).toBe(403);
     expect(globex).toBeDefined();
   });

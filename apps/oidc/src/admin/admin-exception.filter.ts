@@ -1,4 +1,4 @@
-import { ArgumentsHost, Catch, HttpStatus, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import { IdentityError, IdentityErrorCode } from '@app/identity';
 import { DATABASE_RETRY_AFTER_SECONDS, databaseFailure } from '@app/identity/database/database-errors';
@@ -32,7 +32,15 @@ const CODE_OF_STATUS: Record<number, string> = {
 const RETRY_AFTER_SECONDS = DATABASE_RETRY_AFTER_SECONDS;
 
 /** Routes whose errors are JSON `{error}` bodies; sign-in pages render their own. */
-const JSON_ERROR_PREFIXES = ['/admin/', '/auth/', '/.well-known/', '/api/'];
+const JSON_ERROR_PREFIXES = ['/admin/', '/auth/', '/.well-known/', '/api/', '/portal/api/', '/console/api/'];
+
+/** A code an HttpException names itself (`new ForbiddenException({code: 'csrf', message})`). */
+function codeOf(exception: unknown): string | undefined {
+  if (!(exception instanceof HttpException)) return undefined;
+  const response = exception.getResponse();
+  const code = typeof response === 'object' ? (response as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
+}
 
 /** The admin API's error body. */
 export interface AdminErrorBody {
@@ -94,7 +102,7 @@ export class AdminExceptionFilter extends BaseExceptionFilter {
         status,
         body: {
           error: {
-            code: CODE_OF_STATUS[status] ?? (status < 500 ? 'invalid_request' : 'internal_error'),
+            code: codeOf(exception) ?? CODE_OF_STATUS[status] ?? (status < 500 ? 'invalid_request' : 'internal_error'),
             message: httpErrorMessage(exception),
           },
         },

@@ -10,6 +10,8 @@ import { ProvisioningModule } from '@app/identity/provisioning/provisioning.modu
 import { MonitoringModule } from '@app/identity/monitoring/monitoring.module';
 import { DomainsModule } from '@app/identity/domains/domains.module';
 import { AuthModule } from '../auth/auth.module';
+import { PortalModule } from '../portal/portal.module';
+import { SetupLinksModule } from '@app/identity/setup-links/setup-links.module';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { AuditController } from './audit.controller';
 import { AuditInterceptor } from './audit/audit.interceptor';
@@ -19,11 +21,13 @@ import { ClientsController } from './clients.controller';
 import { ConsoleController } from './console.controller';
 import { DeliveryHealthController } from './delivery-health.controller';
 import { DomainsController } from './domains.controller';
+import { OidcTestSignInsController } from './oidc-test-sign-ins.controller';
 import { GroupRolesController } from './group-roles.controller';
 import { OidcConnectionController } from './oidc-connection.controller';
 import { ProvisioningController } from './provisioning.controller';
 import { ScimRequestsController } from './scim-requests.controller';
 import { ScimTokensController } from './scim-tokens.controller';
+import { SetupLinksController } from './setup-links.controller';
 import { SubscriptionsController } from './subscriptions.controller';
 import { TenantGroupsController } from './tenant-groups.controller';
 import { TenantUsersController } from './tenant-users.controller';
@@ -45,6 +49,8 @@ import { UserSessionsController } from './user-sessions.controller';
     ProvisioningModule,
     MonitoringModule,
     DomainsModule,
+    PortalModule,
+    SetupLinksModule,
   ],
   controllers: [
     TenantsController,
@@ -62,6 +68,8 @@ import { UserSessionsController } from './user-sessions.controller';
     DeliveryHealthController,
     ConsoleController,
     DomainsController,
+    OidcTestSignInsController,
+    SetupLinksController,
   ],
   providers: [
     AdminAuthGuard,

@@ -3,6 +3,7 @@ import type { AuditEntryView } from '@app/identity/audit/audit-entry';
 import { AuditLogService } from '@app/identity/audit/audit-log.service';
 import type { LogPage } from '@app/identity/request-log/log-page';
 import { AdminAuthGuard } from './admin-auth.guard';
+import { PortalScope } from './portal-scope.decorator';
 import { TenantAdminRoute } from './tenant-admin-route.decorator';
 
 /**
@@ -21,6 +22,7 @@ export class AuditController {
 
   @Get('tenants/:slug/audit')
   @TenantAdminRoute()
+  @PortalScope('logs')
   listForTenant(@Param('slug') slug: string, @Query() query: unknown): Promise<LogPage<AuditEntryView>> {
     return this.audit.listForTenant(slug, query);
   }

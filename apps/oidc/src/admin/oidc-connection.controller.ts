@@ -3,6 +3,7 @@ import { OidcConnectionView, toOidcConnectionView } from '@app/identity/oidc-con
 import { PutOidcConnectionInput, putOidcConnectionInput } from '@app/identity/oidc-connections/oidc-connection.input';
 import { OidcConnectionsService } from '@app/identity/oidc-connections/oidc-connections.service';
 import { AdminAuthGuard } from './admin-auth.guard';
+import { PortalScope } from './portal-scope.decorator';
 import { ZodValidationPipe } from './zod-validation.pipe';
 
 /** A tenant's connection to its IdP. The client secret goes in and never comes out. */
@@ -12,6 +13,7 @@ export class OidcConnectionController {
   constructor(private readonly connections: OidcConnectionsService) {}
 
   @Put()
+  @PortalScope('oidc')
   async put(
     @Param('slug') slug: string,
     @Body(new ZodValidationPipe(putOidcConnectionInput)) input: PutOidcConnectionInput,
@@ -20,11 +22,13 @@ export class OidcConnectionController {
   }
 
   @Get()
+  @PortalScope('oidc')
   async get(@Param('slug') slug: string): Promise<OidcConnectionView> {
     return toOidcConnectionView(await this.connections.get(slug));
   }
 
   @Delete()
+  @PortalScope('oidc')
   @HttpCode(204)
   async delete(@Param('slug') slug: string): Promise<void> {
     await this.connections.delete(slug);

@@ -3,10 +3,12 @@ import type { LogPage } from '@app/identity/request-log/log-page';
 import type { ScimRequestView, SignInFailureView } from '@app/identity/request-log/request-log.rows';
 import { RequestLogService } from '@app/identity/request-log/request-log.service';
 import { AdminAuthGuard } from './admin-auth.guard';
+import { PortalScope } from './portal-scope.decorator';
 
 /** What a tenant's IdP sent and was answered: its SCIM requests and its users' refused sign-ins, newest first. */
 @Controller('admin/v1/tenants/:slug')
 @UseGuards(AdminAuthGuard)
+@PortalScope('logs')
 export class ScimRequestsController {
   constructor(private readonly requestLog: RequestLogService) {}
 

@@ -11,6 +11,7 @@ import {
   setTeamsInput,
 } from '@app/identity';
 import { AdminAuthGuard } from './admin-auth.guard';
+import { PortalScope } from './portal-scope.decorator';
 import { TenantAdminRoute } from './tenant-admin-route.decorator';
 import { ZodValidationPipe } from './zod-validation.pipe';
 
@@ -18,6 +19,7 @@ import { ZodValidationPipe } from './zod-validation.pipe';
 @Controller('admin/v1/tenants/:slug/users')
 @UseGuards(AdminAuthGuard)
 @TenantAdminRoute()
+@PortalScope('roles')
 export class TenantUsersController {
   constructor(private readonly access: AccessService) {}
 

@@ -10,6 +10,7 @@ import {
 } from '@app/identity';
 import { APP_CONFIG, ResolvedConfig } from '@app/platform';
 import { AdminAuthGuard } from './admin-auth.guard';
+import { PortalScope } from './portal-scope.decorator';
 import { ZodValidationPipe } from './zod-validation.pipe';
 
 @Controller('admin/v1/tenants')
@@ -31,6 +32,7 @@ export class TenantsController {
   }
 
   @Get(':slug')
+  @PortalScope()
   async get(@Param('slug') slug: string): Promise<TenantView> {
     return toTenantView(await this.tenants.get(slug), this.config);
   }

@@ -45,7 +45,8 @@ export class SetupLinkRepository {
    * after it (the portal session not starting) leaves the link unused.
    */
   async redeem(em: EntityManager, secretHash: Buffer): Promise<RedeemedSetupLinkRow | undefined> {
-    const rows = await em.query<RedeemedSetupLinkRow[]>(
+    // TypeORM answers an UPDATE … RETURNING with [rows, affected].
+    const [rows] = await em.query<[RedeemedSetupLinkRow[], number]>(
       `UPDATE setup_links l SET used_at = now()
          FROM tenants t
         WHERE t.id = l.tenant_id AND l.secret_hash = $1

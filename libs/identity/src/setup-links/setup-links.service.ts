@@ -36,7 +36,7 @@ export type Redemption<T> =
 
 const HOUR_MS = 3600_000;
 // Longer than any secret we hand out (43 characters): anything else is forged, without a query.
-const MAX_SECRET_LENGTH = 100;
+const MAX_SECRET_LENGTH = 64;
 
 /** Creates, lists, revokes and redeems the single-use links to a tenant's setup portal. */
 @Injectable()

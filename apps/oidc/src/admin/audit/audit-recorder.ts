@@ -2,7 +2,7 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { AuditEntryInput } from '@app/identity/audit/audit-entry';
 import { AuditLogService } from '@app/identity/audit/audit-log.service';
-import { redactSecrets } from '@app/identity/audit/secret-redaction';
+import { REDACTED, redactSecrets } from '@app/identity/audit/secret-redaction';
 import { errorCode } from '@app/identity/request-log/error-code';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
@@ -10,6 +10,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 export type PendingAuditEntry = Omit<AuditEntryInput, 'status' | 'after'> & {
   /** The tenant a creation made, known only from its result. */
   tenantOfResult?: (result: unknown) => AuditEntryInput['tenant'];
+  /** Top-level fields of the result to redact besides the secret-named ones (@AuditSecretFields). */
+  secretFields?: readonly string[];
 };
 
 /**
@@ -55,12 +57,12 @@ export class AuditRecorder implements OnModuleInit {
   ): Promise<void> {
     this.pending.delete(request);
     const succeeded = status < 400;
-    const { tenantOfResult, ...rest } = entry;
+    const { tenantOfResult, secretFields, ...rest } = entry;
     const record: AuditEntryInput = {
       ...rest,
       tenant: rest.tenant ?? (succeeded && tenantOfResult ? tenantOfResult(result) : null),
       status,
-      after: succeeded && result !== undefined ? redactSecrets(result) : null,
+      after: succeeded && result !== undefined ? redactSecrets(withoutFields(result, secretFields)) : null,
     };
     try {
       await this.audit.record(record);
@@ -69,4 +71,12 @@ export class AuditRecorder implements OnModuleInit {
       this.logger.error(`audit.entry.lost action=${record.action} status=${record.status} reason=${errorCode(error)}`);
     }
   }
+}
+
+/** `result` with these top-level fields redacted. */
+function withoutFields(result: unknown, fields: readonly string[] | undefined): unknown {
+  if (!fields?.length || typeof result !== 'object' || result === null || Array.isArray(result)) return result;
+  const copy: Record<string, unknown> = { ...(result as Record<string, unknown>) };
+  for (const field of fields) if (field in copy) copy[field] = REDACTED;
+  return copy;
 }

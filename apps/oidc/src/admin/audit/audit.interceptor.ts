@@ -8,6 +8,7 @@ import { Observable, mergeMap } from 'rxjs';
 import { adminActorOf } from '../admin-actor';
 import { auditAction, isAuditedRequest } from './audit-action';
 import { AuditRecorder } from './audit-recorder';
+import { AUDIT_SECRET_FIELDS } from './audit-secret-fields.decorator';
 import { AuditSnapshots } from './audit-snapshots';
 
 const MAX_USER_AGENT = 300;
@@ -77,6 +78,7 @@ export class AuditInterceptor implements NestInterceptor {
       userAgent: typeof userAgent === 'string' ? userAgent.slice(0, MAX_USER_AGENT) : null,
       requestId: String(request.id),
       tenantOfResult: action === 'tenants.create' ? tenantOfResult : undefined,
+      secretFields: Reflect.getMetadata(AUDIT_SECRET_FIELDS, context.getHandler()) as string[] | undefined,
     });
     // Nest answers a success with the route's @HttpCode, else 201 for POST and 200 for the rest.
     const status =

@@ -1,0 +1,127 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { hashToken } from '@app/identity';
+import type { Redis } from 'ioredis';
+
+/** How long a portal or console session lives. */
+export interface BrowserSessionPolicy {
+  /** A session unused this long ends. */
+  readonly idleMs: number;
+  /** A session ends this long after it started, however busy. */
+  readonly absoluteMs: number;
+  /** Use is recorded at most this often, sparing Redis a write per request. */
+  readonly touchEveryMs: number;
+}
+
+/** Injection token of the BrowserSessionPolicy (tests shorten it). */
+export const BROWSER_SESSION_POLICY = Symbol('BROWSER_SESSION_POLICY');
+
+/** The portal and the console hand out more power than a sign-in: shorter than gateway sessions. */
+export const DEFAULT_BROWSER_SESSION_POLICY: BrowserSessionPolicy = {
+  idleMs: 30 * 60_000,
+  absoluteMs: 8 * 3600_000,
+  touchEveryMs: 60_000,
+};
+
+/** A live session and what it may do. */
+export interface BrowserSession<Data> {
+  readonly id: string;
+  readonly createdAt: number;
+  readonly lastSeenAt: number;
+  readonly absoluteExpiresAt: number;
+  readonly data: Data;
+}
+
+/**
+ * Server-side sessions in Redis, as SessionStore keeps the gateway's: the browser holds
+ * a random 256-bit token, Redis holds the session under the token's SHA-256, so neither
+ * a Redis dump nor a log of keys lets anyone act as the browser. Sessions may belong to
+ * a group (the setup link that opened them), so all of them can end at once.
+ */
+export class BrowserSessionStore<Data> {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    readonly policy: BrowserSessionPolicy,
+  ) {}
+
+  /** Starts a session; the token is for the cookie and is not kept. */
+  async create(data: Data, group?: string): Promise<{ token: string; session: BrowserSession<Data> }> {
+    const token = randomBytes(32).toString('base64url');
+    const now = Date.now();
+    const session: BrowserSession<Data> = {
+      id: randomUUID(),
+      createdAt: now,
+      lastSeenAt: now,
+      absoluteExpiresAt: now + this.policy.absoluteMs,
+      data,
+    };
+    const digest = digestOf(token);
+    // Separate commands rather than MULTI: the two keys need not live on one Redis Cluster slot.
+    await this.redis.set(this.sessionKey(digest), JSON.stringify(session), 'PX', this.ttlOf(session, now));
+    if (group !== undefined) {
+      await this.redis.sadd(this.groupKey(group), digest);
+      await this.redis.pexpire(this.groupKey(group), this.policy.absoluteMs);
+    }
+    return { token, session };
+  }
+
+  /** The live session a cookie token names, its use recorded; undefined when there is none. */
+  async get(token: string | undefined): Promise<BrowserSession<Data> | undefined> {
+    if (!token || token.length > 100) return undefined;
+    const key = this.sessionKey(digestOf(token));
+    const stored = await this.redis.get(key);
+    if (!stored) return undefined;
+    const session = JSON.parse(stored) as BrowserSession<Data>;
+    const now = Date.now();
+    if (now >= this.expiresAtMs(session)) {
+      await this.redis.del(key);
+      return undefined;
+    }
+    if (now - session.lastSeenAt < this.policy.touchEveryMs) return session;
+    const touched: BrowserSession<Data> = { ...session, lastSeenAt: now };
+    // XX: a session ended meanwhile is not brought back.
+    await this.redis.set(key, JSON.stringify(touched), 'PX', this.ttlOf(touched, now), 'XX');
+    return touched;
+  }
+
+  /** Ends the session a cookie token names; the session it was, if any. */
+  async end(token: string | undefined): Promise<BrowserSession<Data> | undefined> {
+    if (!token || token.length > 100) return undefined;
+    const stored = await this.redis.getdel(this.sessionKey(digestOf(token)));
+    return stored ? (JSON.parse(stored) as BrowserSession<Data>) : undefined;
+  }
+
+  /** Ends every session of a group; how many there were. */
+  async endGroup(group: string): Promise<number> {
+    const digests = await this.redis.smembers(this.groupKey(group));
+    let ended = 0;
+    for (const digest of digests) ended += await this.redis.del(this.sessionKey(digest));
+    await this.redis.del(this.groupKey(group));
+    return ended;
+  }
+
+  /** When the session ends unless used again. */
+  expiresAt(session: BrowserSession<Data>): Date {
+    return new Date(this.expiresAtMs(session));
+  }
+
+  private expiresAtMs(session: BrowserSession<Data>): number {
+    return Math.min(session.lastSeenAt + this.policy.idleMs, session.absoluteExpiresAt);
+  }
+
+  private ttlOf(session: BrowserSession<Data>, now: number): number {
+    return Math.max(1, this.expiresAtMs(session) - now);
+  }
+
+  private sessionKey(digest: string): string {
+    return `${this.prefix}:${digest}`;
+  }
+
+  private groupKey(group: string): string {
+    return `${this.prefix}:group:${group}`;
+  }
+}
+
+function digestOf(token: string): string {
+  return hashToken(token).toString('base64url');
+}
