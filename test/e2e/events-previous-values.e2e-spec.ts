@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { OutboxService } from '@app/identity';
 import { EventsGateway, startEventsGateway } from '../support/events-gateway';
 import { ENTERPRISE_USER_SCHEMA, ScimTenant, USER_SCHEMA, patchOp } from '../support/scim-client';
 import { GROUP_SCHEMA } from '../support/scim-groups-client';
@@ -165,6 +168,33 @@ describe('events: previous values of updated fields', () => {
     await eventually(() => hook.accepted().length >= 9, 15_000, 'nine deliveries');
     const delivered = new Map(hook.accepted().map((request) => [request.event.id as string, request.event]));
     for (const event of events) expect(delivered.get(event.id)).toEqual(event);
+  });
+
+  it('keeps previous off every type but user.updated and group.updated, whatever a caller passes', async () => {
+    const outbox = gateway.scim.get(OutboxService);
+    const subject = { type: 'user' as const, id: randomUUID() };
+    const recorded = await gateway.scim.get(DataSource).transaction((em) =>
+      outbox.appendMany(
+        em,
+        (['user.updated', 'user.deactivated', 'user.roles_changed'] as const).map((type) => ({
+          type,
+          tenant: { id: tenant.id, slug: tenant.slug },
+          subject,
+          data: { id: subject.id },
+          previous: { title: 'Old' },
+        })),
+      ),
+    );
+    const stored = await gateway.db.query<{ type: string; payload: Record<string, unknown> }>(
+      `SELECT type, payload FROM outbox_events WHERE subject_id = $1 ORDER BY sequence`,
+      [subject.id],
+    );
+    expect(stored.map((row) => [row.type, row.payload['previous']])).toEqual([
+      ['user.updated', { title: 'Old' }],
+      ['user.deactivated', undefined],
+      ['user.roles_changed', undefined],
+    ]);
+    expect(recorded.map((event) => 'previous' in event)).toEqual([true, false, false]);
   });
 
   it('records no update event for a PUT that changes nothing', async () => {
