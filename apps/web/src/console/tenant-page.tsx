@@ -1,4 +1,4 @@
-import { FormEvent, useState } from 'react';
+import { FormEvent, useEffect, useState } from 'react';
 import { seg } from '../api';
 import { toApiError, useAction, useLoad } from '../hooks';
 import { linkHandler } from '../router';
@@ -41,15 +41,23 @@ const TAB_LABELS: Record<Tab, string> = {
   'setup-links': 'Setup links',
 };
 
+function tabFromHash(): Tab {
+  const hash = window.location.hash.slice(1);
+  return (TABS as readonly string[]).includes(hash) ? (hash as Tab) : 'overview';
+}
+
 /** One tenant: its setup values, tokens, IdP connection, users, rules and setup links. */
 export function TenantPage({ slug }: { slug: string }) {
   const { api, navigate } = useConsole();
   const base = `/admin/v1/tenants/${seg(slug)}`;
   const tenant = useLoad(() => api.get<Tenant>(base), [base]);
-  const tab = (TABS as readonly string[]).includes(window.location.hash.slice(1))
-    ? (window.location.hash.slice(1) as Tab)
-    : 'overview';
-  const [active, setActive] = useState<Tab>(tab);
+  const [active, setActive] = useState<Tab>(tabFromHash);
+  // The section is in the address (#users): back, forward and a pasted link open it.
+  useEffect(() => {
+    const onHash = () => setActive(tabFromHash());
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
   const choose = (next: Tab) => {
     window.history.replaceState(null, '', `#${next}`);
     setActive(next);
@@ -291,13 +299,14 @@ function Users({ base }: { base: string }) {
                       {user.name && <div className="muted small">{user.name}</div>}
                     </th>
                     <td>
+                      {user.effectiveRoles.length === 0 && <span className="muted">none</span>}
                       {user.effectiveRoles.map((role) => (
                         <Badge key={role} tone="info">
                           {role}
                         </Badge>
                       ))}
                     </td>
-                    <td>{user.teams.join(', ')}</td>
+                    <td>{user.teams.length > 0 ? user.teams.join(', ') : <span className="muted">none</span>}</td>
                     <td>
                       <When at={user.lastSignInAt} />
                     </td>
