@@ -23,6 +23,7 @@ import { SignInCallbackGuard, SignInStartGuard } from '../sign-in/sign-in.guards
 import { SignInExceptionFilter } from '../sign-in/sign-in-exception.filter';
 import { SignInMetrics } from '../sign-in/sign-in.metrics';
 import { TenantDispatchStrategy } from '../sign-in/tenant-dispatch.strategy';
+import { TestSignIns } from '../sign-in/test-sign-ins';
 import { DownstreamTokensModule } from '../tokens/downstream-tokens.module';
 
 /** Everything under `/auth`: sign-in through the tenant's IdP, sessions, downstream tokens, logout. */
@@ -55,7 +56,16 @@ import { DownstreamTokensModule } from '../tokens/downstream-tokens.module';
     SignInCallbackGuard,
     SignInMetrics,
     SignInExceptionFilter,
+    TestSignIns,
   ],
-  exports: [SessionUsers, SessionStore, SessionEndings, SessionRevocation, SignOutFlow, authCookiesProvider],
+  exports: [
+    SessionUsers,
+    SessionStore,
+    SessionEndings,
+    SessionRevocation,
+    SignOutFlow,
+    authCookiesProvider,
+    TestSignIns,
+  ],
 })
 export class AuthModule {}

@@ -22,6 +22,8 @@ export interface SignInAttempt {
   /** The connection version it started with: a changed connection voids it. */
   readonly connectionVersion: number;
   readonly returnTo: string;
+  /** Set for a test sign-in from the setup portal: its id, whose result the callback records instead of a session. */
+  readonly testSignIn?: string;
   readonly checks: AuthorizationChecks;
 }
 

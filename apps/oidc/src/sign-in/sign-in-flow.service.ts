@@ -13,6 +13,7 @@ import { SessionStore } from '../sessions/session-store';
 import { OidcClients, type TenantClient } from './oidc-clients';
 import { SignInAttempts } from './sign-in-attempts';
 import { SignInError } from './sign-in-error';
+import { TestSignIns, testFailureReason } from './test-sign-ins';
 import { CHECKS_KEY, type SignInRequest } from './sign-in-request';
 
 /** What /auth/login is asked for. */
@@ -22,6 +23,8 @@ export interface SignInStart {
   readonly returnTo?: string;
   /** The Host header, whose subdomain may name the tenant. */
   readonly host?: string;
+  /** The secret of a test sign-in's start link (setup portal). */
+  readonly test?: string;
 }
 
 /** A finished sign-in: the session cookie's token and where the browser goes next. */
@@ -48,12 +51,14 @@ export class SignInFlow {
     private readonly attempts: SignInAttempts,
     private readonly signIns: SignInService,
     private readonly sessions: SessionStore,
+    private readonly tests: TestSignIns,
   ) {
     this.publicHost = new URL(config.publicUrl).hostname.toLowerCase();
   }
 
   /** Readies a /auth/login request for the strategy: tenant, IdP client, return URL. */
   async prepareStart(request: SignInRequest, start: SignInStart): Promise<void> {
+    if (start.test !== undefined) return this.prepareTestStart(request, start.test);
     const tenant = await this.tenantOf(start);
     const connection = await this.connectionOf(tenant);
     const returnTo = this.returnTo(connection, start.returnTo);
@@ -64,6 +69,37 @@ export class SignInFlow {
       attempt: { tenantId: tenant.id, tenantSlug: tenant.slug, connectionVersion: connection.version, returnTo },
     };
     request.session = {};
+  }
+
+  /**
+   * Readies a test sign-in of the tenant's saved connection: the normal way to the IdP and
+   * back to /auth/callback, which recognises the attempt by its test id. A failure before
+   * the IdP (no connection, IdP unreachable) is the test's result as well.
+   */
+  private async prepareTestStart(request: SignInRequest, secret: string): Promise<void> {
+    const test = await this.tests.takeStart(secret);
+    request.testSignIn = test;
+    try {
+      const tenant = await this.tenants.findById(test.tenantId);
+      if (!tenant) throw SignInError.notFound('This organization was removed.');
+      const connection = await this.connectionOf(tenant);
+      request.signIn = {
+        step: 'start',
+        client: await this.clientOf(connection),
+        connection,
+        attempt: {
+          tenantId: tenant.id,
+          tenantSlug: tenant.slug,
+          connectionVersion: connection.version,
+          returnTo: this.config.publicUrl,
+          testSignIn: test.id,
+        },
+      };
+      request.session = {};
+    } catch (error) {
+      await this.tests.failed(test, testFailureReason(error));
+      throw error;
+    }
   }
 
   /** Keeps the attempt the strategy started; the token is for the browser's cookie. */
@@ -83,6 +119,7 @@ export class SignInFlow {
         'This sign-in has expired, was already completed, or was started in another browser. Please sign in again.',
       );
     }
+    if (attempt.testSignIn) request.testSignIn = { tenantId: attempt.tenantId, id: attempt.testSignIn };
     const connection = await this.openConnection(attempt.tenantId);
     if (!connection || connection.version !== attempt.connectionVersion) {
       throw SignInError.badRequest('Sign-in settings changed while you were signing in. Please sign in again.');
@@ -135,6 +172,37 @@ export class SignInFlow {
     }
   }
 
+  /**
+   * Ends a test sign-in: the claims the IdP sent (ID token, completed from userinfo), kept
+   * as the test's result. No user is linked or created, no session starts, no event is written.
+   */
+  async completeTest(
+    request: SignInRequest,
+    tokens: (oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers) | undefined,
+  ): Promise<{ id: string; claims?: Record<string, unknown>; error?: string }> {
+    const test = request.testSignIn;
+    if (!test) throw new Error('not a test sign-in');
+    const idToken = request.testSignInError === undefined ? tokens?.claims() : undefined;
+    if (!request.signIn || !tokens || !idToken) {
+      const error =
+        request.testSignInError !== undefined
+          ? testFailureReason(request.testSignInError)
+          : 'Your identity provider sent no ID token.';
+      await this.tests.failed(test, error);
+      return { id: test.id, error };
+    }
+    let userinfo: oidc.UserInfoResponse | undefined;
+    if (request.signIn.client.configuration.serverMetadata().userinfo_endpoint) {
+      // As at a real sign-in, a userinfo failure is not fatal: the ID token's claims are shown.
+      userinfo = await oidc
+        .fetchUserInfo(request.signIn.client.configuration, tokens.access_token, idToken.sub)
+        .catch(() => undefined);
+    }
+    const claims: Record<string, unknown> = { ...idToken, ...userinfo };
+    await this.tests.succeeded(test, claims);
+    return { id: test.id, claims };
+  }
+
   /** The tenant a /auth/login names: by slug, or by the login hint's email domain. */
   private async tenantOf(start: SignInStart): Promise<TenantEntity> {
     if (start.tenant) {
@@ -163,7 +231,7 @@ export class SignInFlow {
    * the attempt's cookie must have been set.
    */
   canonicalLogin(start: SignInStart): string | undefined {
-    if (start.tenant || start.loginHint) return undefined;
+    if (start.tenant || start.loginHint || start.test !== undefined) return undefined;
     const slug = this.subdomainOf(start.host);
     if (!slug) return undefined;
     const url = new URL('/auth/login', this.config.publicUrl);

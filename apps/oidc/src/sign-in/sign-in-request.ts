@@ -2,6 +2,7 @@ import type { OidcConnection } from '@app/identity/oidc-connections/oidc-connect
 import type { FastifyRequest } from 'fastify';
 import type { AuthorizationChecks, SignInAttempt } from './sign-in-attempts';
 import type { TenantClient } from './oidc-clients';
+import type { TestSignInStart } from './test-sign-ins';
 
 /** Names openid-client's strategy keeps its checks under in `req.session`. */
 export const CHECKS_KEY = 'oidc';
@@ -27,6 +28,10 @@ export interface SignInRequest extends FastifyRequest {
   session?: Record<string, AuthorizationChecks | undefined>;
   /** The same login on PUBLIC_URL, for one that arrived on a tenant's subdomain. */
   canonicalLogin?: string;
+  /** A test sign-in (setup portal) this request starts or completes: no user, no session. */
+  testSignIn?: TestSignInStart;
+  /** Why a test sign-in's callback failed; the controller shows it on the test's page. */
+  testSignInError?: unknown;
   /** What the strategy authenticated: the token endpoint response, at the callback. */
   user?: unknown;
 }

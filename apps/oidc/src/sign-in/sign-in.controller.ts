@@ -9,6 +9,7 @@ import { SignInExceptionFilter } from './sign-in-exception.filter';
 import { SignInFlow } from './sign-in-flow.service';
 import { SignInCallbackGuard, SignInStartGuard } from './sign-in.guards';
 import { SignInMetrics } from './sign-in.metrics';
+import { TEST_SIGN_IN_PAGE_HEADERS, TEST_SIGN_IN_SCRIPT, testSignInPage } from './test-sign-in-page';
 import { callbackState, type SignInRequest } from './sign-in-request';
 
 /** `GET /auth/login` and `GET /auth/callback`: the browser's way through the tenant's IdP. */
@@ -39,6 +40,7 @@ export class SignInController {
   @UseGuards(SignInCallbackGuard)
   async callback(@Req() request: SignInRequest, @Res() reply: FastifyReply): Promise<void> {
     const tokens = request.user as oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
+    if (request.testSignIn) return this.testResult(request, tokens, reply);
     const { sessionToken, returnTo } = await this.flow.complete(request, tokens, request.cookies[this.cookies.session]);
     this.metrics.signIn('signed_in');
     await reply
@@ -46,5 +48,31 @@ export class SignInController {
       .setCookie(this.cookies.session, sessionToken, this.cookies.options(this.sessions.policy.absoluteMs))
       .header('cache-control', 'no-store')
       .redirect(returnTo, 302);
+  }
+
+  /** The end of a test sign-in (setup portal): a page with the claims received, or why it failed. No session. */
+  private async testResult(
+    request: SignInRequest,
+    tokens: (oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers) | undefined,
+    reply: FastifyReply,
+  ): Promise<void> {
+    const { id, claims, error } = await this.flow.completeTest(request, tokens);
+    const result =
+      error === undefined ? { status: 'succeeded' as const, claims } : { status: 'failed' as const, error };
+    await reply
+      .clearCookie(this.cookies.attempt(callbackState(request)), this.cookies.options())
+      .status(error === undefined ? 200 : 400)
+      .headers(TEST_SIGN_IN_PAGE_HEADERS)
+      .send(testSignInPage(id, result));
+  }
+
+  /** The test result page's only script (its CSP allows no inline script). */
+  @Get('test-sign-in.js')
+  script(@Res() reply: FastifyReply): void {
+    void reply
+      .header('content-type', 'text/javascript; charset=utf-8')
+      .header('cache-control', 'public, max-age=3600')
+      .header('x-content-type-options', 'nosniff')
+      .send(TEST_SIGN_IN_SCRIPT);
   }
 }
