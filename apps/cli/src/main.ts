@@ -10,6 +10,7 @@ import { AdminApiError, AdminClient } from './admin-client';
 import { registerClientCommands } from './clients.commands';
 import { registerLogCommands } from './logs.commands';
 import { registerOidcCommands } from './oidc.commands';
+import { registerSetupLinkCommands } from './setup-links.commands';
 import { registerSubscriptionCommands } from './subscriptions.commands';
 import { registerTokenRotationCommands } from './token-rotation.commands';
 import { table } from './table';
@@ -152,6 +153,7 @@ registerOidcCommands(program, { client, print });
 registerSubscriptionCommands(program, { client, print });
 registerClientCommands(program, { client, print });
 registerLogCommands(program, { client, print });
+registerSetupLinkCommands(program, { client, print });
 
 // `tenants list --json` still works: each command also takes --json after its arguments.
 for (const command of leafCommands(program)) command.option('--json', 'print JSON instead of tables');
