@@ -22,7 +22,6 @@ import { ConsoleController } from './console.controller';
 import { DeliveryHealthController } from './delivery-health.controller';
 import { DomainsController } from './domains.controller';
 import { OidcTestSignInsController } from './oidc-test-sign-ins.controller';
-import { OidcTestSignInsController } from './oidc-test-sign-ins.controller';
 import { GroupRolesController } from './group-roles.controller';
 import { OidcConnectionController } from './oidc-connection.controller';
 import { ProvisioningController } from './provisioning.controller';
@@ -69,7 +68,6 @@ import { UserSessionsController } from './user-sessions.controller';
     DeliveryHealthController,
     ConsoleController,
     DomainsController,
-    OidcTestSignInsController,
     OidcTestSignInsController,
     SetupLinksController,
   ],
