@@ -152,6 +152,11 @@ function Console({ session, onSignedOut }: { session: ConsoleSession; onSignedOu
   const [path, navigate] = usePath();
   const context = useMemo(() => ({ api, session, navigate }), [session, navigate]);
   const signOut = useAction(async () => {
+    // Signed in through the gateway: that session ends where every sign-in ends.
+    if (session.via === 'sign-in') {
+      window.location.assign('/auth/logout');
+      return;
+    }
     await api.delete('/console/api/session');
     api.setCsrfToken(null);
     onSignedOut();

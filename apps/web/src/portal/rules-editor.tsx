@@ -3,6 +3,7 @@ import { Api } from '../api';
 import { useAction } from '../hooks';
 import { Group, GroupRoleRule, RulesPreview } from '../types';
 import { Button, Empty, ErrorNote, Note } from '../ui/ui';
+import { toRules } from './rules';
 
 interface Row {
   key: number;
@@ -13,13 +14,6 @@ interface Row {
 let nextKey = 1;
 const toRows = (rules: GroupRoleRule[]): Row[] =>
   rules.map((rule) => ({ key: nextKey++, group: rule.group, roles: rule.roles.join(', ') }));
-
-/** Rows as the API takes them: empty rows dropped, roles split on commas or spaces. */
-export function toRules(rows: readonly Pick<Row, 'group' | 'roles'>[]): GroupRoleRule[] {
-  return rows
-    .filter((row) => row.group.trim() !== '' || row.roles.trim() !== '')
-    .map((row) => ({ group: row.group.trim(), roles: row.roles.split(/[\s,]+/).filter((role) => role !== '') }));
-}
 
 /**
  * Group → role rules with a dry-run before saving: the preview shows who gains
