@@ -56,7 +56,12 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
  * Users are created 1 ms apart, in userName order, so the default listing order is the seeding order;
  * times are whole milliseconds, as the columns' default makes them (the listing cursors rely on it).
  */
-export async function seedTenant(db: BenchDatabase, slug: string, users: number): Promise<BenchTenant> {
+export async function seedTenant(
+  db: BenchDatabase,
+  slug: string,
+  users: number,
+  domain = 'acme.example',
+): Promise<BenchTenant> {
   const [tenant] = await db.query<{ id: string }>(`INSERT INTO tenants (slug, name) VALUES ($1, $1) RETURNING id`, [
     slug,
   ]);
@@ -82,12 +87,12 @@ export async function seedTenant(db: BenchDatabase, slug: string, users: number)
               'active', true),
             u.created_at, u.created_at
        FROM generate_series(1, $2::int) AS n,
-            LATERAL (SELECT format('user%s@acme.example', n) AS user_name,
+            LATERAL (SELECT format('user%s@%s', n, $3::text) AS user_name,
                             '00u' || lpad(n::text, 17, '0') AS external_id,
                             'Given' || n AS given_name,
                             'Family' || n AS family_name,
                             date_trunc('milliseconds', now()) - interval '1 day' + n * interval '1 millisecond' AS created_at) AS u`,
-    [tenant.id, users],
+    [tenant.id, users, domain],
   );
   return { id: tenant.id, slug, token: generated.token, users };
 }

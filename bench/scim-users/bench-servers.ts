@@ -23,6 +23,12 @@ export interface GatewayOptions {
   readonly redisPrefix: string;
   /** More settings, e.g. SCIM_TENANT_CONCURRENCY for a comparison. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Node.js options before the entry point, e.g. `--require` of the CPU profiler preload. */
+  readonly nodeArgs?: readonly string[];
+  /** Another build of the gateway to start (a directory holding dist/), e.g. the code before a change. */
+  readonly root?: string;
+  /** Receives the server's standard output (its log lines); without it, the output is discarded. */
+  readonly onStdout?: (chunk: Buffer) => void;
 }
 
 /** The SCIM app exactly as `npm run start:scim` runs it (from dist/), with logging off. */
@@ -44,7 +50,14 @@ export async function startGateway(options: GatewayOptions): Promise<BenchServer
     RATE_LIMIT_SCIM_PER_SECOND: '100000',
     ...options.env,
   };
-  const server = await spawnServer('gateway', [join(ROOT, 'dist/apps/scim/src/main.js')], env, port, '/health/live');
+  const server = await spawnServer(
+    'gateway',
+    [...(options.nodeArgs ?? []), join(options.root ?? ROOT, 'dist/apps/scim/src/main.js')],
+    env,
+    port,
+    '/health/live',
+    options.onStdout,
+  );
   return { ...server, stop: () => server.stop().finally(() => rmSync(dataDir, { recursive: true, force: true })) };
 }
 
@@ -62,8 +75,10 @@ async function spawnServer(
   env: NodeJS.ProcessEnv,
   port: number,
   readyPath: string,
+  onStdout?: (chunk: Buffer) => void,
 ): Promise<BenchServer> {
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', onStdout ? 'pipe' : 'ignore', 'pipe'] });
+  if (onStdout) child.stdout?.on('data', onStdout);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -77,6 +92,38 @@ async function spawnServer(
   }
   if (child.pid === undefined) throw new Error(`${name} server has no pid`);
   return { name, url, pid: child.pid, stop };
+}
+
+/** The worker from dist/ (`npm run start:worker`): its outbox relay publishes what the SCIM app commits. */
+export async function startWorker(options: GatewayOptions): Promise<{ readonly pid: number; stop(): Promise<void> }> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'gw-bench-'));
+  const env = {
+    ...withoutGatewayVariables(process.env),
+    DATABASE_URL: options.databaseUrl,
+    DATA_DIR: dataDir,
+    REDIS_URL: options.redisUrl,
+    REDIS_PREFIX: options.redisPrefix,
+    WORKER_PORT: String(port),
+    ADMIN_TOKEN: `gwa_bench_${randomBytes(24).toString('base64url')}`,
+    SECRETS_KEY: randomBytes(32).toString('hex'),
+    LOG_LEVEL: 'warn',
+    ...options.env,
+  };
+  const child = spawn(process.execPath, [join(options.root ?? ROOT, 'dist/apps/worker/src/main.js')], {
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = () => stopChild(child, exited).finally(() => rmSync(dataDir, { recursive: true, force: true }));
+  try {
+    await waitUntilReady(`http://127.0.0.1:${port}/health/live`, child);
+  } catch (error) {
+    await stop();
+    throw new Error(`worker did not start: ${(error as Error).message}`);
+  }
+  if (child.pid === undefined) throw new Error('worker has no pid');
+  return { pid: child.pid, stop };
 }
 
 function withoutGatewayVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
