@@ -2,6 +2,7 @@ import { ExecutionContext } from '@nestjs/common';
 import { ScimPrincipal, ScimTokensService } from '@app/identity';
 import { ScimError } from '@app/identity/scim/errors';
 import type { RateLimits, Verdict } from '@app/platform';
+import type { TenantTurns } from '../tenant-limits/tenant-turns';
 import { AuthenticatedRequest } from './authenticated-request';
 import { ScimAuthGuard } from './scim-auth.guard';
 
@@ -13,12 +14,14 @@ describe('ScimAuthGuard', () => {
   const allowed: Verdict = { allowed: true, retryAfterMs: 0 };
   const failedAuthentication = jest.fn((_request: unknown) => Promise.resolve(allowed));
   const paceScimToken = jest.fn((_tokenId: string) => Promise.resolve(allowed));
+  const take = jest.fn((_request: unknown, _reply: unknown, _principal: ScimPrincipal) => Promise.resolve());
   const guard = new ScimAuthGuard(
     { authenticate } as unknown as ScimTokensService,
     {
       failedAuthentication,
       paceScimToken,
     } as unknown as RateLimits,
+    { take } as unknown as TenantTurns,
   );
   const header = jest.fn();
 
@@ -45,6 +48,8 @@ describe('ScimAuthGuard', () => {
     await expect(guard.canActivate(contextOf(request))).resolves.toBe(true);
     expect(request.scimPrincipal).toEqual(PRINCIPAL);
     expect(authenticate).toHaveBeenCalledWith(VALID);
+    // …and the request then waits for its tenant's turn.
+    expect(take).toHaveBeenCalledWith(request, expect.anything(), PRINCIPAL);
   });
 
   it.each([

@@ -4,6 +4,7 @@ import { RateLimits, bearerToken, tooManyRequests } from '@app/platform';
 import { ScimError } from '@app/identity/scim/errors';
 import type { FastifyReply } from 'fastify';
 import { isOperationalRoute } from '../errors/operational-routes';
+import { TenantTurns } from '../tenant-limits/tenant-turns';
 import { AuthenticatedRequest } from './authenticated-request';
 
 /**
@@ -20,12 +21,15 @@ import { AuthenticatedRequest } from './authenticated-request';
  * room before it is ever refused; wrong tokens count against the client's
  * address, whose further failures are 429. Only failures count there, so a
  * valid token is never refused for what others sent from the same address.
+ *
+ * Then the request waits for its tenant's turn (TenantTurns, TenantLimiter) before any handler runs.
  */
 @Injectable()
 export class ScimAuthGuard implements CanActivate {
   constructor(
     private readonly tokens: ScimTokensService,
     private readonly limits: RateLimits,
+    private readonly turns: TenantTurns,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -48,6 +52,7 @@ export class ScimAuthGuard implements CanActivate {
     request.scimPrincipal = principal;
     const pace = await this.limits.paceScimToken(principal.tokenId);
     if (!pace.allowed) throw tooManyRequests(reply, pace, 'this token sends requests faster than allowed; retry later');
+    await this.turns.take(request, reply, principal);
     return true;
   }
 }

@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { APP_CONFIG, ResolvedConfig } from '@app/platform';
 import { TenantLimiter } from './tenant-limiter';
-import { TenantLimitsInterceptor } from './tenant-limits.interceptor';
+import { TenantTurns } from './tenant-turns';
 
 /** Per-tenant and per-token concurrency of the SCIM app (see TenantLimiter). */
 @Module({
@@ -19,8 +18,8 @@ import { TenantLimitsInterceptor } from './tenant-limits.interceptor';
           maxWaitMs: scimLimits.statementTimeoutMs,
         }),
     },
-    { provide: APP_INTERCEPTOR, useClass: TenantLimitsInterceptor },
+    TenantTurns,
   ],
-  exports: [TenantLimiter],
+  exports: [TenantLimiter, TenantTurns],
 })
 export class TenantLimitsModule {}
