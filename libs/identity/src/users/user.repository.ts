@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { runStatement } from '../scim/storage/prepared-statements';
 import { PageQuery, Page, resourcePage, uniquely } from '../scim/storage/resource-page';
 import type { UserRow, UserWrite } from './user-row';
 
@@ -30,7 +31,8 @@ export type UserPage = Page<UserRow>;
 export class UserRepository {
   async insert(em: EntityManager, tenantId: string, write: UserWrite, passwordHash: string | null): Promise<UserRow> {
     const rows = await uniquely(userNameTaken(write.userName), () =>
-      em.query<UserRow[]>(
+      runStatement<UserRow>(
+        em,
         `INSERT INTO users (tenant_id, user_name, external_id, active, resource, email_values, password_hash)
          VALUES ($1, $2, $3, $4, $5::jsonb, ${EMAIL_VALUES}, $6)
          RETURNING ${COLUMNS}, '[]'::json AS groups`,
@@ -43,7 +45,8 @@ export class UserRepository {
   /** The user, locked for the rest of the transaction when `forUpdate`. */
   async findById(em: EntityManager, tenantId: string, id: string, forUpdate = false): Promise<UserRow | undefined> {
     if (!UUID.test(id)) return undefined;
-    const rows = await em.query<UserRow[]>(
+    const rows = await runStatement<UserRow>(
+      em,
       `SELECT ${COLUMNS}, ${groupsOf('users')} FROM users WHERE tenant_id = $1 AND id = $2${forUpdate ? ' FOR UPDATE' : ''}`,
       [tenantId, id],
     );

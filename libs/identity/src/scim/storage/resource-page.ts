@@ -4,6 +4,7 @@ import { assertFilterAffordable } from '../filter/filter-cost';
 import { addSqlParam, filterToSql, type SqlAttributeMapping } from '../filter/filter-to-sql';
 import type { ListQuery } from '../list/list-query';
 import { parseAttributeName } from '../schemas/schema-registry';
+import { runStatement } from './prepared-statements';
 import { sortExpression } from './sort-expression';
 
 /** Where an earlier page ended, in the stable order (creation time, then id). */
@@ -47,15 +48,17 @@ export async function resourcePage<Row>(
   const countParams = [...params];
   const count = async (): Promise<number> => {
     const sql = `SELECT count(*) AS total FROM ${from.table} ${from.alias} WHERE ${matching}`;
-    return Number((await em.query<[{ total: string }]>(sql, countParams))[0].total);
+    return Number((await runStatement<{ total: string }>(em, sql, countParams))[0].total);
   };
   if (query.limit === 0) return { rows: [], total: await count() };
 
   if (query.filtered && !query.after) {
-    const rows = await em.query<(Row & { total_count: string })[]>(
+    const rows = await runStatement<Row & { total_count: string }>(
+      em,
       `SELECT ${from.select}, count(*) OVER () AS total_count FROM ${from.table} ${from.alias} WHERE ${matching}
         ORDER BY ${query.orderBy} LIMIT ${query.limit} OFFSET ${query.offset}`,
       params,
+      query.offset === 0,
     );
     if (rows.length === 0) return { rows: [], total: query.offset === 0 ? 0 : await count() };
     return { rows: rows.map(({ total_count: _total, ...row }) => row as Row), total: Number(rows[0].total_count) };
@@ -69,10 +72,12 @@ export async function resourcePage<Row>(
   const seek = query.after
     ? ` AND (${from.alias}.created_at, ${from.alias}.id) > ${seekKey(from.table, query.after, params)}`
     : '';
-  const rows = await em.query<Row[]>(
+  const rows = await runStatement<Row>(
+    em,
     `SELECT ${from.select} FROM ${from.table} ${from.alias} WHERE ${matching}${seek}
       ORDER BY ${query.orderBy} LIMIT ${query.limit} OFFSET ${query.after ? 0 : query.offset}`,
     params,
+    query.after !== undefined || query.offset === 0,
   );
   return { rows, total };
 }
