@@ -1,5 +1,5 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ResolvedConfig, createHttpApp } from '@app/platform';
+import { ResolvedConfig, createHttpApp, logRequestsFromHook } from '@app/platform';
 import { isOperationalRoute } from './errors/operational-routes';
 import { RouteTable } from './errors/route-table';
 import { ScimModule } from './scim.module';
@@ -11,6 +11,7 @@ export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
 export async function createScimApp(config: ResolvedConfig): Promise<NestFastifyApplication> {
   const app = await createHttpApp(ScimModule.forRoot(config));
   const fastify = app.getHttpAdapter().getInstance();
+  logRequestsFromHook(fastify, config);
 
   // Routes are registered by app.init(), after this: record them so the filter can tell a 405 from a 404.
   const routes = app.get(RouteTable);

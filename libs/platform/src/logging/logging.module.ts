@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Module, RequestMethod } from '@nestjs/common';
-import { LoggerModule, Params } from 'nestjs-pino';
+import type { FastifyInstance } from 'fastify';
+import { LoggerModule, Params, PinoLogger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { Options } from 'pino-http';
 import { ResolvedConfig } from '../config/app-config';
@@ -114,13 +115,50 @@ export async function loggerParams(
         : [baseOptions(config), destination];
   return {
     pinoHttp,
-    // Probes arrive every few seconds and say nothing worth keeping.
     exclude: [
+      // Probes arrive every few seconds and say nothing worth keeping.
       { method: RequestMethod.GET, path: 'health/live' },
       { method: RequestMethod.GET, path: 'health/ready' },
       { method: RequestMethod.GET, path: 'metrics' },
+      // The SCIM app writes its request lines itself (logRequestsFromHook).
+      { method: RequestMethod.ALL, path: `${HOOK_LOGGED_PREFIX}/{*path}` },
     ],
   };
+}
+
+/** Routes whose request lines logRequestsFromHook writes instead of pino-http. */
+const HOOK_LOGGED_PREFIX = 'scim/v2';
+
+/**
+ * Writes the request line of `/scim/v2` routes from a Fastify onResponse hook: the same line as
+ * pino-http's ("request completed", `req` with id, method and path, `res.statusCode`, `responseTime`;
+ * the pretty format's short line), through the same logger, redaction and destination.
+ *
+ * Why not pino-http there: it runs as Nest middleware, and nestjs-pino enters an AsyncLocalStorage
+ * for every request, which on Node.js 20 puts a hook on every promise of the process; with a child
+ * logger per request that was about a fifth of a SCIM lookup's CPU (docs/PERFORMANCE.md). What is
+ * lost is the request's bindings on lines logged while it runs: the SCIM app's error lines name
+ * their request id themselves.
+ */
+export function logRequestsFromHook(fastify: FastifyInstance, config: Pick<ResolvedConfig, 'logFormat'>): void {
+  const prefix = `/${HOOK_LOGGED_PREFIX}/`;
+  fastify.addHook('onResponse', async (request, reply) => {
+    if (!request.url.startsWith(prefix)) return;
+    const logger = PinoLogger.root;
+    if (!logger?.isLevelEnabled('info')) return;
+    const responseTime = Math.round(reply.elapsedTime);
+    logger.info(
+      {
+        req: { id: request.id, method: request.method, url: request.url },
+        // The raw response, as pino-http logs it (its serializer reads the status once headers are sent).
+        res: reply.raw,
+        responseTime,
+      },
+      config.logFormat === 'pretty'
+        ? requestLine(request.method, request.url, reply.statusCode, responseTime)
+        : 'request completed',
+    );
+  });
 }
 
 /** Logs through pino, one line per request with its id, secrets redacted. */
