@@ -1,3 +1,5 @@
+import { loggablePath } from './loggable-path';
+
 /** How log lines are written: `json` for machines (production, tests, pipes), `pretty` for a person at a terminal. */
 export type LogFormat = 'pretty' | 'json';
 
@@ -6,9 +8,9 @@ export function chooseLogFormat(setting: LogFormat | undefined, stdoutIsTty: boo
   return setting ?? (stdoutIsTty ? 'pretty' : 'json');
 }
 
-/** The one line a person reads per request: `GET /scim/v2/Users 200 4ms` (never the query string). */
+/** The one line a person reads per request: `GET /scim/v2/Users 200 4ms` (never the query string nor a secret). */
 export function requestLine(method: string, url: string, status: number, responseTimeMs: number): string {
-  return `${method} ${url.split('?', 1)[0]} ${status} ${Math.round(responseTimeMs)}ms`;
+  return `${method} ${loggablePath(url)} ${status} ${Math.round(responseTimeMs)}ms`;
 }
 
 // Nest announces every module and route it wires at start: a hundred lines that

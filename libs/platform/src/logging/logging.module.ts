@@ -9,6 +9,7 @@ import { ResolvedConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { isStartupChatter, requestLine } from './log-format';
 import { loggableError } from './loggable-error';
+import { loggablePath } from './loggable-path';
 
 /** Log paths that may carry a secret; pino replaces their values before anything is written. */
 export const REDACTED_PATHS = [
@@ -48,7 +49,7 @@ function baseOptions(config: Pick<ResolvedConfig, 'logLevel'>): Options {
       req: (req: { id: string; method: string; url: string }) => ({
         id: req.id,
         method: req.method,
-        path: req.url.split('?')[0],
+        path: loggablePath(req.url),
       }),
       // A database error carries its statement, parameters and the rows it failed on: none of them is written.
       err: loggableError,
