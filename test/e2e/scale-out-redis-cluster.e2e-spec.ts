@@ -3,9 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as oidc from 'openid-client';
 import { FailoverBalancer, startFailoverBalancer } from '../support/failover-balancer';
 import { HttpBrowser } from '../support/http-browser';
 import { childEnv, collect, distEntry, freePort, waitFor200 } from '../support/processes';
+import { finishProductSignIn, followToProduct, registerProduct, startProductSignIn } from '../support/product-rp';
 import { TestRedisCluster, startRedisCluster } from '../support/redis-cluster';
 import { USER_SCHEMA } from '../support/scim-client';
 import { TestDatabase, createTestDatabase } from '../support/test-database';
@@ -279,6 +281,37 @@ describe('scale-out: two replicas of each app on one PostgreSQL and a three-mast
         `the session ended on ${replica.url}`,
       );
     }
+  });
+
+  it("signs a product in through the gateway's OpenID Provider; a replayed refresh token revokes the whole grant", async () => {
+    const admin = {
+      post: async (path: string, body?: unknown) => ({
+        ...(await send(`${balancer.url}${path}`, 'POST', adminToken, body)),
+        headers: {},
+      }),
+    };
+    const wiki = await registerProduct(admin, balancer.url, {
+      name: 'Wiki',
+      redirectUris: ['http://127.0.0.1:9/wiki/cb'],
+    });
+    const browser = new HttpBrowser();
+    const start = await startProductSignIn(wiki, {
+      organization: 'acme',
+      scope: 'openid email offline_access',
+      prompt: 'consent',
+    });
+    const login = await browser.open(start.url);
+    const done = await followToProduct(browser, await browser.submitLoginForm(login, 'bob@acme.example'), wiki);
+    const tokens = await finishProductSignIn(wiki, start, done.location!);
+    expect(tokens.claims()).toMatchObject({ email: 'bob@acme.example', org: 'acme' });
+    const refreshed = await oidc.refreshTokenGrant(wiki.config, tokens.refresh_token!);
+    await expect(oidc.refreshTokenGrant(wiki.config, tokens.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+    // The replay revoked the grant's tokens, each in its own slot of the cluster: the rotated one too.
+    await expect(oidc.refreshTokenGrant(wiki.config, refreshed.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
   });
 
   it('counts failed authentications of one client across the SCIM replicas', async () => {
