@@ -9,6 +9,7 @@ import { RequestLogModule } from '@app/identity/request-log/request-log.module';
 import { ProvisioningModule } from '@app/identity/provisioning/provisioning.module';
 import { MonitoringModule } from '@app/identity/monitoring/monitoring.module';
 import { DomainsModule } from '@app/identity/domains/domains.module';
+import { SetupGuideModule } from '@app/identity/setup-guide/setup-guide.module';
 import { AuthModule } from '../auth/auth.module';
 import { PortalModule } from '../portal/portal.module';
 import { SetupLinksModule } from '@app/identity/setup-links/setup-links.module';
@@ -22,6 +23,7 @@ import { ConsoleController } from './console.controller';
 import { DeliveryHealthController } from './delivery-health.controller';
 import { DomainsController } from './domains.controller';
 import { OidcTestSignInsController } from './oidc-test-sign-ins.controller';
+import { SetupGuideController } from './setup-guide.controller';
 import { GroupRolesController } from './group-roles.controller';
 import { OidcConnectionController } from './oidc-connection.controller';
 import { ProvisioningController } from './provisioning.controller';
@@ -49,6 +51,7 @@ import { UserSessionsController } from './user-sessions.controller';
     ProvisioningModule,
     MonitoringModule,
     DomainsModule,
+    SetupGuideModule,
     PortalModule,
     SetupLinksModule,
   ],
@@ -69,6 +72,7 @@ import { UserSessionsController } from './user-sessions.controller';
     ConsoleController,
     DomainsController,
     OidcTestSignInsController,
+    SetupGuideController,
     SetupLinksController,
   ],
   providers: [
