@@ -158,6 +158,13 @@ describe('setup portal and console access', () => {
     return browser.cookies.header(new URL(gw.publicUrl))!;
   }
 
+  /** Signs in from a gateway URL and follows the redirects back; the cookies and where it ended. */
+  async function signInAt(path: string, login: string): Promise<{ cookie: string; url: string }> {
+    const browser = new HttpBrowser();
+    const done = await gw.signIn(browser, `${gw.publicUrl}${path}`, login);
+    return { cookie: browser.cookies.header(new URL(gw.publicUrl))!, url: done.url };
+  }
+
   async function grantRoles(slug: string, userName: string, roles: string[]): Promise<string> {
     const users = (await gw.admin.get(`/admin/v1/tenants/${slug}/users`)).body.users as {
       id: string;
@@ -536,7 +543,13 @@ describe('setup portal and console access', () => {
     });
 
     it('lets a member of the operators tenant with the role operator in by signing in', async () => {
-      const olga = await signIn('olga@ops.example', 'ops');
+      const signInAnswer = await call('GET', '/console/api/sign-in');
+      expect(signInAnswer.status).toBe(200);
+      const signInUrl = signInAnswer.body.signInUrl as string;
+      expect(signInUrl).toBe(`/auth/login?tenant=ops&return_to=${encodeURIComponent(`${gw.publicUrl}/console`)}`);
+      const signedIn = await signInAt(signInUrl, 'olga@ops.example');
+      expect(signedIn.url).toBe(`${gw.publicUrl}/console`);
+      const olga = signedIn.cookie;
       expect((await call('GET', '/console/api/session', { cookie: olga })).status).toBe(401);
       expect((await call('GET', '/admin/v1/tenants', { cookie: olga })).status).toBe(401);
       const olgaId = await grantRoles('ops', 'olga@ops.example', ['operator']);
@@ -576,8 +589,25 @@ describe('setup portal and console access', () => {
   });
 
   describe("a tenant's signed-in administrator", () => {
+    it.each([
+      ['a query', '/portal?next=https://evil.example'],
+      ['another page', '/portals'],
+      ['a fragment', '/console#x'],
+      ['another origin', 'https://evil.example/portal'],
+    ])('cannot be sent back to the gateway with %s after signing in', async (_case, page) => {
+      const target = page.startsWith('/') ? `${gw.publicUrl}${page}` : page;
+      const answer = await call('GET', `/auth/login?tenant=acme&return_to=${encodeURIComponent(target)}`);
+      expect(answer.status).toBe(400);
+    });
+
     it('opens the portal of their own tenant, with every scope, and nothing of another', async () => {
-      const ann = await signIn('ann@acme.example', 'acme');
+      const returnTo = encodeURIComponent(`${gw.publicUrl}/portal`);
+      const signedIn = await signInAt(
+        `/auth/login?login_hint=ann@acme.example&return_to=${returnTo}`,
+        'ann@acme.example',
+      );
+      expect(signedIn.url).toBe(`${gw.publicUrl}/portal`);
+      const ann = signedIn.cookie;
       expect((await call('GET', '/portal/api/session', { cookie: ann })).status).toBe(401);
       const annId = await grantRoles('acme', 'ann@acme.example', ['admin']);
       const session = await call('GET', '/portal/api/session', { cookie: ann });

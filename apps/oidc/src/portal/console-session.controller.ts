@@ -20,6 +20,11 @@ export interface ConsoleSessionBody {
   expiresAt: string;
 }
 
+/** `GET /console/api/sign-in` */
+export interface ConsoleSignInBody {
+  signInUrl: string | null;
+}
+
 const startConsoleSessionInput = z.strictObject({
   adminToken: z.string({ error: 'must be the admin token' }).min(1, 'must be the admin token').max(1000),
 });
@@ -29,7 +34,7 @@ const startConsoleSessionInput = z.strictObject({
  * then holds only a session cookie, never the token), or the sign-in of an operator of
  * OPERATORS_TENANT. What it admits is decided by AdminAuthGuard.
  */
-@Controller('console/api/session')
+@Controller('console/api')
 export class ConsoleSessionController {
   constructor(
     @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
@@ -40,8 +45,20 @@ export class ConsoleSessionController {
     private readonly limits: RateLimits,
   ) {}
 
+  /**
+   * Where an operator signs in through the gateway (OPERATORS_TENANT set), back to the
+   * console; null when only the admin token opens it.
+   */
+  @Get('sign-in')
+  signIn(): ConsoleSignInBody {
+    const tenant = this.config.operatorsTenant;
+    if (tenant === undefined) return { signInUrl: null };
+    const query = new URLSearchParams({ tenant, return_to: `${this.config.publicUrl}/console` });
+    return { signInUrl: `/auth/login?${query.toString()}` };
+  }
+
   /** Exchanges the admin token for a console session; a wrong token counts as a failed authentication. */
-  @Post()
+  @Post('session')
   async start(
     @Body(new ZodValidationPipe(startConsoleSessionInput)) input: z.output<typeof startConsoleSessionInput>,
     @Req() request: FastifyRequest,
@@ -69,7 +86,7 @@ export class ConsoleSessionController {
     };
   }
 
-  @Get()
+  @Get('session')
   async current(
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -100,7 +117,7 @@ export class ConsoleSessionController {
   }
 
   /** Ends the console session (a sign-in ends at /auth/logout). */
-  @Delete()
+  @Delete('session')
   @HttpCode(204)
   async end(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
     const { console } = await this.browsers.sessions(request);

@@ -8,6 +8,7 @@ import { SignInRefused } from '@app/identity/sign-in/sign-in-refused';
 import { SignInService } from '@app/identity/sign-in/sign-in.service';
 import { APP_CONFIG, ResolvedConfig } from '@app/platform';
 import * as oidc from 'openid-client';
+import { isGatewayPage } from '../portal/portal-pages';
 import { isInteractionUrl } from '../provider/provider-routes';
 import { SessionStore } from '../sessions/session-store';
 import { OidcClients, type TenantClient } from './oidc-clients';
@@ -271,6 +272,8 @@ export class SignInFlow {
     }
     // A product's sign-in comes back to its interaction page on this gateway.
     if (isInteractionUrl(requested, this.config.publicUrl)) return requested;
+    // A tenant admin or an operator signing in to the setup portal or the console.
+    if (isGatewayPage(requested, this.config.publicUrl)) return requested;
     const normalized = normalizeUrl(requested);
     const allowed = connection.allowedReturnUrls.find((url) => normalizeUrl(url) === normalized);
     if (!allowed)
