@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { RedisClient } from '@app/platform';
 import { hashToken } from '@app/identity';
-import type { Redis } from 'ioredis';
 
 /** How long a portal or console session lives. */
 export interface BrowserSessionPolicy {
@@ -39,7 +39,7 @@ export interface BrowserSession<Data> {
  */
 export class BrowserSessionStore<Data> {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     readonly policy: BrowserSessionPolicy,
   ) {}

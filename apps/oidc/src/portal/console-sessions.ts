@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, REDIS, ResolvedConfig } from '@app/platform';
-import type { Redis } from 'ioredis';
+import { APP_CONFIG, REDIS, RedisClient, ResolvedConfig } from '@app/platform';
 import { BROWSER_SESSION_POLICY, BrowserSessionPolicy, BrowserSessionStore } from './browser-session.store';
 
 /** An operator's console session started with the admin token. */
@@ -13,7 +12,7 @@ export interface ConsoleSessionData {
 @Injectable()
 export class ConsoleSessions extends BrowserSessionStore<ConsoleSessionData> {
   constructor(
-    @Inject(REDIS) redis: Redis,
+    @Inject(REDIS) redis: RedisClient,
     @Inject(APP_CONFIG) config: ResolvedConfig,
     @Inject(BROWSER_SESSION_POLICY) policy: BrowserSessionPolicy,
   ) {

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { SetupLinkScope } from '@app/identity/setup-links/setup-link.input';
-import { APP_CONFIG, REDIS, ResolvedConfig } from '@app/platform';
-import type { Redis } from 'ioredis';
+import { APP_CONFIG, REDIS, RedisClient, ResolvedConfig } from '@app/platform';
 import { BROWSER_SESSION_POLICY, BrowserSessionPolicy, BrowserSessionStore } from './browser-session.store';
 
 /** What a setup link's portal session may do: its tenant's portal, for the link's scopes. */
@@ -18,7 +17,7 @@ export interface PortalSessionData {
 @Injectable()
 export class PortalSessions extends BrowserSessionStore<PortalSessionData> {
   constructor(
-    @Inject(REDIS) redis: Redis,
+    @Inject(REDIS) redis: RedisClient,
     @Inject(APP_CONFIG) config: ResolvedConfig,
     @Inject(BROWSER_SESSION_POLICY) policy: BrowserSessionPolicy,
   ) {
