@@ -550,7 +550,13 @@ describe('setup portal and console access', () => {
       const signedIn = await signInAt(signInUrl, 'olga@ops.example');
       expect(signedIn.url).toBe(`${gw.publicUrl}/console`);
       const olga = signedIn.cookie;
-      expect((await call('GET', '/console/api/session', { cookie: olga })).status).toBe(401);
+      const notYet = await call('GET', '/console/api/session', { cookie: olga });
+      expect(notYet.status).toBe(401);
+      // The console's sign-in page offers the operators' sign-in.
+      expect(notYet.body).toEqual({
+        error: { code: 'unauthorized', message: expect.any(String) },
+        signIn: { url: signInUrl, label: 'ops' },
+      });
       expect((await call('GET', '/admin/v1/tenants', { cookie: olga })).status).toBe(401);
       const olgaId = await grantRoles('ops', 'olga@ops.example', ['operator']);
 

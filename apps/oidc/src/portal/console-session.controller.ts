@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Post, Req, Res, UnauthorizedException } from '@nestjs/common';
-import { secretsEqual } from '@app/identity';
+import { TenantsService, secretsEqual } from '@app/identity';
 import { adminTokenFingerprint } from '@app/identity/audit/audit-actor';
 import { APP_CONFIG, RateLimits, ResolvedConfig, tooManyRequests } from '@app/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -43,6 +43,7 @@ export class ConsoleSessionController {
     private readonly browsers: BrowserSessionsResolver,
     private readonly csrf: CsrfTokens,
     private readonly limits: RateLimits,
+    private readonly tenants: TenantsService,
   ) {}
 
   /**
@@ -50,11 +51,8 @@ export class ConsoleSessionController {
    * console; null when only the admin token opens it.
    */
   @Get('sign-in')
-  signIn(): ConsoleSignInBody {
-    const tenant = this.config.operatorsTenant;
-    if (tenant === undefined) return { signInUrl: null };
-    const query = new URLSearchParams({ tenant, return_to: `${this.config.publicUrl}/console` });
-    return { signInUrl: `/auth/login?${query.toString()}` };
+  async signIn(): Promise<ConsoleSignInBody> {
+    return { signInUrl: (await this.signInOffer())?.url ?? null };
   }
 
   /** Exchanges the admin token for a console session; a wrong token counts as a failed authentication. */
@@ -86,12 +84,26 @@ export class ConsoleSessionController {
     };
   }
 
+  /**
+   * The console's session, or 401 whose body also offers the operators' sign-in
+   * (`signIn: {url, label}`, with OPERATORS_TENANT) for the console's sign-in page.
+   */
   @Get('session')
-  async current(
-    @Req() request: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<ConsoleSessionBody> {
+  async current(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     void reply.header('cache-control', 'no-store');
+    const session = await this.sessionOf(request);
+    if (session) return reply.send(session);
+    const offer = await this.signInOffer();
+    return reply
+      .status(401)
+      .header('www-authenticate', 'Bearer')
+      .send({
+        error: { code: 'unauthorized', message: 'not signed in to the console' },
+        ...(offer ? { signIn: offer } : {}),
+      });
+  }
+
+  private async sessionOf(request: FastifyRequest): Promise<ConsoleSessionBody | undefined> {
     const sessions = await this.browsers.sessions(request);
     if (sessions.console) {
       const { session } = sessions.console;
@@ -113,7 +125,17 @@ export class ConsoleSessionController {
         expiresAt: user.expiresAt.toISOString(),
       };
     }
-    throw new UnauthorizedException('not signed in to the console');
+    return undefined;
+  }
+
+  /** The operators' tenant sign-in, back to the console; undefined without OPERATORS_TENANT (or its tenant). */
+  private async signInOffer(): Promise<{ url: string; label: string } | undefined> {
+    const slug = this.config.operatorsTenant;
+    if (slug === undefined) return undefined;
+    const tenant = await this.tenants.get(slug).catch(() => undefined);
+    if (!tenant) return undefined;
+    const query = new URLSearchParams({ tenant: slug, return_to: `${this.config.publicUrl}/console` });
+    return { url: `/auth/login?${query.toString()}`, label: tenant.name };
   }
 
   /** Ends the console session (a sign-in ends at /auth/logout). */
