@@ -12,8 +12,9 @@ export interface FailoverBalancer {
 /**
  * Round robin with no stickiness, as the round-robin proxy, plus what a real
  * balancer's health checks give: a replica that is gone (connection refused)
- * is skipped and the request goes to the next one. A replica that dies while
- * answering yields a 502, which the client retries as an IdP would.
+ * is skipped and the request goes to the next one, as is, for a GET, one whose
+ * connection broke. A POST to a replica that dies while answering yields a 502,
+ * which the client retries as an IdP would.
  */
 export async function startFailoverBalancer(upstreams: readonly number[], port = 0): Promise<FailoverBalancer> {
   const answeredBy: { path: string; upstream: number }[] = [];
@@ -29,7 +30,10 @@ export async function startFailoverBalancer(upstreams: readonly number[], port =
       },
     );
     forwarded.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ECONNREFUSED' && tries < upstreams.length) return forward(req, res, body, tries + 1);
+      // As nginx's proxy_next_upstream: the next replica when this one is gone, and for an idempotent
+      // request, also when its connection broke (a replica killed while the request was on its way).
+      const retry = error.code === 'ECONNREFUSED' || req.method === 'GET' || req.method === 'HEAD';
+      if (retry && !res.headersSent && tries < upstreams.length) return forward(req, res, body, tries + 1);
       if (!res.headersSent) res.writeHead(502);
       res.end();
     });
