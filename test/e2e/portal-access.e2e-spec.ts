@@ -4,8 +4,10 @@ import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
 import { loadConfig } from '@app/platform';
 import { PORTAL_SCOPE } from '../../apps/oidc/src/admin/portal-scope.decorator';
+import { createOidcApp } from '../../apps/oidc/src/create-oidc-app';
 import { HttpBrowser } from '../support/http-browser';
 import { SignInGateway, startSignInGateway } from '../support/sign-in-gateway';
+import { TestApp, startTestApp } from '../support/test-app';
 
 /** What a browser-like request answers. */
 interface Answer {
@@ -364,6 +366,15 @@ describe('setup portal and console access', () => {
       expect((await call('GET', '/admin/v1/tenants/acme', { cookie })).status).toBe(401);
     });
 
+    it('ends with its tenant: a tenant made again with the same slug is not opened by it', async () => {
+      expect((await gw.admin.post('/admin/v1/tenants', { slug: 'shortlived', name: 'Short-lived' })).status).toBe(201);
+      const { cookie } = await portal('shortlived');
+      expect((await gw.admin.delete('/admin/v1/tenants/shortlived')).status).toBe(204);
+      expect((await gw.admin.post('/admin/v1/tenants', { slug: 'shortlived', name: 'Another' })).status).toBe(201);
+      expect((await call('GET', '/portal/api/session', { cookie })).status).toBe(401);
+      expect((await call('GET', '/admin/v1/tenants/shortlived', { cookie })).status).toBe(401);
+    });
+
     it('answers 401 for the portal session without a cookie or with a forged one', async () => {
       expect((await call('GET', '/portal/api/session')).status).toBe(401);
       const forged = await call('GET', '/portal/api/session', { cookie: 'gw_portal=forged' });
@@ -635,6 +646,22 @@ describe('setup portal and console access', () => {
         action: 'scim-tokens.issue',
         actor: { type: 'user', id: annId, label: 'ann@acme.example' },
       });
+    });
+  });
+
+  describe('without an operators tenant', () => {
+    let app: TestApp;
+    beforeAll(async () => {
+      app = await startTestApp(createOidcApp);
+    });
+    afterAll(() => app?.close());
+
+    it('offers no sign-in on the console: only the admin token opens it', async () => {
+      const offer = await app.app.inject({ method: 'GET', url: '/console/api/sign-in' });
+      expect(JSON.parse(offer.body)).toEqual({ signInUrl: null });
+      const session = await app.app.inject({ method: 'GET', url: '/console/api/session' });
+      expect(session.statusCode).toBe(401);
+      expect(JSON.parse(session.body)).toEqual({ error: { code: 'unauthorized', message: expect.any(String) } });
     });
   });
 });
