@@ -375,6 +375,28 @@ describe('setup portal and console access', () => {
       expect((await call('GET', '/admin/v1/tenants/shortlived', { cookie })).status).toBe(401);
     });
 
+    it('is left with DELETE /portal/api/session and its CSRF token', async () => {
+      const { cookie, csrf } = await portal('acme');
+      const refused = await call('DELETE', '/portal/api/session', { cookie });
+      expect(refused.status).toBe(403);
+      expect(refused.body.error.code).toBe('csrf');
+      expect((await call('GET', '/portal/api/session', { cookie })).status).toBe(200);
+      const left = await call('DELETE', '/portal/api/session', { cookie, csrf });
+      expect(left.status).toBe(204);
+      expect(left.headers.getSetCookie().join()).toMatch(/gw_portal=;/);
+      expect((await call('GET', '/portal/api/session', { cookie })).status).toBe(401);
+    });
+
+    it('replaces the portal session of a browser that opens another link', async () => {
+      const first = await portal('acme');
+      const second = await createLink('globex');
+      const opened = await call('GET', new URL(second.url).pathname, { cookie: first.cookie });
+      expect(opened.status).toBe(302);
+      expect((await call('GET', '/portal/api/session', { cookie: first.cookie })).status).toBe(401);
+      const session = await call('GET', '/portal/api/session', { cookie: cookieOf(opened, 'gw_portal') });
+      expect(session.body.tenant.slug).toBe('globex');
+    });
+
     it('answers 401 for the portal session without a cookie or with a forged one', async () => {
       expect((await call('GET', '/portal/api/session')).status).toBe(401);
       const forged = await call('GET', '/portal/api/session', { cookie: 'gw_portal=forged' });

@@ -48,8 +48,9 @@ export class SetupLinkRedemptionController {
       const page = setupLinkRefusalPage(redemption.reason);
       return reply.status(page.status).send(signInPage(page));
     }
-    // The browser's earlier portal session, if any, is replaced rather than left behind.
-    await this.portals.end(request.cookies[this.cookies.portal]);
+    // The browser's earlier portal session, if any, is replaced rather than left behind; should
+    // Redis fail just now, it ends on its own (idle timeout) and the new one still opens.
+    await this.portals.end(request.cookies[this.cookies.portal]).catch(() => undefined);
     void reply.setCookie(
       this.cookies.portal,
       redemption.started.token,
