@@ -1,24 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Post, Req, Res, UnauthorizedException } from '@nestjs/common';
-import { TenantsService, secretsEqual } from '@app/identity';
-import { adminTokenFingerprint } from '@app/identity/audit/audit-actor';
-import { APP_CONFIG, RateLimits, ResolvedConfig, tooManyRequests } from '@app/platform';
+import { RateLimits, tooManyRequests } from '@app/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ZodValidationPipe } from '../admin/zod-validation.pipe';
-import { isOperator } from './browser-admission';
 import { BROWSER_COOKIES, BrowserCookies } from './browser-cookies';
 import { BrowserSessionsResolver } from './browser-sessions.resolver';
+import { ConsoleAccess, ConsoleSessionBody } from './console-access.service';
 import { ConsoleSessions } from './console-sessions';
 import { CSRF_HEADER, CsrfError, CsrfTokens } from './csrf-tokens';
-
-/** `GET /console/api/session` */
-export interface ConsoleSessionBody {
-  kind: 'operator';
-  via: 'admin-token' | 'sign-in';
-  label: string;
-  csrfToken: string;
-  expiresAt: string;
-}
 
 /** `GET /console/api/sign-in` */
 export interface ConsoleSignInBody {
@@ -29,30 +18,22 @@ const startConsoleSessionInput = z.strictObject({
   adminToken: z.string({ error: 'must be the admin token' }).min(1, 'must be the admin token').max(1000),
 });
 
-/**
- * The operator console's session: started by presenting the admin token once (the browser
- * then holds only a session cookie, never the token), or the sign-in of an operator of
- * OPERATORS_TENANT. What it admits is decided by AdminAuthGuard.
- */
+/** `/console/api`: the operator console's session (see ConsoleAccess). */
 @Controller('console/api')
 export class ConsoleSessionController {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
     @Inject(BROWSER_COOKIES) private readonly cookies: BrowserCookies,
+    private readonly access: ConsoleAccess,
     private readonly consoles: ConsoleSessions,
     private readonly browsers: BrowserSessionsResolver,
     private readonly csrf: CsrfTokens,
     private readonly limits: RateLimits,
-    private readonly tenants: TenantsService,
   ) {}
 
-  /**
-   * Where an operator signs in through the gateway (OPERATORS_TENANT set), back to the
-   * console; null when only the admin token opens it.
-   */
+  /** Where an operator signs in through the gateway; null when only the admin token opens the console. */
   @Get('sign-in')
   async signIn(): Promise<ConsoleSignInBody> {
-    return { signInUrl: (await this.signInOffer())?.url ?? null };
+    return { signInUrl: (await this.access.signInOffer())?.url ?? null };
   }
 
   /** Exchanges the admin token for a console session; a wrong token counts as a failed authentication. */
@@ -62,38 +43,29 @@ export class ConsoleSessionController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ConsoleSessionBody> {
-    if (!secretsEqual(input.adminToken, this.config.adminToken)) {
+    const started = await this.access.start(input.adminToken);
+    if (!started) {
       const failures = await this.limits.failedAuthentication(request);
       if (!failures.allowed) {
         throw tooManyRequests(reply, failures, 'too many failed authentications from this address; retry later');
       }
       throw new UnauthorizedException('wrong admin token');
     }
-    // A new session, never the one the browser came with (session fixation).
+    // The new session replaces the one the browser came with, if any (session fixation).
     await this.consoles.end(request.cookies[this.cookies.console]);
-    const { token, session } = await this.consoles.create({ adminToken: adminTokenFingerprint(input.adminToken) });
     void reply
-      .setCookie(this.cookies.console, token, this.cookies.options('console', this.consoles.policy.absoluteMs))
+      .setCookie(this.cookies.console, started.token, this.cookies.options('console', this.consoles.policy.absoluteMs))
       .header('cache-control', 'no-store');
-    return {
-      kind: 'operator',
-      via: 'admin-token',
-      label: 'console',
-      csrfToken: this.csrf.issue('console', session.id),
-      expiresAt: this.consoles.expiresAt(session).toISOString(),
-    };
+    return started.body;
   }
 
-  /**
-   * The console's session, or 401 whose body also offers the operators' sign-in
-   * (`signIn: {url, label}`, with OPERATORS_TENANT) for the console's sign-in page.
-   */
+  /** The console's session, or 401 whose body also offers the operators' sign-in (`signIn: {url, label}`). */
   @Get('session')
   async current(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     void reply.header('cache-control', 'no-store');
-    const session = await this.sessionOf(request);
+    const session = this.access.describe(await this.browsers.sessions(request));
     if (session) return reply.send(session);
-    const offer = await this.signInOffer();
+    const offer = await this.access.signInOffer();
     return reply
       .status(401)
       .header('www-authenticate', 'Bearer')
@@ -101,41 +73,6 @@ export class ConsoleSessionController {
         error: { code: 'unauthorized', message: 'not signed in to the console' },
         ...(offer ? { signIn: offer } : {}),
       });
-  }
-
-  private async sessionOf(request: FastifyRequest): Promise<ConsoleSessionBody | undefined> {
-    const sessions = await this.browsers.sessions(request);
-    if (sessions.console) {
-      const { session } = sessions.console;
-      return {
-        kind: 'operator',
-        via: 'admin-token',
-        label: 'console',
-        csrfToken: this.csrf.issue('console', session.id),
-        expiresAt: this.consoles.expiresAt(session).toISOString(),
-      };
-    }
-    const user = sessions.user;
-    if (user && isOperator(user.user, this.config.operatorsTenant)) {
-      return {
-        kind: 'operator',
-        via: 'sign-in',
-        label: user.user.userName,
-        csrfToken: this.csrf.issue('session', user.sessionId),
-        expiresAt: user.expiresAt.toISOString(),
-      };
-    }
-    return undefined;
-  }
-
-  /** The operators' tenant sign-in, back to the console; undefined without OPERATORS_TENANT (or its tenant). */
-  private async signInOffer(): Promise<{ url: string; label: string } | undefined> {
-    const slug = this.config.operatorsTenant;
-    if (slug === undefined) return undefined;
-    const tenant = await this.tenants.get(slug).catch(() => undefined);
-    if (!tenant) return undefined;
-    const query = new URLSearchParams({ tenant: slug, return_to: `${this.config.publicUrl}/console` });
-    return { url: `/auth/login?${query.toString()}`, label: tenant.name };
   }
 
   /** Ends the console session (a sign-in ends at /auth/logout). */

@@ -6,6 +6,7 @@ import { AuthModule } from '../auth/auth.module';
 import { BROWSER_COOKIES, BrowserCookies } from './browser-cookies';
 import { BROWSER_SESSION_POLICY, DEFAULT_BROWSER_SESSION_POLICY } from './browser-session.store';
 import { BrowserSessionsResolver } from './browser-sessions.resolver';
+import { ConsoleAccess } from './console-access.service';
 import { ConsoleSessionController } from './console-session.controller';
 import { ConsoleSessions } from './console-sessions';
 import { CsrfTokens } from './csrf-tokens';
@@ -31,6 +32,7 @@ import { SetupLinkRedemptionController } from './setup-link-redemption.controlle
     ConsoleSessions,
     CsrfTokens,
     BrowserSessionsResolver,
+    ConsoleAccess,
   ],
   exports: [BrowserSessionsResolver, PortalSessions, CsrfTokens],
 })
