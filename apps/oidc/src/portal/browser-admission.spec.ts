@@ -1,4 +1,6 @@
 import type { SignedInUser } from '@app/identity/sign-in/signed-in-user';
+import { SETUP_LINK_SCOPES } from '@app/identity/setup-links/setup-link.input';
+import { PORTAL_SCOPES } from '../admin/portal-scope.decorator';
 import { BrowserSessions, RouteAccess, admitBrowser } from './browser-admission';
 import type { PortalSessionData } from './portal-sessions';
 
@@ -42,6 +44,10 @@ const outcome = (sessions: BrowserSessions, access: RouteAccess) => {
 };
 
 describe('which browser sessions an admin route admits', () => {
+  it('knows the same scopes as setup links do', () => {
+    expect([...PORTAL_SCOPES]).toEqual([...SETUP_LINK_SCOPES]);
+  });
+
   it.each<[string, BrowserSessions, RouteAccess, ReturnType<typeof outcome>]>([
     ['nothing, on an operator route', {}, route(), 401],
     ['nothing, on a portal route', {}, route({ portalScope: 'scim' }), 401],
