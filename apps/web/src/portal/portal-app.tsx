@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Api, ApiError, seg } from '../api';
 import { toApiError } from '../hooks';
 import { linkHandler, usePath } from '../router';
@@ -181,13 +181,20 @@ function SessionBadge({ session }: { session: PortalSession }) {
 
 export function Checklist({ steps, path, navigate }: { steps: Step[]; path: string; navigate: (to: string) => void }) {
   const { done, total } = progress(steps);
+  const list = useRef<HTMLOListElement>(null);
+  // On a phone the list is one row that scrolls sideways: bring the current step into it.
+  useEffect(() => {
+    const active = list.current?.querySelector<HTMLElement>('[aria-current="page"]');
+    if (list.current && active && list.current.scrollWidth > list.current.clientWidth)
+      list.current.scrollLeft = active.offsetLeft - list.current.offsetLeft - 8;
+  }, [path]);
   return (
     <div className="checklist">
       <p className="checklist-progress" id="checklist-progress">
         {done} of {total} steps done
       </p>
       <progress className="progress" aria-labelledby="checklist-progress" value={done} max={Math.max(total, 1)} />
-      <ol>
+      <ol ref={list}>
         {steps.map((step) => {
           const active = path.startsWith(step.path);
           return (

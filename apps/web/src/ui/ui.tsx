@@ -60,7 +60,7 @@ export function Card({
   id?: string;
 }) {
   return (
-    <section className="card" aria-labelledby={id && title ? `${id}-title` : undefined}>
+    <section className="card" id={id} aria-labelledby={id && title ? `${id}-title` : undefined}>
       {(title || actions) && (
         <header className="card-header">
           {title && <h2 id={id ? `${id}-title` : undefined}>{title}</h2>}

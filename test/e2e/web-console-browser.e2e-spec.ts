@@ -1,0 +1,199 @@
+import { Browser, Page } from 'playwright-core';
+import { SignInGateway, SignInTenant, startSignInGateway } from '../support/sign-in-gateway';
+import { USER_SCHEMA } from '../support/scim-client';
+import { WebhookReceiver, eventually, startWebhookReceiver } from '../support/webhook-receiver';
+import {
+  PHONE,
+  WatchedContext,
+  assertAccessible,
+  launchChromium,
+  newWatchedContext,
+  screenshots,
+} from '../support/web-browser';
+
+/**
+ * The operator console in a real Chromium against the real apps: sign in with
+ * the admin token, the tenants' health, a tenant's tokens, connection, users,
+ * rules and setup links, a subscription's deliveries with retry, replay and a
+ * test event, and the queues. Every page passes axe-core; screenshots go to
+ * test-output/screenshots/console/.
+ */
+describe('the operator console', () => {
+  let gateway: SignInGateway;
+  let globex: SignInTenant;
+  let receiver: WebhookReceiver;
+  let browser: Browser;
+  let watched: WatchedContext;
+  let page: Page;
+  const shot = screenshots('console');
+  const look = async (name: string) => {
+    await assertAccessible(page, name);
+    await shot(page, name);
+  };
+  const heading = (name: string) => page.getByRole('heading', { level: 1, name }).waitFor();
+
+  beforeAll(async () => {
+    gateway = await startSignInGateway();
+    globex = await gateway.tenant('globex');
+    // The first delivery is refused for good (400), the rest accepted: one failed delivery to retry.
+    receiver = await startWebhookReceiver((index) => (index === 0 ? 400 : 204));
+    const sub = await gateway.admin.post('/admin/v1/subscriptions', {
+      name: 'Wiki',
+      url: receiver.url,
+      events: ['user.*'],
+      tenant: 'globex',
+    });
+    expect(sub.status).toBe(201);
+    for (const userName of ['ada@globex.example', 'grace@globex.example']) {
+      const created = await globex.send('POST', '/scim/v2/Users', {
+        schemas: [USER_SCHEMA],
+        userName,
+        emails: [{ value: userName, primary: true }],
+        active: true,
+      });
+      expect(created.status).toBe(201);
+    }
+    await eventually(() => receiver.received.length >= 2, 15_000, 'both deliveries attempted');
+    browser = await launchChromium();
+    watched = await newWatchedContext(browser);
+    page = await watched.context.newPage();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await gateway?.close();
+    await receiver?.close();
+  });
+
+  it('signs in with the admin token, refusing a wrong one', async () => {
+    await page.goto(`${gateway.publicUrl}/console`);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await look('sign-in');
+    await page.getByLabel('Admin token').fill('not-the-token');
+    await page.click('#console-sign-in');
+    await page.getByText('That admin token is not right.').waitFor();
+    await page.getByLabel('Admin token').fill(gateway.config.adminToken);
+    await page.click('#console-sign-in');
+    await heading('Tenants');
+    const cookies = await watched.context.cookies();
+    const session = cookies.find((cookie) => cookie.name === 'gw_console');
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    // The token itself is nowhere in the browser.
+    expect(JSON.stringify(cookies)).not.toContain(gateway.config.adminToken);
+  });
+
+  it('lists the tenants with their health', async () => {
+    const row = page.locator('#tenants-table tr', { hasText: 'globex' });
+    await row.waitFor();
+    expect(await row.textContent()).toMatch(/healthy|errors/);
+    await look('tenants');
+  });
+
+  it("shows a tenant's tokens, connection, users, rules and setup links", async () => {
+    await page
+      .locator('#tenants-table')
+      .getByRole('link', { name: /globex/i })
+      .click();
+    await page.getByRole('navigation', { name: 'Tenant sections' }).waitFor();
+    await page.getByRole('textbox', { name: 'SCIM base URL', exact: true }).waitFor();
+    await look('tenant-overview');
+
+    await page.getByRole('link', { name: 'SCIM tokens' }).click();
+    await page.locator('#scim-tokens').getByText('active').first().waitFor();
+    await page.click('#console-issue-token');
+    expect(await page.getByRole('textbox', { name: 'SCIM token', exact: true }).inputValue()).toMatch(/.{20,}/);
+    await look('tenant-tokens');
+
+    await page.getByRole('link', { name: 'Sign-in', exact: true }).click();
+    await page.locator('#oidc-connection').getByText(gateway.idp.issuer).waitFor();
+    await look('tenant-sign-in');
+
+    await page.getByRole('link', { name: 'Users', exact: true }).click();
+    await page.getByRole('button', { name: 'Edit ada@globex.example' }).click();
+    await page.getByLabel('Roles of ada@globex.example').fill('admin, billing');
+    await page.getByLabel('Teams').fill('core');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.locator('#users-table tr', { hasText: 'ada@globex.example' }).getByText('billing').waitFor();
+    const users = await gateway.admin.get('/admin/v1/tenants/globex/users');
+    const ada = users.body.users.find((user: any) => user.userName === 'ada@globex.example');
+    expect(ada).toMatchObject({ roles: ['admin', 'billing'], teams: ['core'] });
+    await look('tenant-users');
+
+    await page.getByRole('link', { name: 'Rules', exact: true }).click();
+    await page.click('#add-rule');
+    await page.getByLabel('Group', { exact: true }).fill('Admins');
+    await page.getByLabel('Roles', { exact: true }).fill('admin');
+    await page.click('#preview-rules');
+    await page.locator('#rules-preview').waitFor();
+    await page.click('#save-rules');
+    await page.getByText('Rules saved.').waitFor();
+    await look('tenant-rules');
+
+    await page.getByRole('link', { name: 'Setup links' }).click();
+    await page.getByLabel('For (email, optional)').fill('it@globex.example');
+    await page.getByLabel('Provisioning').uncheck();
+    await page.click('#create-setup-link');
+    const url = await page.getByRole('textbox', { name: 'Setup link', exact: true }).inputValue();
+    expect(url).toMatch(new RegExp(`^${gateway.publicUrl}/setup/`));
+    const row = page.locator('#setup-links-table tr', { hasText: 'it@globex.example' });
+    await row.getByText('active').waitFor();
+    await look('tenant-setup-links');
+    await row.getByRole('button', { name: /Revoke/ }).click();
+    await row.getByText('revoked').waitFor();
+    // The revoked link opens nothing.
+    const opened = await page.request.get(url, { maxRedirects: 0 });
+    expect(opened.status()).toBe(410);
+  });
+
+  it("shows a subscription's deliveries, retries a failed one, replays, and sends a test event", async () => {
+    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Subscriptions' }).click();
+    await heading('Subscriptions');
+    await look('subscriptions');
+    await page.locator('#subscriptions-table').getByRole('link', { name: 'Wiki' }).click();
+    await heading('Wiki');
+    const failed = page.locator('#deliveries-table tr', { hasText: 'failed' });
+    await failed.first().waitFor();
+    await look('subscription');
+
+    await page.getByLabel('Status').selectOption('failed');
+    await failed.getByRole('button', { name: /Retry/ }).click();
+    await eventually(() => receiver.accepted().length >= 2, 15_000, 'the retried delivery accepted');
+
+    await page.click('#send-test');
+    await page.getByText(/The receiver answered 204/).waitFor();
+
+    await page.getByRole('button', { name: 'Replay' }).click();
+    await page.getByText(/queued again/).waitFor();
+    await look('subscription-actions');
+  });
+
+  it('shows the queues, reads well on a phone, and signs out', async () => {
+    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Queues' }).click();
+    await heading('Queues');
+    await page.locator('#queues-table').waitFor();
+    await look('queues');
+
+    const phone = await browser.newContext({
+      viewport: PHONE,
+      deviceScaleFactor: 1,
+      storageState: await watched.context.storageState(),
+    });
+    const small = await phone.newPage();
+    for (const [path, name] of [
+      ['/console', 'Tenants'],
+      ['/console/tenants/globex', 'Globex'],
+    ]) {
+      await small.goto(`${gateway.publicUrl}${path}`);
+      await small.getByRole('heading', { level: 1, name: new RegExp(name, 'i') }).waitFor();
+      await assertAccessible(small, `phone ${path}`);
+      await shot(small, `phone${path.replace(/\//g, '-')}`);
+    }
+    await phone.close();
+
+    await page.click('#sign-out');
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    const after = await page.request.get(`${gateway.publicUrl}/console/api/session`);
+    expect(after.status()).toBe(401);
+    watched.assertClean();
+  });
+});

@@ -1,0 +1,285 @@
+import { Browser, Page } from 'playwright-core';
+import { SignInGateway, startSignInGateway } from '../support/sign-in-gateway';
+import { USER_SCHEMA } from '../support/scim-client';
+import { GROUP_SCHEMA } from '../support/scim-groups-client';
+import { LoopbackDns, startLoopbackDns } from '../support/loopback-dns';
+import {
+  PHONE,
+  WatchedContext,
+  assertAccessible,
+  launchChromium,
+  newWatchedContext,
+  screenshots,
+} from '../support/web-browser';
+
+/**
+ * The setup portal as a customer's IT administrator meets it, in a real
+ * Chromium against the real OIDC and SCIM apps: open the setup link, verify a
+ * domain (a DNS server on loopback answers the TXT record), connect Okta (the
+ * in-process oidc-provider) and run the test sign-in in its popup, issue a
+ * SCIM token and watch the indicator turn green when the IdP calls, push a
+ * group and map it to a role with the preview. Every page passes axe-core;
+ * each step leaves a screenshot under test-output/screenshots/portal/.
+ */
+describe('the setup portal, walked through as an Okta admin would', () => {
+  let gateway: SignInGateway;
+  let dns: LoopbackDns;
+  let browser: Browser;
+  let watched: WatchedContext;
+  let page: Page;
+  const shot = screenshots('portal');
+  const clientId = 'okta-app-acme';
+  const clientSecret = 'okta-secret-acme-0123456789';
+
+  beforeAll(async () => {
+    dns = await startLoopbackDns();
+    gateway = await startSignInGateway({
+      accounts: [{ sub: '00u-ada', email: 'ada@acme-corp.example', name: 'Ada Lovelace', groups: ['Engineering'] }],
+      config: { dnsResolvers: [dns.address] },
+    });
+    const created = await gateway.admin.post('/admin/v1/tenants', { slug: 'acme', name: 'Acme Corp' });
+    expect(created.status).toBe(201);
+    gateway.idp.registerClient({
+      client_id: clientId,
+      client_secret: clientSecret,
+      redirect_uris: [`${gateway.publicUrl}/auth/callback`],
+      post_logout_redirect_uris: [`${gateway.publicUrl}/auth/logged-out/acme`],
+    });
+    browser = await launchChromium();
+    watched = await newWatchedContext(browser);
+    page = await watched.context.newPage();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await gateway?.close();
+    await dns?.close();
+  });
+
+  /** Both checks every page gets: what a screen reader and keyboard user need, and a picture. */
+  const look = async (name: string) => {
+    await assertAccessible(page, name);
+    await shot(page, name);
+  };
+  const step = (name: string) => page.locator(`[data-step="${name}"]`);
+  const stepIn = (name: string, state: string) =>
+    page.locator(`[data-step="${name}"][data-state="${state}"]`).waitFor();
+
+  it('opens the setup link into the portal, whose address holds no secret', async () => {
+    const link = await gateway.admin.post('/admin/v1/tenants/acme/setup-links', { email: 'it@acme-corp.example' });
+    expect(link.status).toBe(201);
+    await page.goto(link.body.url);
+    await page.waitForURL(`${gateway.publicUrl}/portal`);
+    await page.getByRole('heading', { level: 1, name: 'Set up Acme Corp' }).waitFor();
+    expect(page.url()).not.toContain(link.body.url.split('/').pop());
+    expect(await page.locator('.brand-name').textContent()).toBe('Acme Corp');
+    // Each step's state comes from its API: "checking" first, then what the API proves.
+    for (const name of ['domains', 'oidc', 'scim', 'roles']) await stepIn(name, 'todo');
+    await look('overview');
+
+    // The link is used up: opening it again says so, and the session goes on.
+    const again = await watched.context.newPage();
+    const reused = await again.goto(link.body.url);
+    expect(reused?.status()).toBe(410);
+    await again.close();
+  });
+
+  it('verifies a domain through its TXT record', async () => {
+    await step('domains').click();
+    await page.getByRole('heading', { level: 1, name: 'Verify your domains' }).waitFor();
+    await page.getByRole('textbox', { name: 'Domain', exact: true }).fill('acme-corp.example');
+    await page.click('#add-domain-button');
+    const card = page.locator('#domain-acme-corp-example');
+    await card.getByText('Waiting for DNS').waitFor();
+    const name = await card.getByRole('textbox', { name: 'Record name (host)' }).inputValue();
+    const value = await card.getByRole('textbox', { name: 'Record value' }).inputValue();
+    expect(name).toBe('_gateway-verification.acme-corp.example');
+    expect(value).toMatch(/^gateway-verification=/);
+    await look('domain-added');
+
+    // Not published yet: the portal says what it found, and nothing changes.
+    await page.click('#verify-acme-corp-example');
+    await card.getByText('Not verified yet.').waitFor();
+    await look('domain-not-found');
+
+    dns.setTxt(name, [value]);
+    await page.click('#verify-acme-corp-example');
+    await card.getByText('Verified', { exact: true }).waitFor();
+    await stepIn('domains', 'done');
+    await look('domain-verified');
+  });
+
+  it('connects Okta and runs a test sign-in in a popup that shows the claims', async () => {
+    await step('oidc').click();
+    await page.getByRole('heading', { level: 1, name: 'Connect single sign-on' }).waitFor();
+    expect(await page.getByRole('textbox', { name: 'Sign-in redirect URI', exact: true }).inputValue()).toBe(
+      `${gateway.publicUrl}/auth/callback`,
+    );
+    await look('sign-in-instructions');
+    await page.getByRole('tab', { name: 'Microsoft Entra ID' }).click();
+    await page.getByText('App registrations').waitFor();
+    await page.getByRole('tab', { name: 'Okta' }).click();
+
+    await page.getByLabel('Okta domain or issuer URL').fill(gateway.idp.issuer);
+    await page.getByLabel('Client ID').fill(clientId);
+    await page.getByLabel('Client secret').fill(clientSecret);
+    await page.click('#save-connection');
+    await page.getByText('Saved.').waitFor();
+    await stepIn('oidc', 'progress');
+
+    const [popup] = await Promise.all([watched.context.waitForEvent('page'), page.click('#start-test-sign-in')]);
+    await popup.waitForURL(new RegExp(`^${gateway.idp.origin}/interaction/`));
+    await popup.fill('input[name="login"]', 'ada@acme-corp.example');
+    await popup.click('#sign-in');
+    await page.locator('#test-result').getByText('Test sign-in succeeded.').waitFor({ timeout: 20_000 });
+    const claims = page.locator('#test-result table');
+    expect(await claims.textContent()).toContain('ada@acme-corp.example');
+    await stepIn('oidc', 'done');
+    await popup.close().catch(() => undefined);
+    await page.locator('#test-result').scrollIntoViewIfNeeded();
+    await look('test-sign-in-succeeded');
+
+    // A test sign-in creates no user and no session.
+    const users = await gateway.admin.get('/admin/v1/tenants/acme/users');
+    expect(users.body.users).toEqual([]);
+  });
+
+  let scimToken: string;
+  const scim = (method: 'GET' | 'POST', url: string, body?: unknown) =>
+    gateway.scim.inject({
+      method,
+      url,
+      headers: {
+        authorization: `Bearer ${scimToken}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/scim+json' }),
+      },
+      ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+    });
+
+  it('issues a SCIM token once, and turns green when the IdP calls', async () => {
+    await step('scim').click();
+    await page.getByRole('heading', { level: 1, name: 'Connect provisioning (SCIM)' }).waitFor();
+    expect(await page.getByRole('textbox', { name: 'SCIM base URL', exact: true }).inputValue()).toMatch(/\/scim\/v2$/);
+    await page.click('#issue-token');
+    scimToken = await page.getByRole('textbox', { name: 'API token', exact: true }).inputValue();
+    expect(scimToken.length).toBeGreaterThan(20);
+    expect(await page.locator('#scim-indicator').getAttribute('data-connected')).toBe('false');
+    await look('token-issued-waiting');
+
+    // Okta's "Test API Credentials": one authenticated GET.
+    const test = await scim('GET', '/scim/v2/Users?filter=userName%20eq%20%22nobody%40acme-corp.example%22');
+    expect(test.statusCode).toBe(200);
+    await page.locator('#scim-indicator[data-connected="true"]').waitFor({ timeout: 10_000 });
+    await stepIn('scim', 'done');
+    await page.locator('#indicator-card').scrollIntoViewIfNeeded();
+    await look('indicator-green');
+
+    // The token shown once is gone after a reload.
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Connect provisioning (SCIM)' }).waitFor();
+    expect(await page.getByRole('textbox', { name: 'API token', exact: true }).count()).toBe(0);
+  });
+
+  it('shows the first users and groups pushed, then maps the group to a role with a preview', async () => {
+    const ids: string[] = [];
+    for (const [userName, given] of [
+      ['ada@acme-corp.example', 'Ada'],
+      ['grace@acme-corp.example', 'Grace'],
+    ]) {
+      const created = await scim('POST', '/scim/v2/Users', {
+        schemas: [USER_SCHEMA],
+        userName,
+        name: { givenName: given, familyName: 'Example' },
+        emails: [{ value: userName, type: 'work', primary: true }],
+        active: true,
+      });
+      expect(created.statusCode).toBe(201);
+      ids.push(created.json().id);
+    }
+    const group = await scim('POST', '/scim/v2/Groups', {
+      schemas: [GROUP_SCHEMA],
+      displayName: 'Engineering',
+      members: ids.map((value) => ({ value })),
+    });
+    expect(group.statusCode).toBe(201);
+    await page.locator('#first-groups').getByText('Engineering').waitFor({ timeout: 10_000 });
+    await page.locator('#first-users').getByText('grace@acme-corp.example').waitFor();
+    await page.locator('#first-users').scrollIntoViewIfNeeded();
+    await look('first-users-and-groups');
+
+    await step('roles').click();
+    await page.getByRole('heading', { level: 1, name: 'Map groups to roles' }).waitFor();
+    await page.locator('#group-list').getByText('2 members').waitFor();
+    await page.click('#add-rule');
+    await page.getByLabel('Group', { exact: true }).fill('Engineering');
+    await page.getByLabel('Roles', { exact: true }).fill('editor');
+    expect(await page.locator('#save-rules').isDisabled()).toBe(true);
+    await page.click('#preview-rules');
+    await page.locator('#rules-preview').getByText('2 users gain editor').waitFor();
+    expect((await gateway.admin.get('/admin/v1/tenants/acme/group-roles')).body.rules).toEqual([]);
+    await look('rules-preview');
+
+    await page.click('#save-rules');
+    await page.getByText('Rules saved.').waitFor();
+    expect((await gateway.admin.get('/admin/v1/tenants/acme/group-roles')).body.rules).toEqual([
+      { group: 'Engineering', roles: ['editor'] },
+    ]);
+    await stepIn('roles', 'done');
+    await look('rules-saved');
+  });
+
+  it('shows the activity and the setup guide, and every step done on the overview', async () => {
+    await step('logs').click();
+    await page.getByRole('heading', { level: 1, name: 'Activity' }).waitFor();
+    await page.locator('#scim-requests').getByText('/scim/v2/Groups').first().waitFor({ timeout: 10_000 });
+    await look('activity');
+
+    await page.getByRole('link', { name: 'Setup guide' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Setup guide' }).waitFor();
+    await look('setup-guide');
+    const markdown = await page.request.get(
+      `${gateway.publicUrl}/admin/v1/tenants/acme/setup-guide?idp=okta&format=markdown`,
+    );
+    expect(markdown.status()).toBe(200);
+    expect(await markdown.text()).toContain(`${gateway.publicUrl}/auth/callback`);
+
+    await page.locator('a.brand').click();
+    await page.getByText('4 of 4 steps done').waitFor();
+    await look('all-done');
+    watched.assertClean();
+  });
+
+  it('reads well on a phone', async () => {
+    const phone = await browser.newContext({
+      viewport: PHONE,
+      deviceScaleFactor: 1,
+      storageState: await watched.context.storageState(),
+    });
+    const small = await phone.newPage();
+    for (const [path, heading] of [
+      ['/portal', 'Set up Acme Corp'],
+      ['/portal/provisioning', 'Connect provisioning (SCIM)'],
+      ['/portal/roles', 'Map groups to roles'],
+    ]) {
+      await small.goto(`${gateway.publicUrl}${path}`);
+      await small.getByRole('heading', { level: 1, name: heading }).waitFor();
+      // Nothing wider than the screen: no sideways scrolling of the page.
+      expect(await small.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+      await assertAccessible(small, `phone ${path}`);
+      await shot(small, `phone${path.replace(/\//g, '-')}`);
+    }
+    await phone.close();
+  });
+
+  it('tells a visitor without a session that the link has expired, and what to do', async () => {
+    const stranger = await newWatchedContext(browser);
+    const visitor = await stranger.context.newPage();
+    await visitor.goto(`${gateway.publicUrl}/portal/domains`);
+    await visitor.getByRole('heading', { name: 'Your setup link has expired' }).waitFor();
+    expect(await visitor.textContent('body')).toContain('Ask your contact');
+    await assertAccessible(visitor, 'expired');
+    await shot(visitor, 'expired');
+    stranger.assertClean();
+    await stranger.context.close();
+  });
+});
