@@ -83,6 +83,11 @@ $output"
   echo "ok  $entry stops with 78 on a bad setting"
 done
 
+# The setup portal and console: the OIDC app serves dist/web, which the build stage made with Vite.
+[ -f "$image/dist/web/index.html" ] && compgen -G "$image/dist/web/assets/*.js" >/dev/null ||
+  fail "dist/web (the portal and console bundle) is missing from the image"
+echo "ok  dist/web holds the portal and console bundle"
+
 run_in_image timeout 60 node dist/apps/cli/src/main.js --help >/dev/null || fail "the CLI does not start in the image"
 echo "ok  dist/apps/cli/src/main.js --help"
 
