@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
 import { loadConfig } from '@app/platform';
 import { PORTAL_SCOPE } from '../../apps/oidc/src/admin/portal-scope.decorator';
 import { createOidcApp } from '../../apps/oidc/src/create-oidc-app';
+import { adminRequests } from '../support/admin-requests';
 import { HttpBrowser } from '../support/http-browser';
 import { SignInGateway, startSignInGateway } from '../support/sign-in-gateway';
 import { TestApp, startTestApp } from '../support/test-app';
@@ -673,8 +675,15 @@ describe('setup portal and console access', () => {
 
   describe('without an operators tenant', () => {
     let app: TestApp;
+    const logged: string[] = [];
     beforeAll(async () => {
-      app = await startTestApp(createOidcApp);
+      const logDestination = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          logged.push(chunk.toString());
+          done();
+        },
+      });
+      app = await startTestApp(createOidcApp, { logLevel: 'info', logDestination });
     });
     afterAll(() => app?.close());
 
@@ -684,6 +693,19 @@ describe('setup portal and console access', () => {
       const session = await app.app.inject({ method: 'GET', url: '/console/api/session' });
       expect(session.statusCode).toBe(401);
       expect(JSON.parse(session.body)).toEqual({ error: { code: 'unauthorized', message: expect.any(String) } });
+    });
+
+    it("never logs a link's secret, opened or refused", async () => {
+      const admin = adminRequests(app.app, app.config.adminToken);
+      expect((await admin.post('/admin/v1/tenants', { slug: 'acme', name: 'Acme' })).status).toBe(201);
+      const created = await admin.post('/admin/v1/tenants/acme/setup-links', {});
+      const path = new URL(created.body.url as string).pathname;
+      expect((await app.app.inject({ method: 'GET', url: path })).statusCode).toBe(302);
+      expect((await app.app.inject({ method: 'GET', url: path })).statusCode).toBe(410);
+      expect((await app.app.inject({ method: 'GET', url: `${path}x` })).statusCode).toBe(404);
+      const text = logged.join('');
+      expect(text).toContain('/setup/[redacted]');
+      expect(text).not.toContain(path.split('/').pop());
     });
   });
 });
