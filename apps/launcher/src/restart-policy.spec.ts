@@ -24,5 +24,8 @@ describe('restart policy', () => {
     expect(line).toMatch(
       /^worker stopped unexpectedly \(signal SIGKILL\); restarting it in 2 s \(at \d{4}-\d\d-\d\dT[\d:.]+Z\); the other apps keep running$/,
     );
+    // The process hosting every app (`npm start`) claims nothing about others.
+    expect(restartingLine('the apps', 1, null, 1000)).toContain('; the other apps keep running');
+    expect(restartingLine('the apps', 1, null, 1000, false)).toMatch(/restarting it in 1 s \(at [^)]+\)$/);
   });
 });

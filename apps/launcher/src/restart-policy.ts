@@ -31,9 +31,11 @@ export function restartingLine(
   code: number | null,
   signal: NodeJS.Signals | null,
   delayMs: number,
+  othersKeepRunning = true,
 ): string {
   const when = new Date(Date.now() + delayMs).toISOString();
-  return `${name} stopped unexpectedly (${describeExit(code, signal)}); restarting it in ${formatSeconds(delayMs)} (at ${when}); the other apps keep running`;
+  const others = othersKeepRunning ? '; the other apps keep running' : '';
+  return `${name} stopped unexpectedly (${describeExit(code, signal)}); restarting it in ${formatSeconds(delayMs)} (at ${when})${others}`;
 }
 
 function formatSeconds(ms: number): string {

@@ -8,6 +8,12 @@ export const GRACE_MS = 20_000;
 export interface AppProcess {
   readonly name: string;
   readonly entry: string;
+  /** This process hosts every app: when it crashes, nothing else keeps running. */
+  readonly hostsAll?: boolean;
+  /** Node.js options before the entry point. */
+  readonly nodeArgs?: readonly string[];
+  /** Environment variables for this app only, unless already set. */
+  readonly defaultEnv?: Readonly<Record<string, string>>;
 }
 
 export interface SupervisorHooks {
@@ -71,8 +77,8 @@ export class Supervisor {
     // Each child gets its own process group, so a terminal's Ctrl-C reaches only
     // the launcher, which forwards one SIGTERM; the IPC channel lets a child
     // notice when the launcher dies and shut itself down.
-    const child = spawn(process.execPath, [entry.app.entry], {
-      env: this.env,
+    const child = spawn(process.execPath, [...(entry.app.nodeArgs ?? []), entry.app.entry], {
+      env: { ...entry.app.defaultEnv, ...this.env },
       detached: true,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -92,7 +98,7 @@ export class Supervisor {
     }
     entry.crashes = crashesAfter(entry.crashes, Date.now() - entry.startedAt);
     const delay = restartDelayMs(entry.crashes);
-    this.hooks.say(restartingLine(name, code, signal, delay));
+    this.hooks.say(restartingLine(name, code, signal, delay, !entry.app.hostsAll));
     entry.restartTimer = setTimeout(() => {
       if (this.stopping) return;
       this.spawn(entry);
