@@ -55,7 +55,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: (line: string)
     await initialise(binaries, clusterDir, password, runAs);
   }
   const port = await freePort();
-  const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`;
+  const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' ${await smallFootprint(clusterDir)}`;
   // pg_ctl detaches the server into its own session, so a Ctrl-C meant for the
   // apps does not stop the database under their feet; we stop it last, explicitly.
   await run(
@@ -70,6 +70,23 @@ export async function startEmbeddedPostgres(dataDir: string, log: (line: string)
       await run(binaries.pg_ctl, ['stop', '-D', clusterDir, '-m', 'fast', '-w', '-t', '30'], runAs);
     },
   };
+}
+
+/**
+ * Settings for a development database that sits idle most of the time: the zero-config start's whole
+ * footprint counts (docs/PERFORMANCE.md, `npm run bench:memory`). 16 MB of shared buffers hold the
+ * working set of a development gateway; I/O is done by the backends themselves (PostgreSQL 18 starts
+ * three I/O worker processes otherwise); no logical replication. A DATABASE_URL server keeps its own.
+ */
+async function smallFootprint(clusterDir: string): Promise<string> {
+  const major = Number.parseInt(await readFile(join(clusterDir, 'PG_VERSION'), 'utf8'), 10);
+  return [
+    '-c shared_buffers=16MB',
+    '-c max_logical_replication_workers=0',
+    '-c max_wal_senders=0',
+    '-c wal_level=minimal',
+    ...(major >= 18 ? ['-c io_method=sync'] : []),
+  ].join(' ');
 }
 
 async function loadBinaries(): Promise<Binaries> {
