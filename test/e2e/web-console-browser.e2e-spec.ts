@@ -68,6 +68,7 @@ describe('the operator console', () => {
   it('signs in with the admin token, refusing a wrong one', async () => {
     await page.goto(`${gateway.publicUrl}/console`);
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    expect(await page.getByText('session has ended').count()).toBe(0);
     await look('sign-in');
     await page.getByLabel('Admin token').fill('not-the-token');
     await page.click('#console-sign-in');
@@ -195,5 +196,15 @@ describe('the operator console', () => {
     const after = await page.request.get(`${gateway.publicUrl}/console/api/session`);
     expect(after.status()).toBe(401);
     watched.assertClean();
+  });
+
+  it('says so when the session ends while the console is open', async () => {
+    await page.getByLabel('Admin token').fill(gateway.config.adminToken);
+    await page.click('#console-sign-in');
+    await heading('Queues');
+    // The queues page asks every 5 s: its next question finds the session gone.
+    await watched.context.clearCookies();
+    await page.getByText('Your console session has ended. Sign in again.').waitFor({ timeout: 10_000 });
+    await look('session-ended');
   });
 });

@@ -1,4 +1,4 @@
-import { FormEvent, useEffect, useMemo, useState } from 'react';
+import { FormEvent, useEffect, useMemo, useRef, useState } from 'react';
 import { Api, ApiError } from '../api';
 import { toApiError, useAction } from '../hooks';
 import { linkHandler, usePath } from '../router';
@@ -24,11 +24,13 @@ export function ConsoleApp() {
   const [offer, setOffer] = useState<SignInOffer>();
   const [expired, setExpired] = useState(false);
   const [error, setError] = useState<ApiError>();
+  const signedIn = useRef(false);
 
   const load = async () => {
     try {
       const current = await api.get<ConsoleSession>('/console/api/session');
       api.setCsrfToken(current.csrfToken);
+      signedIn.current = true;
       setSession(current);
     } catch (caught) {
       const failure = toApiError(caught);
@@ -40,8 +42,10 @@ export function ConsoleApp() {
   };
   useEffect(() => {
     void load();
+    // A 401 after signing in means the session ended; the first one only means "not signed in yet".
     return api.onExpired(() => {
-      setExpired(true);
+      if (signedIn.current) setExpired(true);
+      signedIn.current = false;
       setSession(null);
     });
   }, []);
@@ -65,7 +69,15 @@ export function ConsoleApp() {
         }}
       />
     );
-  return <Console session={session} onSignedOut={() => setSession(null)} />;
+  return (
+    <Console
+      session={session}
+      onSignedOut={() => {
+        signedIn.current = false;
+        setSession(null);
+      }}
+    />
+  );
 }
 
 function SignIn({
