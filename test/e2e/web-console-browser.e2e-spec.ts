@@ -208,3 +208,58 @@ describe('the operator console', () => {
     await look('session-ended');
   });
 });
+
+/** With OPERATORS_TENANT set, an operator of that tenant opens the console through the gateway's own sign-in. */
+describe("the operator console, signed in as a member of the operators' tenant", () => {
+  let gateway: SignInGateway;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    gateway = await startSignInGateway({
+      accounts: [{ sub: '00u-olga', email: 'olga@ops.example', name: 'Olga' }],
+      config: { operatorsTenant: 'ops' },
+    });
+    const ops = await gateway.tenant('ops');
+    const patched = await gateway.admin.patch('/admin/v1/tenants/ops', { name: 'Vendor operations' });
+    expect(patched.status).toBe(200);
+    // Provisioned before her first sign-in (linked by the IdP's sub as externalId), and granted the role.
+    const olga = await ops.send('POST', '/scim/v2/Users', {
+      schemas: [USER_SCHEMA],
+      userName: 'olga@ops.example',
+      externalId: '00u-olga',
+      emails: [{ value: 'olga@ops.example', primary: true }],
+      active: true,
+    });
+    expect(olga.status).toBe(201);
+    const granted = await gateway.admin.put(`/admin/v1/tenants/ops/users/${olga.body.id}/roles`, {
+      roles: ['operator'],
+    });
+    expect(granted.status).toBe(200);
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await gateway?.close();
+  });
+
+  it('offers "Sign in with <tenant>", which leads through the IdP back into the console', async () => {
+    const watched = await newWatchedContext(browser);
+    const page = await watched.context.newPage();
+    const shot = screenshots('console/operators-tenant');
+    await page.goto(`${gateway.publicUrl}/console`);
+    const offer = page.getByRole('link', { name: 'Sign in with Vendor operations' });
+    await offer.waitFor();
+    await assertAccessible(page, 'operators sign-in');
+    await shot(page, 'operators-sign-in');
+
+    await Promise.all([page.waitForURL(new RegExp(`^${gateway.idp.origin}/interaction/`)), offer.click()]);
+    await page.fill('input[name="login"]', 'olga@ops.example');
+    await Promise.all([page.waitForURL(`${gateway.publicUrl}/console`), page.click('#sign-in')]);
+    await page.getByRole('heading', { level: 1, name: 'Tenants' }).waitFor();
+    expect(await page.locator('.topbar-user').textContent()).toContain('olga@ops.example');
+    await page.locator('#tenants-table').getByText('Vendor operations').waitFor();
+    watched.assertClean();
+    await watched.context.close();
+  });
+});
