@@ -29,6 +29,10 @@ export const PENDING_SIGN_IN_SECONDS = 600;
 
 const ALLOWED: Verdict = { allowed: true, retryAfterMs: 0 };
 
+/** Most SCIM pace points taken from Redis in one round trip, and most tokens holding some. */
+const MAX_RESERVED = 100;
+const MAX_RESERVATIONS = 10_000;
+
 /** A refusal for being over a limit: 429, with how long to wait. */
 export class TooManyRequestsError extends HttpException {
   readonly retryAfterSeconds: number;
@@ -71,6 +75,9 @@ export class RateLimits {
   private readonly limiters: Readonly<Record<LimitName, RateLimiterRedis>>;
   private readonly settings: RateLimitSettings;
   private readonly outcomes: Counter<'limit' | 'outcome'>;
+  /** Points of the SCIM pace taken from Redis ahead, per token, and until when they count (see reserve). */
+  private readonly reservations = new Map<string, { points: number; until: number }>();
+  private readonly reserving = new Map<string, Promise<boolean>>();
 
   constructor(
     @Inject(REDIS) redis: RedisClient,
@@ -121,6 +128,55 @@ export class RateLimits {
   }
 
   /**
+   * A point from the token's reservation, taking a new one from Redis when it ran out: one
+   * reservation at a time per token, which the requests arriving meanwhile share.
+   */
+  private async fromReservation(tokenId: string): Promise<boolean> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (this.takeReserved(tokenId)) return true;
+      let reserving = this.reserving.get(tokenId);
+      if (!reserving) {
+        reserving = this.reserve(tokenId).finally(() => this.reserving.delete(tokenId));
+        this.reserving.set(tokenId, reserving);
+      }
+      if (!(await reserving)) return false;
+    }
+    return false;
+  }
+
+  /** A point of a token's reservation, if one is left in the current window. */
+  private takeReserved(tokenId: string): boolean {
+    const reservation = this.reservations.get(tokenId);
+    if (!reservation || reservation.points === 0 || reservation.until <= Date.now()) return false;
+    reservation.points -= 1;
+    return true;
+  }
+
+  /**
+   * Takes a tenth of a token's rate from Redis at once (one round trip for that many requests,
+   * handed out by takeReserved until the window ends). Counted in Redis before any is used,
+   * so the replicas together never pass the limit; points a replica leaves unused are lost to the
+   * others for that window (at most a tenth of the rate per replica). Near the limit the reservation
+   * is given back and the caller counts one point at a time. False when it got nothing.
+   */
+  private async reserve(tokenId: string): Promise<boolean> {
+    const points = Math.min(MAX_RESERVED, Math.floor(this.settings.scimPerSecond / 10));
+    if (points < 2) return false;
+    const limiter = this.limiters['scim-token'];
+    const key = `{${tokenId}}`;
+    try {
+      const taken = await limiter.consume(key, points);
+      if (this.reservations.size >= MAX_RESERVATIONS) this.reservations.clear();
+      this.reservations.set(tokenId, { points, until: Date.now() + taken.msBeforeNext });
+      return true;
+    } catch (outcome) {
+      if (outcome instanceof RateLimiterRes) await limiter.reward(key, points).catch(() => undefined);
+      // Over the limit, or Redis away: the one-point path below decides (and counts the outcome).
+      return false;
+    }
+  }
+
+  /**
    * Paces one SCIM token: within its rate a request goes on at once; over it,
    * the request waits for room in the next second (queueing, which an IdP's
    * few connections feel as back-pressure), and only a request still without
@@ -128,6 +184,7 @@ export class RateLimits {
    * job after repeated 429s, so 429 is kept for traffic far above an IdP's.
    */
   async paceScimToken(tokenId: string): Promise<Verdict> {
+    if (await this.fromReservation(tokenId)) return ALLOWED;
     const deadline = Date.now() + this.settings.scimMaxWaitMs;
     for (let waits = 0; ; waits++) {
       const verdict = await this.consume('scim-token', tokenId);
