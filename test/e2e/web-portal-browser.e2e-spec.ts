@@ -271,6 +271,46 @@ describe('the setup portal, walked through as an Okta admin would', () => {
     await phone.close();
   });
 
+  it('shows only the steps a link opens', async () => {
+    const link = await gateway.admin.post('/admin/v1/tenants/acme/setup-links', { scopes: ['scim', 'logs'] });
+    expect(link.status).toBe(201);
+    const scoped = await newWatchedContext(browser);
+    const visitor = await scoped.context.newPage();
+    await visitor.goto(link.body.url);
+    await visitor.getByRole('heading', { level: 1, name: 'Set up Acme Corp' }).waitFor();
+    expect(
+      await visitor.locator('[data-step]').evaluateAll((links) => links.map((a) => a.getAttribute('data-step'))),
+    ).toEqual(['scim', 'logs']);
+    // A step outside the link is not offered, even by its address.
+    await visitor.goto(`${gateway.publicUrl}/portal/roles`);
+    await visitor.getByRole('heading', { level: 1, name: 'Set up Acme Corp' }).waitFor();
+    expect(await visitor.getByText('Map groups to roles').count()).toBe(0);
+    await assertAccessible(visitor, 'scoped link');
+    await shot(visitor, 'scoped-link');
+    scoped.assertClean();
+    await scoped.context.close();
+  });
+
+  it("opens for the tenant's own administrator after signing in", async () => {
+    const users = await gateway.admin.get('/admin/v1/tenants/acme/users');
+    const ada = users.body.users.find((user: any) => user.userName === 'ada@acme-corp.example');
+    expect((await gateway.admin.put(`/admin/v1/tenants/acme/users/${ada.id}/roles`, { roles: ['admin'] })).status).toBe(
+      200,
+    );
+    const admin = await newWatchedContext(browser);
+    const visitor = await admin.context.newPage();
+    const returnTo = encodeURIComponent(`${gateway.publicUrl}/portal`);
+    await visitor.goto(`${gateway.publicUrl}/auth/login?tenant=acme&return_to=${returnTo}`);
+    await visitor.waitForURL(new RegExp(`^${gateway.idp.origin}/interaction/`));
+    await visitor.fill('input[name="login"]', 'ada@acme-corp.example');
+    await Promise.all([visitor.waitForURL(`${gateway.publicUrl}/portal`), visitor.click('#sign-in')]);
+    await visitor.getByRole('heading', { level: 1, name: 'Set up Acme Corp' }).waitFor();
+    expect(await visitor.locator('.session-badge').textContent()).toContain('Signed in');
+    expect(await visitor.locator('[data-step]').count()).toBe(5);
+    admin.assertClean();
+    await admin.context.close();
+  });
+
   it('tells a visitor without a session that the link has expired, and what to do', async () => {
     const stranger = await newWatchedContext(browser);
     const visitor = await stranger.context.newPage();
