@@ -264,7 +264,9 @@ describe('the setup portal, walked through as an Okta admin would', () => {
       await small.goto(`${gateway.publicUrl}${path}`);
       await small.getByRole('heading', { level: 1, name: heading }).waitFor();
       // Nothing wider than the screen: no sideways scrolling of the page.
-      expect(await small.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+      expect(await small.evaluate(() => (globalThis as any).document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+        PHONE.width,
+      );
       await assertAccessible(small, `phone ${path}`);
       await shot(small, `phone${path.replace(/\//g, '-')}`);
     }

@@ -58,11 +58,12 @@ const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
  * rather than added as a script tag.
  */
 export async function assertAccessible(page: Page, what: string): Promise<void> {
-  const hasAxe = await page.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe !== 'undefined');
+  // The callbacks run in the page (its globals, typed loosely here: this project compiles without DOM types).
+  const hasAxe = await page.evaluate(() => typeof (globalThis as any).axe !== 'undefined');
   if (!hasAxe) await page.evaluate(AXE_SOURCE);
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: unknown, options: unknown): Promise<any> } }).axe;
-    const result = await axe.run(document, {
+    const win = globalThis as any;
+    const result = await win.axe.run(win.document, {
       runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
       resultTypes: ['violations'],
     });
