@@ -313,6 +313,19 @@ describe('the setup portal, walked through as an Okta admin would', () => {
     await admin.context.close();
   });
 
+  it('says the link has expired when the session ends while the portal is open', async () => {
+    const link = await gateway.admin.post('/admin/v1/tenants/acme/setup-links', { scopes: ['scim'] });
+    const ending = await newWatchedContext(browser);
+    const visitor = await ending.context.newPage();
+    await visitor.goto(link.body.url);
+    await visitor.goto(`${gateway.publicUrl}/portal/provisioning`);
+    await visitor.locator('#scim-indicator').waitFor();
+    // The indicator asks every 2 s: its next question finds the session gone.
+    await ending.context.clearCookies();
+    await visitor.getByRole('heading', { name: 'Your setup link has expired' }).waitFor({ timeout: 10_000 });
+    await ending.context.close();
+  });
+
   it('tells a visitor without a session that the link has expired, and what to do', async () => {
     const stranger = await newWatchedContext(browser);
     const visitor = await stranger.context.newPage();
