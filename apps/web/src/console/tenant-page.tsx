@@ -382,11 +382,7 @@ const ALL_SCOPES: PortalScopeName[] = ['domains', 'oidc', 'scim', 'roles', 'logs
 
 function SetupLinks({ base, tenant }: { base: string; tenant: Tenant }) {
   const { api } = useConsole();
-  const links = useLoad(
-    () =>
-      api.get<{ data?: SetupLink[]; links?: SetupLink[] }>(`${base}/setup-links`).then((b) => b.data ?? b.links ?? []),
-    [base],
-  );
+  const links = useLoad(() => api.get<{ data: SetupLink[] }>(`${base}/setup-links`).then((b) => b.data), [base]);
   const [scopes, setScopes] = useState<PortalScopeName[]>(ALL_SCOPES);
   const [email, setEmail] = useState('');
   const [ttl, setTtl] = useState('72');

@@ -1,6 +1,6 @@
 import { FormEvent, useState } from 'react';
 import { seg } from '../api';
-import { toApiError, useAction, useLoad } from '../hooks';
+import { useAction, useLoad } from '../hooks';
 import { linkHandler } from '../router';
 import { OverviewTenant, Tenant } from '../types';
 import { Badge, Button, Card, Empty, ErrorNote, Field, Loading, PageTitle, When } from '../ui/ui';
@@ -9,25 +9,10 @@ import { useConsole } from './console-context';
 /** Every tenant with its health at a glance, the newest trouble first to the eye. */
 export function TenantsPage() {
   const { api, navigate } = useConsole();
-  const overview = useLoad(async () => {
-    try {
-      return (await api.get<{ tenants: OverviewTenant[] }>('/admin/v1/overview')).tenants;
-    } catch (caught) {
-      // A gateway without the overview yet: the tenants alone.
-      if (toApiError(caught).status !== 404) throw caught;
-      const { tenants } = await api.get<{ tenants: Tenant[] }>('/admin/v1/tenants');
-      return tenants.map((t): OverviewTenant => ({
-        slug: t.slug,
-        name: t.name,
-        lastScimRequestAt: null,
-        scimRequests24h: 0,
-        scimErrorRate24h: 0,
-        users: 0,
-        groups: 0,
-        signIns24h: 0,
-      }));
-    }
-  }, []);
+  const overview = useLoad(
+    () => api.get<{ tenants: OverviewTenant[] }>('/admin/v1/overview').then((body) => body.tenants),
+    [],
+  );
 
   return (
     <>
