@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, BrowserContext, Page, chromium } from 'playwright-core';
 
@@ -84,6 +84,8 @@ export function screenshotFolder(folder: string): string {
 /** A numbered screenshot of what is on screen (the viewport only: small files, what the person sees first). */
 export function screenshots(folder: string): (page: Page, name: string) => Promise<void> {
   const dir = screenshotFolder(folder);
+  // This run's pictures only: an earlier run's, numbered differently, would mislead.
+  for (const file of readdirSync(dir)) if (file.endsWith('.png')) rmSync(join(dir, file));
   let n = 0;
   return async (page, name) => {
     n += 1;

@@ -5,9 +5,7 @@ export function Expired({ title, children }: { title: string; children: ReactNod
   return (
     <main className="center-screen" id="main">
       <div className="card narrow expired" role="alert">
-        <div className="expired-icon" aria-hidden="true">
-          ⏱
-        </div>
+        <div className="expired-icon" aria-hidden="true" />
         <h1>{title}</h1>
         {children}
       </div>
