@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Module, RequestMethod } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import { LoggerModule, Params, PinoLogger } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
+import { destination as pinoDestination, type DestinationStream } from 'pino';
 import type { Options } from 'pino-http';
 import { ResolvedConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -100,6 +100,27 @@ async function prettyOptions(
   ];
 }
 
+/** Longest a JSON line waits in the buffer of standard output. */
+const FLUSH_EVERY_MS = 200;
+
+/**
+ * Standard output for JSON lines, written 4 KiB at a time (or every FLUSH_EVERY_MS): one write
+ * for about ten request lines instead of one each, which was a tenth of a SCIM lookup's CPU.
+ * pino writes what is buffered when the process exits, a crash included (its exit handler);
+ * only a SIGKILL loses the last fraction of a second.
+ */
+function bufferedStandardOutput(): DestinationStream {
+  const stream = pinoDestination({ dest: 1, sync: false, minLength: 4096 });
+  setInterval(() => {
+    try {
+      stream.flush();
+    } catch {
+      // A write in progress: the next tick takes what is left.
+    }
+  }, FLUSH_EVERY_MS).unref();
+  return stream;
+}
+
 /**
  * The nestjs-pino parameters of an app: JSON lines, or short readable lines when
  * LOG_FORMAT is pretty (written to `destination`, standard output unless given).
@@ -111,9 +132,7 @@ export async function loggerParams(
   const pinoHttp: Params['pinoHttp'] =
     config.logFormat === 'pretty'
       ? await prettyOptions(config, destination)
-      : destination === undefined
-        ? baseOptions(config)
-        : [baseOptions(config), destination];
+      : [baseOptions(config), destination ?? bufferedStandardOutput()];
   return {
     pinoHttp,
     exclude: [
