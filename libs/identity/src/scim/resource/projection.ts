@@ -135,6 +135,23 @@ function projectAttributes(
   return result;
 }
 
+/** The selection of an empty list (never modified), shared by every response without a projection. */
+const NOTHING_SELECTED: Selection = { whole: new Set(), subs: new Map() };
+
+const IDENTIFIERS = COMMON_ATTRIBUTES.filter((c) => c.name !== 'meta');
+const META = COMMON_ATTRIBUTES.filter((c) => c.name === 'meta');
+const topLevel = new WeakMap<ScimResourceType, readonly AttributeDefinition[]>();
+
+/** id, externalId and the core attributes of a type, in response order (built once per type). */
+function topLevelOf(type: ScimResourceType): readonly AttributeDefinition[] {
+  let definitions = topLevel.get(type);
+  if (!definitions) {
+    definitions = [...IDENTIFIERS, ...type.schema.attributes];
+    topLevel.set(type, definitions);
+  }
+  return definitions;
+}
+
 /**
  * The representation of `resource` to return: `always` attributes (id) at all
  * times, `never` ones (password) never, `default` ones unless excluded or
@@ -146,23 +163,20 @@ function projectAttributes(
 export function project(resource: ScimResource, options: ProjectionOptions, ref: ResourceTypeRef): ScimResource {
   const type = toResourceType(ref);
   const attributes = options.attributes ?? [];
+  const excludedAttributes = attributes.length > 0 ? [] : (options.excludedAttributes ?? []);
   const projector: Projector = {
     onlyRequested: attributes.length > 0,
-    requested: toSelection(type, attributes),
-    excluded: toSelection(type, attributes.length > 0 ? [] : (options.excludedAttributes ?? [])),
+    requested: attributes.length > 0 ? toSelection(type, attributes) : NOTHING_SELECTED,
+    excluded: excludedAttributes.length > 0 ? toSelection(type, excludedAttributes) : NOTHING_SELECTED,
   };
-  const [identifiers, meta] = [
-    COMMON_ATTRIBUTES.filter((c) => c.name !== 'meta'),
-    COMMON_ATTRIBUTES.filter((c) => c.name === 'meta'),
-  ];
   // Key order: schemas, id, externalId, core attributes, extensions, meta.
   const output: ScimResource = resource.schemas === undefined ? {} : { schemas: resource.schemas };
-  Object.assign(output, projectAttributes(projector, resource, undefined, [...identifiers, ...type.schema.attributes]));
+  Object.assign(output, projectAttributes(projector, resource, undefined, topLevelOf(type)));
   for (const { schema } of type.schemaExtensions) {
     const values = projectAttributes(projector, resource[schema.id], schema.id, schema.attributes);
     if (Object.keys(values).length > 0) output[schema.id] = values;
   }
-  return Object.assign(output, projectAttributes(projector, resource, undefined, meta));
+  return Object.assign(output, projectAttributes(projector, resource, undefined, META));
 }
 
 /**
