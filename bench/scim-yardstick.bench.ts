@@ -65,6 +65,7 @@ interface Options {
   readonly gatewayOnly: boolean;
   readonly worker: boolean;
   readonly before: string | undefined;
+  readonly env: Readonly<Record<string, string>>;
 }
 
 interface Target {
@@ -111,6 +112,8 @@ function parseOptions(): Options {
       'no-worker': { type: 'boolean', default: false },
       // Another build (a directory holding dist/, e.g. `git archive` of an earlier commit, built), measured too.
       before: { type: 'string' },
+      // Settings for the gateway under test (not the --before build), e.g. --env SCIM_TOKEN_CONCURRENCY=8.
+      env: { type: 'string', multiple: true, default: [] },
     },
   });
   const scenarios = values.scenarios.split(',').map((name) => name.trim());
@@ -127,6 +130,9 @@ function parseOptions(): Options {
     gatewayOnly: values['gateway-only'] || values.profile,
     worker: !values['no-worker'],
     before: values.before,
+    env: Object.fromEntries(
+      values.env.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+    ),
   };
 }
 
@@ -216,7 +222,11 @@ async function startGatewayTarget(
     redisUrl: REDIS_URL,
     redisPrefix,
     root,
-    env: { LOG_LEVEL: 'info', ...(options.profile ? { CPU_PROFILE_DIR: join(profileDir, name) } : {}) },
+    env: {
+      LOG_LEVEL: 'info',
+      ...(options.profile ? { CPU_PROFILE_DIR: join(profileDir, name) } : {}),
+      ...(name === 'gateway' ? options.env : {}),
+    },
     nodeArgs: options.profile ? ['--require', join(ROOT, 'bench/profile/cpu-profile-preload.js')] : [],
     onStdout: (chunk) => (logBytes += chunk.length),
   });
