@@ -62,6 +62,7 @@ describe('the setup portal, walked through as an Okta admin would', () => {
     await shot(page, name);
   };
   const step = (name: string) => page.locator(`[data-step="${name}"]`);
+  const focused = () => page.evaluate(() => (globalThis as any).document.activeElement?.textContent as string);
   const stepIn = (name: string, state: string) =>
     page.locator(`[data-step="${name}"][data-state="${state}"]`).waitFor();
 
@@ -76,6 +77,9 @@ describe('the setup portal, walked through as an Okta admin would', () => {
     // Each step's state comes from its API: "checking" first, then what the API proves.
     for (const name of ['domains', 'oidc', 'scim', 'roles']) await stepIn(name, 'todo');
     await look('overview');
+    // Keyboard: the first Tab offers to skip to the content; a step opened moves focus to its heading.
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('Skip to content');
 
     // The link is used up: opening it again says so, and the session goes on.
     const again = await watched.context.newPage();
@@ -85,8 +89,10 @@ describe('the setup portal, walked through as an Okta admin would', () => {
   });
 
   it('verifies a domain through its TXT record', async () => {
-    await step('domains').click();
+    await step('domains').focus();
+    await page.keyboard.press('Enter');
     await page.getByRole('heading', { level: 1, name: 'Verify your domains' }).waitFor();
+    expect(await focused()).toBe('Verify your domains');
     await page.getByRole('textbox', { name: 'Domain', exact: true }).fill('acme-corp.example');
     await page.click('#add-domain-button');
     const card = page.locator('#domain-acme-corp-example');
@@ -113,6 +119,14 @@ describe('the setup portal, walked through as an Okta admin would', () => {
     await step('oidc').click();
     await page.getByRole('heading', { level: 1, name: 'Connect single sign-on' }).waitFor();
     expect(await page.getByRole('textbox', { name: 'Sign-in redirect URI', exact: true }).inputValue()).toBe(
+      `${gateway.publicUrl}/auth/callback`,
+    );
+    // The copy buttons put the value on the clipboard.
+    await watched.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: gateway.publicUrl });
+    const copy = page.getByRole('button', { name: /^Cop(y|ied) Sign-in redirect URI$/ });
+    await copy.click();
+    await copy.getByText('Copied').waitFor();
+    expect(await page.evaluate(() => (globalThis as any).navigator.clipboard.readText())).toBe(
       `${gateway.publicUrl}/auth/callback`,
     );
     await look('sign-in-instructions');

@@ -31,8 +31,9 @@ export function CopyField({ label, value, secret = false }: { label: string; val
           className={secret ? 'mono secret' : 'mono'}
           onFocus={(e) => e.currentTarget.select()}
         />
-        <button type="button" className="button secondary" onClick={() => void copy()} aria-label={`Copy ${label}`}>
+        <button type="button" className="button secondary" onClick={() => void copy()}>
           {copied ? 'Copied' : 'Copy'}
+          <span className="visually-hidden"> {label}</span>
         </button>
       </div>
       <span className="visually-hidden" aria-live="polite">
@@ -216,12 +217,20 @@ export function relative(date: Date, now = Date.now()): string {
   return date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
-/** Moves keyboard focus to a page's heading when the page changes, so screen readers announce it. */
+let firstPage = true;
+
+/**
+ * Moves keyboard focus to a page's heading when the page changes inside the
+ * app, so screen readers announce it; the first page keeps the browser's own
+ * start (Tab reaches "Skip to content" first).
+ */
 export function PageTitle({ children, sub }: { children: ReactNode; sub?: ReactNode }) {
   const ref = useRef<HTMLHeadingElement>(null);
+  // On mount only: a page's later renders (data arriving) must not pull the focus back.
   useEffect(() => {
-    ref.current?.focus();
-  }, [children]);
+    if (firstPage) firstPage = false;
+    else ref.current?.focus();
+  }, []);
   return (
     <div className="page-title">
       <h1 ref={ref} tabIndex={-1}>
