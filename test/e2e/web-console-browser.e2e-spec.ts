@@ -97,6 +97,7 @@ describe('the operator console', () => {
       .click();
     await page.getByRole('navigation', { name: 'Tenant sections' }).waitFor();
     await page.getByRole('textbox', { name: 'SCIM base URL', exact: true }).waitFor();
+    await page.locator('#tenant-domains').getByText('globex.example').waitFor();
     await look('tenant-overview');
 
     await page.getByRole('link', { name: 'SCIM tokens' }).click();

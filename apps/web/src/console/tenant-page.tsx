@@ -4,6 +4,7 @@ import { toApiError, useAction, useLoad } from '../hooks';
 import { linkHandler } from '../router';
 import { RulesEditor } from '../portal/rules-editor';
 import {
+  Domain,
   Group,
   GroupRoleRule,
   IssuedToken,
@@ -91,7 +92,7 @@ export function TenantPage({ slug }: { slug: string }) {
       </nav>
       {tenant.data && (
         <>
-          {active === 'overview' && <TenantOverview tenant={tenant.data} />}
+          {active === 'overview' && <TenantOverview tenant={tenant.data} base={base} />}
           {active === 'tokens' && <Tokens base={base} />}
           {active === 'sign-in' && <Connection base={base} />}
           {active === 'users' && <Users base={base} />}
@@ -103,7 +104,9 @@ export function TenantPage({ slug }: { slug: string }) {
   );
 }
 
-function TenantOverview({ tenant }: { tenant: Tenant }) {
+function TenantOverview({ tenant, base }: { tenant: Tenant; base: string }) {
+  const { api } = useConsole();
+  const domains = useLoad(() => api.get<{ data: Domain[] }>(`${base}/domains`).then((b) => b.data), [base]);
   return (
     <div className="grid-2">
       <Card title="Setup values" id="setup-values">
@@ -114,8 +117,6 @@ function TenantOverview({ tenant }: { tenant: Tenant }) {
       </Card>
       <Card title="Tenant" id="tenant-facts">
         <dl className="facts">
-          <dt>Domains</dt>
-          <dd>{tenant.domains.length > 0 ? tenant.domains.join(', ') : <span className="muted">none</span>}</dd>
           <dt>New users at sign-in</dt>
           <dd>{tenant.signIn === 'jit' ? 'created just in time' : 'only if provisioned by SCIM'}</dd>
           <dt>Created</dt>
@@ -123,9 +124,26 @@ function TenantOverview({ tenant }: { tenant: Tenant }) {
             <When at={tenant.createdAt} />
           </dd>
         </dl>
+        <h3 className="subhead">Domains</h3>
+        <ErrorNote error={domains.error} />
+        {domains.data?.length === 0 && <Empty>No domain.</Empty>}
+        <ul className="list" id="tenant-domains">
+          {domains.data?.map((domain) => (
+            <li key={domain.domain} className="split">
+              <span className="mono">{domain.domain}</span>
+              <DomainStatus status={domain.status} />
+            </li>
+          ))}
+        </ul>
       </Card>
     </div>
   );
+}
+
+function DomainStatus({ status }: { status: Domain['status'] }) {
+  if (status === 'verified') return <Badge tone="ok">verified by DNS</Badge>;
+  if (status === 'operator') return <Badge tone="ok">set by an operator</Badge>;
+  return <Badge tone="warn">waiting for DNS</Badge>;
 }
 
 function Tokens({ base }: { base: string }) {
