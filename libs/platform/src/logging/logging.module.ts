@@ -150,9 +150,10 @@ export async function loggerParams(
 const HOOK_LOGGED_PREFIX = 'scim/v2';
 
 /**
- * Writes the request line of `/scim/v2` routes from a Fastify onResponse hook: the same line as
- * pino-http's ("request completed", `req` with id, method and path, `res.statusCode`, `responseTime`;
- * the pretty format's short line), through the same logger, redaction and destination.
+ * Writes the request line of `/scim/v2` routes from a Fastify onResponse hook: the line pino-http
+ * wrote ("request completed", `req` with id, method and path, `res.statusCode`, `responseTime`; the
+ * pretty format's short line) without the response headers, through the same logger, redaction and
+ * destination.
  *
  * Why not pino-http there: it runs as Nest middleware, and nestjs-pino enters an AsyncLocalStorage
  * for every request, which on Node.js 20 puts a hook on every promise of the process; with a child
@@ -170,8 +171,9 @@ export function logRequestsFromHook(fastify: FastifyInstance, config: Pick<Resol
     logger.info(
       {
         req: { id: request.id, method: request.method, url: request.url },
-        // The raw response, as pino-http logs it (its serializer reads the status once headers are sent).
-        res: reply.raw,
+        // The status alone (pino-http's serializer reads it from a response whose headers are sent): the
+        // response's headers, which pino-http also logged, would only be cloned and scanned for redaction.
+        res: { statusCode: reply.statusCode, headersSent: true },
         responseTime,
       },
       config.logFormat === 'pretty'
