@@ -48,6 +48,8 @@ interface TenantState {
   active: number;
   readonly activeByToken: Map<string, number>;
   readonly waiting: Waiter[];
+  /** How many of `waiting` each token has (so a release need not scan waiters that cannot start). */
+  readonly waitingByToken: Map<string, number>;
 }
 
 export class TenantLimiter {
@@ -75,10 +77,12 @@ export class TenantLimiter {
         const index = state.waiting.indexOf(waiter);
         if (index === -1) return;
         state.waiting.splice(index, 1);
+        this.countWaiting(state, tokenId, -1);
         this.forgetIfIdle(tenantId, state);
         reject(new TenantBusyError('wait-expired'));
       }, this.options.maxWaitMs);
       state.waiting.push(waiter);
+      this.countWaiting(state, tokenId, 1);
     });
   }
 
@@ -91,7 +95,7 @@ export class TenantLimiter {
   private stateOf(tenantId: string): TenantState {
     let state = this.tenants.get(tenantId);
     if (!state) {
-      state = { active: 0, activeByToken: new Map(), waiting: [] };
+      state = { active: 0, activeByToken: new Map(), waiting: [], waitingByToken: new Map() };
       this.tenants.set(tenantId, state);
     }
     return state;
@@ -122,15 +126,31 @@ export class TenantLimiter {
 
   /** Starts, in arrival order, every waiter that now may (another token's waiter may pass a full token's). */
   private startWaiting(state: TenantState): void {
-    for (let index = 0; index < state.waiting.length && state.active < this.options.tenantConcurrency;) {
+    for (
+      let index = 0;
+      index < state.waiting.length && state.active < this.options.tenantConcurrency && this.someWaiterMayStart(state);
+    ) {
       const waiter = state.waiting[index];
       if (this.mayStart(state, waiter.tokenId)) {
         state.waiting.splice(index, 1);
+        this.countWaiting(state, waiter.tokenId, -1);
         waiter.start();
       } else {
         index += 1;
       }
     }
+  }
+
+  /** Whether a token with waiters has room (a tenant has few tokens; its queue may hold dozens). */
+  private someWaiterMayStart(state: TenantState): boolean {
+    for (const tokenId of state.waitingByToken.keys()) if (this.mayStart(state, tokenId)) return true;
+    return false;
+  }
+
+  private countWaiting(state: TenantState, tokenId: string, change: 1 | -1): void {
+    const count = (state.waitingByToken.get(tokenId) ?? 0) + change;
+    if (count > 0) state.waitingByToken.set(tokenId, count);
+    else state.waitingByToken.delete(tokenId);
   }
 
   /** An idle tenant keeps no memory: the map holds only tenants with requests in flight. */
