@@ -93,6 +93,16 @@ describe('the setup portal, walked through as an Okta admin would', () => {
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { level: 1, name: 'Verify your domains' }).waitFor();
     expect(await focused()).toBe('Verify your domains');
+    // A public mail domain is refused with the reason, and nothing is added.
+    await page.getByRole('textbox', { name: 'Domain', exact: true }).fill('gmail.com');
+    await page.click('#add-domain-button');
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /gmail\.com/ })
+      .waitFor();
+    expect((await gateway.admin.get('/admin/v1/tenants/acme/domains')).body.data).toEqual([]);
+    await look('domain-refused');
+
     await page.getByRole('textbox', { name: 'Domain', exact: true }).fill('acme-corp.example');
     await page.click('#add-domain-button');
     const card = page.locator('#domain-acme-corp-example');
@@ -192,6 +202,30 @@ describe('the setup portal, walked through as an Okta admin would', () => {
     await page.reload();
     await page.getByRole('heading', { level: 1, name: 'Connect provisioning (SCIM)' }).waitFor();
     expect(await page.getByRole('textbox', { name: 'API token', exact: true }).count()).toBe(0);
+
+    // Rotation: a new token beside the old one until finished; then only the new one works.
+    await page.getByRole('button', { name: /^Rotate/ }).click();
+    const rotated = await page.getByRole('textbox', { name: 'API token', exact: true }).inputValue();
+    await page.locator('#rotation').getByText('Both tokens work now.').waitFor();
+    for (const token of [scimToken, rotated]) {
+      const answer = await gateway.scim.inject({
+        method: 'GET',
+        url: '/scim/v2/Users?count=1',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(answer.statusCode).toBe(200);
+    }
+    await page.locator('#rotation').scrollIntoViewIfNeeded();
+    await look('token-rotation');
+    await page.getByRole('button', { name: 'Finish rotation' }).click();
+    await page.locator('#rotation').waitFor({ state: 'detached' });
+    const old = await gateway.scim.inject({
+      method: 'GET',
+      url: '/scim/v2/Users?count=1',
+      headers: { authorization: `Bearer ${scimToken}` },
+    });
+    expect(old.statusCode).toBe(401);
+    scimToken = rotated;
   });
 
   it('shows the first users and groups pushed, then maps the group to a role with a preview', async () => {
