@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { runStatement } from '../scim/storage/prepared-statements';
 import { IdentityEvent, NewIdentityEvent } from './identity-event';
 import { TYPES_WITH_PREVIOUS } from './previous-values';
 
@@ -44,7 +45,9 @@ export class OutboxService {
     // subject until commit, so concurrent changes of one subject get gap-free,
     // commit-ordered numbers; the payload gets its number written in. NOTIFY is
     // delivered at commit and dropped on rollback: exactly for the rows that exist.
-    const [{ base }] = await em.query<[{ base: string }]>(
+    // A named prepared statement (runStatement): its text never changes, so PostgreSQL plans it once per connection.
+    const [{ base }] = await runStatement<{ base: string }>(
+      em,
       `WITH next AS (
          INSERT INTO outbox_subject_sequences (subject_type, subject_id, last_sequence)
          VALUES ($1, $2, $3)
