@@ -73,6 +73,8 @@ function toSelection(type: ScimResourceType, names: readonly string[]): Selectio
 interface Projector {
   /** True when `attributes` was given: only named attributes (and `always` ones) are returned. */
   readonly onlyRequested: boolean;
+  /** Neither list was given: names are never looked up (nor built). */
+  readonly plain: boolean;
   readonly requested: Selection;
   readonly excluded: Selection;
 }
@@ -103,10 +105,14 @@ function includesSub(projector: Projector, key: string, sub: AttributeDefinition
 function projectComplex(projector: Projector, key: string, definition: AttributeDefinition, value: unknown): unknown {
   if (!isPlainObject(value)) return value;
   const result: Record<string, unknown> = {};
+  let empty = true;
   for (const sub of definition.subAttributes ?? []) {
-    if (sub.name in value && includesSub(projector, key, sub)) result[sub.name] = value[sub.name];
+    if (sub.name in value && includesSub(projector, key, sub)) {
+      result[sub.name] = value[sub.name];
+      empty = false;
+    }
   }
-  return Object.keys(result).length > 0 ? result : undefined;
+  return empty ? undefined : result;
 }
 
 function projectValue(projector: Projector, key: string, definition: AttributeDefinition, value: unknown): unknown {
@@ -127,8 +133,9 @@ function projectAttributes(
   const result: Record<string, unknown> = {};
   if (!isPlainObject(source)) return result;
   for (const definition of definitions) {
-    const key = attributeKey(container, definition);
-    if (source[definition.name] === undefined || !includesAttribute(projector, key, definition)) continue;
+    if (source[definition.name] === undefined) continue;
+    const key = projector.plain ? '' : attributeKey(container, definition);
+    if (!includesAttribute(projector, key, definition)) continue;
     const value = projectValue(projector, key, definition, source[definition.name]);
     if (value !== undefined) result[definition.name] = value;
   }
@@ -166,6 +173,7 @@ export function project(resource: ScimResource, options: ProjectionOptions, ref:
   const excludedAttributes = attributes.length > 0 ? [] : (options.excludedAttributes ?? []);
   const projector: Projector = {
     onlyRequested: attributes.length > 0,
+    plain: attributes.length === 0 && excludedAttributes.length === 0,
     requested: attributes.length > 0 ? toSelection(type, attributes) : NOTHING_SELECTED,
     excluded: excludedAttributes.length > 0 ? toSelection(type, excludedAttributes) : NOTHING_SELECTED,
   };
