@@ -20,7 +20,7 @@
  * --profile: no yardstick; the SCIM app runs with bench/profile/cpu-profile-preload.js, profiled during each
  * scenario's measured run only, and each profile is summarised (bench/profile/summarize-cpuprofile.js) into the report.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,12 +31,11 @@ import { startGateway, startWorker } from './scim-users/bench-servers';
 import { cpuSnapshot, waitForQuiet } from './scim-users/cpu-usage';
 import { fixed, percent } from './scim-users/users-report';
 import { Cleanup, buildForRun, freePort, log, stopChild, superviseRun, writeReport } from './bench-run';
-import { spawn } from 'node:child_process';
 import { Client } from 'pg';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { summarize } = require('./profile/summarize-cpuprofile.js') as {
-  summarize(profile: unknown, top: number, requests: number): string;
+  summarize: (profile: unknown, top: number, requests: number) => string;
 };
 
 const ROOT = join(__dirname, '..');
