@@ -1,4 +1,5 @@
 import { HttpBrowser, type BrowserResponse } from '../support/http-browser';
+import { childEnv, distEntry, runNode } from '../support/processes';
 import { RegisteredProduct, followToProduct, registerProduct, startProductSignIn } from '../support/product-rp';
 import { USER_SCHEMA } from '../support/scim-client';
 import { SignInGateway, SignInTenant, startSignInGateway } from '../support/sign-in-gateway';
@@ -153,6 +154,20 @@ describe('products’ refused sign-ins in the tenant’s sign-in failures', () =
 
       expect(await newFailure('acme', before)).toMatchObject({ clientId: null });
     }
+  });
+
+  it('shows the product’s client id in the CLI’s table of sign-in failures', async () => {
+    const listed = await runNode(
+      distEntry('cli'),
+      ['tenants', 'sign-in-failures', 'acme'],
+      childEnv({ PUBLIC_URL: gw.publicUrl, ADMIN_TOKEN: gw.config.adminToken }),
+    );
+    expect(listed.code).toBe(0);
+    const [header, ...rows] = listed.stdout.trim().split('\n');
+    expect(header).toMatch(/^AT\s+STATUS\s+REASON\s+CLIENT\s+DETAIL/);
+    expect(rows.some((row) => row.includes(globexOnly.clientId))).toBe(true);
+    // The gateway's own sign-ins name no product.
+    expect(rows.some((row) => /\s-\s/.test(row) && !row.includes(globexOnly.clientId))).toBe(true);
   });
 
   it('refuses an unknown organization with a page; it belongs to no tenant’s log', async () => {

@@ -119,11 +119,13 @@ export function registerLogCommands(program: Command, cli: CliContext): void {
       withNext(
         page,
         table(
-          ['AT', 'STATUS', 'REASON', 'DETAIL'],
+          ['AT', 'STATUS', 'REASON', 'CLIENT', 'DETAIL'],
           page.entries.map((failure) => [
             failure.occurredAt,
             String(failure.status),
             failure.reason,
+            // The product signed in to; '-' for a sign-in to the gateway itself.
+            failure.clientId ?? '-',
             failure.detail ?? '-',
           ]),
         ),
