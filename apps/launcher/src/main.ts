@@ -96,8 +96,8 @@ async function main(): Promise<void> {
       reportAfterMs: REPORT_MISSING_AFTER_MS,
       // Loaded only when needed: the Redis helpers bring ioredis, ~18 MiB the launcher otherwise never uses.
       onWaiting: (dependency) =>
-        void import('@app/platform/redis/redis-topology.js').then(({ redactUrl }) =>
-          say(waitingFor(dependency, redactUrl(config.redisUrl))),
+        void import('@app/platform/redis/redis-topology.js').then(({ describeRedis }) =>
+          say(waitingFor(dependency, describeRedis(config))),
         ),
     });
     const facts = { ...runtime, adminTokenFromEnvironment: adminTokenSet };

@@ -1,3 +1,4 @@
+import { describeRedis } from '@app/platform/redis/redis-topology';
 import { readyBanner, waitingFor } from './messages';
 
 const config = {
@@ -41,13 +42,26 @@ describe('readyBanner', () => {
 
 describe('waitingFor', () => {
   it('names REDIS_URL and how to start Redis', () => {
-    const line = waitingFor('redis', 'redis://127.0.0.1:6379');
-    expect(line).toContain('nothing answers at redis://127.0.0.1:6379 (REDIS_URL)');
+    const line = waitingFor('redis', describeRedis({ redisUrl: 'redis://:secret@127.0.0.1:6379' }));
+    expect(line).toContain('nothing answers at Redis (REDIS_URL redis://:***@127.0.0.1:6379)');
     expect(line).toContain('redis-server');
+    expect(line).not.toContain('secret');
     expect(line).not.toContain('\n');
   });
 
+  it('names the cluster nodes, not REDIS_URL, in cluster mode', () => {
+    const line = waitingFor(
+      'redis',
+      describeRedis({
+        redisUrl: 'redis://127.0.0.1:6379',
+        redisCluster: { nodes: [{ host: '10.0.0.1', port: 7000 }] },
+      }),
+    );
+    expect(line).toContain('Redis Cluster (REDIS_CLUSTER_NODES 10.0.0.1:7000)');
+    expect(line).not.toContain('REDIS_URL');
+  });
+
   it('names DATABASE_URL for PostgreSQL', () => {
-    expect(waitingFor('postgres', 'redis://127.0.0.1:6379')).toContain('DATABASE_URL');
+    expect(waitingFor('postgres', 'Redis (REDIS_URL redis://127.0.0.1:6379)')).toContain('DATABASE_URL');
   });
 });

@@ -34,12 +34,16 @@ export function readyBanner(config: BannerConfig, facts: StartFacts, elapsedMs: 
   ].join('\n');
 }
 
-/** One plain line for a dependency the apps wait for, saying how to provide it. */
-export function waitingFor(dependency: string, redisUrl: string): string {
+/**
+ * One plain line for a dependency the apps wait for, saying how to provide it.
+ * `redisWhere` says where the gateway looks for Redis and under which variable
+ * (REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS), without credentials.
+ */
+export function waitingFor(dependency: string, redisWhere: string): string {
   if (dependency === 'redis') {
     return (
-      `waiting for Redis: nothing answers at ${redisUrl} (REDIS_URL). Start one ` +
-      '(e.g. `redis-server`, or `docker run -d -p 6379:6379 redis:7`) or set REDIS_URL; ' +
+      `waiting for Redis: nothing answers at ${redisWhere}. Start it ` +
+      '(e.g. `redis-server`, or `docker run -d -p 6379:6379 redis:7`) or point the gateway at one; ' +
       'the gateway says when it is ready.'
     );
   }
