@@ -56,12 +56,18 @@ export class BrowserSessionStore<Data> {
       data,
     };
     const digest = digestOf(token);
-    // Separate commands rather than MULTI: the two keys need not live on one Redis Cluster slot.
-    await this.redis.set(this.sessionKey(digest), JSON.stringify(session), 'PX', this.ttlOf(session, now));
+    // The group's index before the session (the two keys need not share a Redis Cluster slot, so
+    // no MULTI spans both): a failure between the writes leaves an index entry naming no session,
+    // which endGroup passes over, never a session that ending its group would miss.
     if (group !== undefined) {
-      await this.redis.sadd(this.groupKey(group), digest);
-      await this.redis.pexpire(this.groupKey(group), this.policy.absoluteMs);
+      const groupKey = this.groupKey(group);
+      // One key, one slot: the entry and the index's lifetime are written together. The index
+      // lives as long as a session may, so it outlives every session it names.
+      const written = await this.redis.multi().sadd(groupKey, digest).pexpire(groupKey, this.policy.absoluteMs).exec();
+      const failure = written?.find(([error]) => error)?.[0];
+      if (failure) throw failure;
     }
+    await this.redis.set(this.sessionKey(digest), JSON.stringify(session), 'PX', this.ttlOf(session, now));
     return { token, session };
   }
 
