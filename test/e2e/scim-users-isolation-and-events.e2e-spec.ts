@@ -160,6 +160,9 @@ describe('SCIM /Users: tenant isolation and lifecycle events', () => {
       const [created, ...rest] = await newEvents();
       expect(rest).toEqual([]);
       expectEvent(created, 'user.created', 1);
+      // Written in the same statement as the user, from the same id and time: its data is the user as answered.
+      expect(created.data).toEqual(user);
+      expect(created.occurredAt).toBe(user.meta.created);
     });
 
     it('records user.updated on a PATCH that changes attributes', async () => {

@@ -25,12 +25,30 @@ export class OutboxService {
    * sequence and the rows: a PATCH adding 100 members to a group writes 100 events.
    */
   async appendMany(em: EntityManager, events: readonly NewIdentityEvent[]): Promise<IdentityEvent[]> {
+    if (events.length === 0) return [];
+    const append = this.appendStatement(events, 1, new Date().toISOString());
+    // A named prepared statement (runStatement): its text never changes, so PostgreSQL plans it once per connection.
+    const [{ base }] = await runStatement<{ base: string }>(
+      em,
+      `WITH ${append.ctes} SELECT next.base, ${append.notify} FROM next`,
+      append.values,
+    );
+    return append.recorded(base);
+  }
+
+  /**
+   * The SQL that appends `events` (of one subject, in order) inside another statement, so that a change and
+   * its events commit as one statement with no transaction around it: `ctes` (named `next` and `stored`) go
+   * after the change's own in `WITH`, `notify` among what the final `SELECT … FROM next` returns (the relay is
+   * woken at commit), and `values` are the parameters from `$firstParam` on. `occurredAt` is the change's time.
+   * Either the whole statement commits, change and events alike, or nothing does.
+   */
+  appendStatement(events: readonly NewIdentityEvent[], firstParam: number, occurredAt: string): OutboxAppend {
     const subject = events[0]?.subject;
-    if (!subject) return [];
+    if (!subject) throw new Error('appendStatement takes at least one event');
     if (events.some((event) => event.subject.type !== subject.type || event.subject.id !== subject.id)) {
-      throw new Error('appendMany takes the events of one subject');
+      throw new Error('the outbox appends the events of one subject at a time');
     }
-    const occurredAt = new Date().toISOString();
     const drafts = events.map((event, index) => ({
       id: randomUUID(),
       type: event.type,
@@ -41,29 +59,27 @@ export class OutboxService {
       data: event.data,
       ...(event.previous !== undefined && TYPES_WITH_PREVIOUS.has(event.type) ? { previous: event.previous } : {}),
     }));
-    // One round trip, as every SCIM write pays it. The sequence upsert row-locks the
-    // subject until commit, so concurrent changes of one subject get gap-free,
-    // commit-ordered numbers; the payload gets its number written in. NOTIFY is
-    // delivered at commit and dropped on rollback: exactly for the rows that exist.
-    // A named prepared statement (runStatement): its text never changes, so PostgreSQL plans it once per connection.
-    const [{ base }] = await runStatement<{ base: string }>(
-      em,
-      `WITH next AS (
+    const $ = (n: number): string => `$${firstParam + n - 1}`;
+    // The sequence upsert row-locks the subject until commit, so concurrent changes of one subject get
+    // gap-free, commit-ordered numbers; the payload gets its number written in. NOTIFY is delivered at
+    // commit and dropped on rollback: exactly for the rows that exist.
+    return {
+      ctes: `next AS (
          INSERT INTO outbox_subject_sequences (subject_type, subject_id, last_sequence)
-         VALUES ($1, $2, $3)
+         VALUES (${$(1)}, ${$(2)}, ${$(3)})
          ON CONFLICT (subject_type, subject_id)
-         DO UPDATE SET last_sequence = outbox_subject_sequences.last_sequence + $3
-         RETURNING last_sequence - $3 AS base
+         DO UPDATE SET last_sequence = outbox_subject_sequences.last_sequence + ${$(3)}
+         RETURNING last_sequence - ${$(3)} AS base
        ), stored AS (
          INSERT INTO outbox_events (id, tenant_id, type, subject_type, subject_id, sequence, occurred_at, payload)
-         SELECT e.id, e.tenant_id, e.type, $1, $2, next.base + e.offset, e.occurred_at,
+         SELECT e.id, e.tenant_id, e.type, ${$(1)}, ${$(2)}, next.base + e.offset, e.occurred_at,
                 jsonb_set(e.payload, '{sequence}', to_jsonb(next.base + e.offset))
-           FROM next, jsonb_to_recordset($4::jsonb)
+           FROM next, jsonb_to_recordset(${$(4)}::jsonb)
              AS e(id uuid, tenant_id uuid, type text, "offset" bigint, occurred_at timestamptz, payload jsonb)
           ORDER BY e.offset
-       )
-       SELECT next.base, pg_notify($5, '') FROM next`,
-      [
+       )`,
+      notify: `pg_notify(${$(5)}, '')`,
+      values: [
         subject.type,
         subject.id,
         events.length,
@@ -79,11 +95,19 @@ export class OutboxService {
         ),
         OUTBOX_CHANNEL,
       ],
-    );
-    const recorded: IdentityEvent[] = drafts.map(({ offset, ...event }) => ({
-      ...event,
-      sequence: Number(base) + offset,
-    }));
-    return recorded;
+      recorded: (base) => drafts.map(({ offset, ...event }) => ({ ...event, sequence: Number(base) + offset })),
+    };
   }
+}
+
+/** Events appended inside another statement (see OutboxService.appendStatement). */
+export interface OutboxAppend {
+  /** The `next` and `stored` common table expressions, for after the change's own in `WITH`. */
+  readonly ctes: string;
+  /** Notifies the relay at commit: for the final `SELECT … FROM next`. */
+  readonly notify: string;
+  /** The parameters the CTEs name, from `firstParam` on. */
+  readonly values: readonly unknown[];
+  /** The events as recorded, once `next.base` (the subject's sequence before them) is known. */
+  readonly recorded: (base: string | number) => IdentityEvent[];
 }

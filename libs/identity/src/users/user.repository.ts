@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import type { OutboxAppend } from '../events/outbox.service';
 import { runStatement } from '../scim/storage/prepared-statements';
 import { PageQuery, Page, resourcePage, uniquely } from '../scim/storage/resource-page';
 import type { UserRow, UserWrite } from './user-row';
@@ -40,6 +41,45 @@ export class UserRepository {
       ),
     );
     return rows[0];
+  }
+
+  /**
+   * Inserts a user and the events of its creation in one statement (no transaction around it: the
+   * statement is one), with the id and time made beforehand. Either both commit or neither does.
+   */
+  async insertWithEvents(
+    em: EntityManager,
+    created: { readonly tenantId: string; readonly id: string; readonly at: Date },
+    write: UserWrite,
+    passwordHash: string | null,
+    events: (firstParam: number) => OutboxAppend,
+  ): Promise<UserRow> {
+    const append = events(9);
+    const rows = await uniquely(userNameTaken(write.userName), () =>
+      runStatement<UserRow>(
+        em,
+        `WITH inserted AS (
+           INSERT INTO users (id, tenant_id, user_name, external_id, active, resource, email_values, password_hash,
+                              created_at, updated_at)
+           VALUES ($7, $1, $2, $3, $4, $5::jsonb, ${EMAIL_VALUES}, $6, $8, $8)
+           RETURNING ${COLUMNS}
+         ), ${append.ctes}
+         SELECT inserted.*, '[]'::json AS groups, ${append.notify} AS notified FROM inserted, next`,
+        [
+          created.tenantId,
+          write.userName,
+          write.externalId,
+          write.active,
+          JSON.stringify(write.resource),
+          passwordHash,
+          created.id,
+          created.at,
+          ...append.values,
+        ],
+      ),
+    );
+    const { notified: _notified, ...row } = rows[0] as UserRow & { notified: unknown };
+    return row;
   }
 
   /** The user, locked for the rest of the transaction when `forUpdate`. */

@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, ResolvedConfig } from '@app/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import { transaction } from '../database/transaction';
-import type { IdentityEventType } from '../events/identity-event';
+import type { IdentityEventType, NewIdentityEvent } from '../events/identity-event';
 import { OutboxService } from '../events/outbox.service';
 import { previousValues } from '../events/previous-values';
 import { membershipEvent } from '../groups/group-events';
@@ -52,20 +53,38 @@ export class UsersService {
     return toScimUser(row, `${this.config.scimPublicUrl}/scim/v2`);
   }
 
+  /**
+   * One statement, with no transaction around it: the user and its `user.created` event are inserted
+   * together (the id and time are made here, so the event's data is known before the insert).
+   */
   async create(principal: ScimPrincipal, body: unknown): Promise<UserRow> {
     const resource = normalizeResource(body, 'User');
     const password = passwordOf(resource);
     const passwordHash = password === undefined ? null : await this.passwords.hash(password);
-    return transaction(this.dataSource, async (em) => {
-      const row = await this.users.insert(
-        em,
-        principal.tenantId,
-        toUserWrite(withActive(resource, true)),
-        passwordHash,
-      );
-      await this.record(em, principal, row, ['user.created']);
-      return row;
-    });
+    const write = toUserWrite(withActive(resource, true));
+    // Milliseconds, as the table keeps them (meta.created is read back equal).
+    const at = new Date();
+    const created: UserRow = {
+      id: randomUUID(),
+      tenant_id: principal.tenantId,
+      user_name: write.userName,
+      external_id: write.externalId,
+      active: write.active,
+      resource: write.resource,
+      password_hash: passwordHash,
+      version: 1,
+      created_at: at,
+      updated_at: at,
+      groups: [],
+    };
+    return this.users.insertWithEvents(
+      this.dataSource.manager,
+      { tenantId: principal.tenantId, id: created.id, at },
+      write,
+      passwordHash,
+      (firstParam) =>
+        this.outbox.appendStatement(this.eventsOf(principal, created, ['user.created']), firstParam, at.toISOString()),
+    );
   }
 
   async get(principal: ScimPrincipal, id: string): Promise<UserRow> {
@@ -190,19 +209,26 @@ export class UsersService {
     types: readonly IdentityEventType[],
     before?: UserRow,
   ): Promise<void> {
+    await this.outbox.appendMany(em, this.eventsOf(tenant, row, types, before));
+  }
+
+  /** The events of a change to `row` (`before` it, for `user.updated`'s previous values). */
+  private eventsOf(
+    tenant: TenantRef,
+    row: UserRow,
+    types: readonly IdentityEventType[],
+    before?: UserRow,
+  ): NewIdentityEvent[] {
     const data = project(this.toResource(row), {}, 'User');
     // `previous` compares the same projection, so it never holds what `data` would not (a password).
     const previous = before && previousValues(project(this.toResource(before), {}, 'User'), data);
-    await this.outbox.appendMany(
-      em,
-      types.map((type) => ({
-        type,
-        tenant: { id: tenant.tenantId, slug: tenant.tenantSlug },
-        subject: { type: 'user' as const, id: row.id },
-        data,
-        ...(type === 'user.updated' && previous ? { previous } : {}),
-      })),
-    );
+    return types.map((type) => ({
+      type,
+      tenant: { id: tenant.tenantId, slug: tenant.tenantSlug },
+      subject: { type: 'user' as const, id: row.id },
+      data,
+      ...(type === 'user.updated' && previous ? { previous } : {}),
+    }));
   }
 
   private require(row: UserRow | undefined, id: string): UserRow {
