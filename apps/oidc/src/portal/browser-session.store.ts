@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { RedisClient } from '@app/platform';
+import type { PortalSessionLimits, RedisClient } from '@app/platform';
 import { hashToken } from '@app/identity';
 
 /** How long a portal or console session lives. */
@@ -12,15 +12,21 @@ export interface BrowserSessionPolicy {
   readonly touchEveryMs: number;
 }
 
-/** Injection token of the BrowserSessionPolicy (tests shorten it). */
+/** Injection token of the BrowserSessionPolicy. */
 export const BROWSER_SESSION_POLICY = Symbol('BROWSER_SESSION_POLICY');
 
-/** The portal and the console hand out more power than a sign-in: shorter than gateway sessions. */
-export const DEFAULT_BROWSER_SESSION_POLICY: BrowserSessionPolicy = {
-  idleMs: 30 * 60_000,
-  absoluteMs: 8 * 3600_000,
-  touchEveryMs: 60_000,
-};
+/**
+ * The policy of the configured limits (PORTAL_SESSION_IDLE_MINUTES, PORTAL_SESSION_MAX_HOURS).
+ * Use is recorded once a minute, or ten times per idle period when that is shorter, so a
+ * session in use never reaches its idle limit between two records.
+ */
+export function browserSessionPolicy(limits: PortalSessionLimits): BrowserSessionPolicy {
+  return {
+    idleMs: limits.idleMs,
+    absoluteMs: limits.absoluteMs,
+    touchEveryMs: Math.min(60_000, Math.floor(limits.idleMs / 10)),
+  };
+}
 
 /** A live session and what it may do. */
 export interface BrowserSession<Data> {

@@ -4,7 +4,7 @@ import { SetupLinksModule } from '@app/identity/setup-links/setup-links.module';
 import { APP_CONFIG, ResolvedConfig } from '@app/platform';
 import { AuthModule } from '../auth/auth.module';
 import { BROWSER_COOKIES, BrowserCookies } from './browser-cookies';
-import { BROWSER_SESSION_POLICY, DEFAULT_BROWSER_SESSION_POLICY } from './browser-session.store';
+import { BROWSER_SESSION_POLICY, browserSessionPolicy } from './browser-session.store';
 import { BrowserSessionsResolver } from './browser-sessions.resolver';
 import { ConsoleAccess } from './console-access.service';
 import { ConsoleSessionController } from './console-session.controller';
@@ -22,7 +22,11 @@ import { SetupLinkRedemptionController } from './setup-link-redemption.controlle
   imports: [AuthModule, TenantsModule, SetupLinksModule],
   controllers: [SetupLinkRedemptionController, PortalSessionController, ConsoleSessionController],
   providers: [
-    { provide: BROWSER_SESSION_POLICY, useValue: DEFAULT_BROWSER_SESSION_POLICY },
+    {
+      provide: BROWSER_SESSION_POLICY,
+      inject: [APP_CONFIG],
+      useFactory: (config: ResolvedConfig) => browserSessionPolicy(config.portalSessions),
+    },
     {
       provide: BROWSER_COOKIES,
       inject: [APP_CONFIG],

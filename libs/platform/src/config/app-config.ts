@@ -30,6 +30,8 @@ export interface AppConfig {
   readonly allowPrivateNetworks: boolean;
   /** The operators' tenant (OPERATORS_TENANT): its users with the role `operator` act as the operator in the console. */
   readonly operatorsTenant?: string;
+  /** How long setup-portal sessions and the console's admin-token sessions last. */
+  readonly portalSessions: PortalSessionLimits;
   /** DNS servers (DNS_RESOLVER, `ip` or `ip:port`) that domain verification asks; unset: the system's resolver. */
   readonly dnsResolvers?: readonly string[];
   /** Base delay of the webhook retry schedule. */
@@ -49,6 +51,14 @@ export interface AppConfig {
   readonly logFormat: LogFormat;
   /** Where log lines are written: standard output unless set (never from the environment; tests capture lines so). */
   readonly logDestination?: NodeJS.WritableStream;
+}
+
+/** The limits of a setup-portal or console session (PORTAL_SESSION_IDLE_MINUTES, PORTAL_SESSION_MAX_HOURS). */
+export interface PortalSessionLimits {
+  /** A session unused this long ends. */
+  readonly idleMs: number;
+  /** A session ends this long after it started, however busy. */
+  readonly absoluteMs: number;
 }
 
 /** A Redis node (or sentinel) as `host:port`. */

@@ -108,6 +108,9 @@ const environmentSchema = z.object({
     .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a tenant slug (lowercase letters, digits and dashes)')
     .optional(),
   DNS_RESOLVER: dnsServerList.optional(),
+  // They hand out more power than a sign-in, so they are shorter than gateway sessions.
+  PORTAL_SESSION_IDLE_MINUTES: wholeNumber(1, 1440).default(30),
+  PORTAL_SESSION_MAX_HOURS: wholeNumber(1, 168).default(8),
   DELIVERY_BACKOFF_MS: z.coerce
     .number({ error: 'must be a number of milliseconds' })
     .int('must be a whole number of milliseconds')
@@ -185,6 +188,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     allowHttpIssuers: vars.ALLOW_HTTP_ISSUERS,
     allowPrivateNetworks: vars.ALLOW_PRIVATE_NETWORKS,
     operatorsTenant: vars.OPERATORS_TENANT,
+    portalSessions: {
+      idleMs: vars.PORTAL_SESSION_IDLE_MINUTES * 60_000,
+      absoluteMs: vars.PORTAL_SESSION_MAX_HOURS * 3_600_000,
+    },
     ...(vars.DNS_RESOLVER ? { dnsResolvers: vars.DNS_RESOLVER } : {}),
     deliveryBackoffMs: vars.DELIVERY_BACKOFF_MS,
     eventsRetentionDays: vars.EVENTS_RETENTION_DAYS,
