@@ -2,6 +2,7 @@ import { generateKeyPair, SignJWT } from 'jose';
 import { EventsGateway, startEventsGateway } from '../support/events-gateway';
 import { TestRedisServer, startRedisServer } from '../support/redis-server';
 import { ScimTenant, USER_SCHEMA } from '../support/scim-client';
+import { createGroup } from '../support/scim-groups-client';
 import { eventually } from '../support/webhook-receiver';
 
 /** A product registered with client credentials, and a way to get its tokens from the gateway's token endpoint. */
@@ -244,5 +245,47 @@ describe('products API over HTTP', () => {
     expect(metrics).toMatch(
       new RegExp(`gateway_directory_requests_total\\{client="${everywhere.clientId}",listing="users"\\} [1-9]`),
     );
+  });
+
+  it('refuses a directory cursor sent with another tenant or other filters than its listing began with (400)', async () => {
+    const initech = await gateway.tenant('initech');
+    const hooli = await gateway.tenant('hooli');
+    await createUser(initech, 'bound1@initech.test');
+    await createUser(initech, 'bound2@initech.test');
+    await createUser(hooli, 'bound3@hooli.test');
+    const first = await api(gateway, '/api/v1/directory/users?tenant=initech&active=true&limit=1', token);
+    const cursor = first.body.nextCursor as string;
+    expect(cursor).toEqual(expect.any(String));
+    const next = `/api/v1/directory/users?tenant=initech&active=true&limit=1&cursor=${cursor}`;
+    const before = await api(gateway, next, token);
+    expect(before.status).toBe(200);
+    for (const [query, message] of [
+      ['tenant=hooli&active=true', 'cursor belongs to a listing of tenant "initech", not of tenant "hooli"'],
+      ['active=true', 'cursor belongs to a listing of tenant "initech", not of every tenant'],
+      ['tenant=initech&active=false', 'cursor belongs to a listing with other filters'],
+      ['tenant=initech', 'cursor belongs to a listing with other filters'],
+      ['tenant=initech&active=true&email=bound1@initech.test', 'cursor belongs to a listing with other filters'],
+    ]) {
+      const response = await api(gateway, `/api/v1/directory/users?${query}&limit=1&cursor=${cursor}`, token);
+      expect({ query, status: response.status, body: response.body }).toEqual({
+        query,
+        status: 400,
+        body: { error: { code: 'invalid_request', message: expect.stringContaining(message) } },
+      });
+    }
+    // A groups listing's cursor is bound the same way.
+    await createGroup(hooli, { displayName: 'g1' });
+    await createGroup(hooli, { displayName: 'g2' });
+    const groups = await api(gateway, '/api/v1/directory/groups?tenant=hooli&limit=1', token);
+    const refused = await api(
+      gateway,
+      `/api/v1/directory/groups?tenant=initech&cursor=${groups.body.nextCursor}`,
+      token,
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.code).toBe('invalid_request');
+    // The refusals changed nothing: the cursor with its own tenant and filters gives the same page.
+    const after = await api(gateway, next, token);
+    expect({ status: after.status, body: after.body }).toEqual({ status: before.status, body: before.body });
   });
 });

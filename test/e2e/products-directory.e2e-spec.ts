@@ -2,9 +2,8 @@ import { DataSource } from 'typeorm';
 import { IdentityEvent, dataSourceOptions } from '@app/identity';
 import { DirectoryPage, DirectoryService } from '@app/identity/directory/directory.service';
 import { DirectoryRepository } from '@app/identity/directory/directory.repository';
-import { decodeDirectoryCursor } from '@app/identity/directory/directory-cursor';
 import { DirectoryUser } from '@app/identity/directory/directory.views';
-import { UserFilters } from '@app/identity/directory/directory-query';
+import { DirectoryPageQuery, UserFilters, parsePageQuery } from '@app/identity/directory/directory-query';
 import { EventsFeedRepository } from '@app/identity/events-feed/events-feed.repository';
 import { EventsFeedService } from '@app/identity/events-feed/events-feed.service';
 import { decodeFeedCursor } from '@app/identity/events-feed/feed-cursor';
@@ -18,6 +17,16 @@ import { TestApp } from '../support/test-app';
 const EVERY_TENANT: ReaderAccess = { clientId: 'test', tenants: ['*'] };
 const NO_FILTERS: UserFilters = { active: undefined, updatedSince: undefined, email: undefined };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A page request of `listing`, read as the controller reads `?tenant&cursor&limit` (the cursor bound to both). */
+const pageQuery = (
+  listing: string,
+  tenant: string | undefined,
+  cursor: string | null | undefined,
+  limit: number,
+  filters?: UserFilters,
+): DirectoryPageQuery =>
+  parsePageQuery({ tenant, cursor: cursor ?? undefined, limit: String(limit) }, listing, filters);
 
 describe('the directory (service, real PostgreSQL)', () => {
   let gateway: TestApp;
@@ -36,8 +45,7 @@ describe('the directory (service, real PostgreSQL)', () => {
     let page: DirectoryPage<DirectoryUser> | undefined;
     let eventsCursor: string | undefined;
     do {
-      const cursor = page?.nextCursor ? decodeDirectoryCursor(page.nextCursor, 'users') : undefined;
-      page = await directory.users(access, { tenant, cursor, limit }, filters);
+      page = await directory.users(access, pageQuery('users', tenant, page?.nextCursor, limit, filters), filters);
       eventsCursor ??= page.eventsCursor;
       expect(page.eventsCursor).toBe(eventsCursor); // every page hands back the first page's position
       users.push(...page.data);
@@ -201,7 +209,7 @@ describe('the directory (service, real PostgreSQL)', () => {
     const group = await createGroup(acme, { displayName: 'Everyone', members: members.map((value) => ({ value })) });
     const other = await createGroup(acme, { displayName: 'Few', members: [{ value: members[0] }] });
 
-    const groups = await directory.groups(EVERY_TENANT, { tenant: 'acme', cursor: undefined, limit: 500 });
+    const groups = await directory.groups(EVERY_TENANT, pageQuery('groups', 'acme', undefined, 500));
     expect(groups.data.find((g) => g.id === group.id)).toEqual(
       expect.objectContaining({ displayName: 'Everyone', memberCount: 120, tenant: 'acme' }),
     );
@@ -210,28 +218,28 @@ describe('the directory (service, real PostgreSQL)', () => {
     const listed: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: DirectoryPage<DirectoryUser> = await directory.members(EVERY_TENANT, group.id, {
-        tenant: undefined,
-        cursor: cursor ? decodeDirectoryCursor(cursor, `members:${group.id}`) : undefined,
-        limit: 50,
-      });
+      const page: DirectoryPage<DirectoryUser> = await directory.members(
+        EVERY_TENANT,
+        group.id,
+        pageQuery(`members:${group.id}`, undefined, cursor, 50),
+      );
       expect(page.data.length).toBeLessThanOrEqual(50);
       listed.push(...page.data.map((user) => user.id));
       cursor = page.nextCursor;
     } while (cursor);
     expect(listed).toEqual([...members].sort());
 
-    const ofUser = await directory.groupsOf(EVERY_TENANT, members[0], {
-      tenant: undefined,
-      cursor: undefined,
-      limit: 1,
-    });
+    const ofUser = await directory.groupsOf(
+      EVERY_TENANT,
+      members[0],
+      pageQuery(`groups-of:${members[0]}`, undefined, undefined, 1),
+    );
     expect(ofUser.data).toHaveLength(1);
-    const rest = await directory.groupsOf(EVERY_TENANT, members[0], {
-      tenant: undefined,
-      cursor: decodeDirectoryCursor(ofUser.nextCursor!, `groups-of:${members[0]}`),
-      limit: 1,
-    });
+    const rest = await directory.groupsOf(
+      EVERY_TENANT,
+      members[0],
+      pageQuery(`groups-of:${members[0]}`, undefined, ofUser.nextCursor, 1),
+    );
     expect([...ofUser.data, ...rest.data].map((g) => g.id).sort()).toEqual([group.id, other.id].sort());
     expect(rest.nextCursor).toBeNull();
   });
@@ -242,13 +250,13 @@ describe('the directory (service, real PostgreSQL)', () => {
     expect(all.length).toBeGreaterThan(0);
     expect(all.every((user) => user.tenant === 'acme')).toBe(true);
     await expect(
-      directory.users(acmeOnly, { tenant: 'globex', cursor: undefined, limit: 10 }, NO_FILTERS),
+      directory.users(acmeOnly, pageQuery('users', 'globex', undefined, 10), NO_FILTERS),
     ).rejects.toMatchObject({ code: 'forbidden' });
     const [globexUser] = (await listUsers('globex', 10)).users;
     await expect(directory.user(acmeOnly, globexUser.id)).rejects.toMatchObject({ code: 'not_found' });
     await expect(directory.user(EVERY_TENANT, 'not-a-uuid')).rejects.toMatchObject({ code: 'not_found' });
     await expect(
-      directory.members(acmeOnly, globexUser.id, { tenant: undefined, cursor: undefined, limit: 10 }),
+      directory.members(acmeOnly, globexUser.id, pageQuery(`members:${globexUser.id}`, undefined, undefined, 10)),
     ).rejects.toMatchObject({ code: 'not_found' });
   });
 
@@ -270,18 +278,18 @@ describe('the directory (service, real PostgreSQL)', () => {
     // What autovacuum does after a bulk load, at once: the planner then knows the tables' sizes.
     await gateway.db.query(`ANALYZE users`);
     await gateway.db.query(`ANALYZE group_members`);
-    const [group] = (await directory.groups(EVERY_TENANT, { tenant: 'globex', cursor: undefined, limit: 10 })).data;
+    const [group] = (await directory.groups(EVERY_TENANT, pageQuery('groups', 'globex', undefined, 10))).data;
     expect(group).toMatchObject({ id: groupId, memberCount: 50000 });
 
     const seen = new Set<string>();
     let pages = 0;
     let cursor: string | null = null;
     do {
-      const page: DirectoryPage<DirectoryUser> = await directory.members(EVERY_TENANT, groupId, {
-        tenant: undefined,
-        cursor: cursor ? decodeDirectoryCursor(cursor, `members:${groupId}`) : undefined,
-        limit: 500,
-      });
+      const page: DirectoryPage<DirectoryUser> = await directory.members(
+        EVERY_TENANT,
+        groupId,
+        pageQuery(`members:${groupId}`, undefined, cursor, 500),
+      );
       expect(page.data.length).toBeLessThanOrEqual(500);
       for (const user of page.data) seen.add(user.id);
       pages += 1;

@@ -23,7 +23,8 @@ export class DirectoryController {
   @Get('users')
   users(@Reader() reader: ReaderAccess, @Query() query: Query): Promise<DirectoryPage<DirectoryUser>> {
     this.metrics.directoryRead(reader.clientId, 'users');
-    return this.directory.users(reader, parsePageQuery(query, 'users'), parseUserFilters(query));
+    const filters = parseUserFilters(query);
+    return this.directory.users(reader, parsePageQuery(query, 'users', filters), filters);
   }
 
   @Get('users/:id')

@@ -1,6 +1,6 @@
 import { IdentityError } from '../errors/identity-error';
 import { integerIn, optionalText } from '../events-feed/feed-query';
-import { DirectoryCursor, decodeDirectoryCursor } from './directory-cursor';
+import { DirectoryCursor, ListingBinding, decodeDirectoryCursor, listingBinding } from './directory-cursor';
 
 export const DIRECTORY_DEFAULT_LIMIT = 100;
 export const DIRECTORY_MAX_LIMIT = 500;
@@ -10,6 +10,8 @@ export interface DirectoryPageQuery {
   readonly tenant: string | undefined;
   readonly cursor: DirectoryCursor | undefined;
   readonly limit: number;
+  /** The tenant and filters this page was asked for, carried by the next page's cursor. */
+  readonly binding: ListingBinding;
 }
 
 /** The filters of the users listing. */
@@ -20,16 +22,33 @@ export interface UserFilters {
   readonly email: string | undefined;
 }
 
-/** Reads `tenant`, `cursor` (of `listing`) and `limit`; a bad value is an `invalid_request` naming it. */
-export function parsePageQuery(query: Record<string, unknown>, listing: string): DirectoryPageQuery {
+/**
+ * Reads `tenant`, `cursor` (of `listing`) and `limit`; a bad value is an
+ * `invalid_request` naming it. A cursor is only good with the tenant and `filters`
+ * (parsed) its listing started with: pages of two listings would not make one.
+ */
+export function parsePageQuery(query: Record<string, unknown>, listing: string, filters?: object): DirectoryPageQuery {
   const text = optionalText(query, 'cursor');
   const cursor = text === undefined ? undefined : decodeDirectoryCursor(text, listing);
   if (text !== undefined && cursor === undefined) throw IdentityError.invalid('cursor is not a cursor of this listing');
-  return {
-    tenant: optionalText(query, 'tenant'),
-    cursor,
-    limit: integerIn(query, 'limit', 1, DIRECTORY_MAX_LIMIT, DIRECTORY_DEFAULT_LIMIT),
-  };
+  const tenant = optionalText(query, 'tenant');
+  const binding = listingBinding(tenant, filters);
+  if (cursor && cursor.binding.tenant !== binding.tenant) {
+    throw IdentityError.invalid(
+      `cursor belongs to a listing of ${tenantName(cursor.binding.tenant)}, not of ${tenantName(binding.tenant)}: ` +
+        'send the same tenant as its first page, or start again without a cursor',
+    );
+  }
+  if (cursor && cursor.binding.filters !== binding.filters) {
+    throw IdentityError.invalid(
+      'cursor belongs to a listing with other filters: send the same filters as its first page, or start again without a cursor',
+    );
+  }
+  return { tenant, cursor, limit: integerIn(query, 'limit', 1, DIRECTORY_MAX_LIMIT, DIRECTORY_DEFAULT_LIMIT), binding };
+}
+
+function tenantName(tenant: string): string {
+  return tenant === '*' ? 'every tenant (no tenant=)' : `tenant "${tenant}"`;
 }
 
 /** Reads `active`, `updatedSince` (ISO 8601) and `email`. */

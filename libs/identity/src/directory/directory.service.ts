@@ -130,7 +130,7 @@ export class DirectoryService {
       data: page.map(view),
       nextCursor:
         rows.length > query.limit
-          ? encodeDirectoryCursor({ listing, afterId: page[page.length - 1].id, feedHead })
+          ? encodeDirectoryCursor({ listing, binding: query.binding, afterId: page[page.length - 1].id, feedHead })
           : null,
       eventsCursor: encodeFeedCursor(feedHead),
     };
