@@ -190,11 +190,13 @@ describe('headers and surfaces', () => {
       ['Sec-Fetch-Site: same-origin', { 'sec-fetch-site': 'same-origin', origin: PUBLIC_ORIGIN }],
       ['Origin ours (an older browser)', { origin: PUBLIC_ORIGIN }],
     ])(
-      'ends the session for a same-origin post (%s): 303, cookie cleared',
+      'ends the session for a same-origin post (%s): 302 to the tenant sign-out page, cookie cleared',
       async (_case, headers: Record<string, string>) => {
         const token = await signedIn();
         const response = await logout(token, { ...headers, 'content-type': 'application/x-www-form-urlencoded' });
-        expect(response.statusCode).toBe(303);
+        expect(response.statusCode).toBe(302);
+        // acme has no IdP connection here: the browser goes to the gateway's own signed-out page for the tenant.
+        expect(response.headers.location).toBe(`${PUBLIC_ORIGIN}/auth/logged-out/acme`);
         expect(String(response.headers['set-cookie'])).toContain(`${cookieName}=;`);
         expect(await isLive(token)).toBe(false);
       },

@@ -234,6 +234,26 @@ describe('sessions, access and tokens of signed-in users', () => {
     await expect(jwtVerify(tampered, jwks)).rejects.toThrow();
   });
 
+  it('POST /auth/logout from a gateway page answers 302 to the IdP end-session endpoint, as GET does', async () => {
+    const browser = await signIn('ann@acme.example');
+    const response = await fetch(`${gw.publicUrl}/auth/logout`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        cookie: browser.cookies.header(new URL(gw.publicUrl))!,
+        origin: new URL(gw.publicUrl).origin,
+        'sec-fetch-site': 'same-origin',
+      },
+    });
+    expect(response.status).toBe(302);
+    const endSession = new URL(response.headers.get('location')!);
+    expect(endSession.href.startsWith(gw.idp.issuer)).toBe(true);
+    expect(endSession.searchParams.get('id_token_hint')).toMatch(/^eyJ/);
+    expect(endSession.searchParams.get('post_logout_redirect_uri')).toBe(`${gw.publicUrl}/auth/logged-out/acme`);
+    expect(response.headers.get('set-cookie')).toContain('gw_session=;');
+    expect((await me(browser)).status).toBe(401);
+  });
+
   it('logs out through the IdP end-session endpoint and back to the tenant post-logout URL', async () => {
     const browser = await signIn('ann@acme.example');
     const { body } = await me(browser);

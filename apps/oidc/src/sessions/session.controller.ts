@@ -104,14 +104,15 @@ export class SessionController {
    * The same from a form or script of the gateway's own pages. CSRF: only a
    * same-origin request may end a session this way (isSameOriginRequest reads
    * Sec-Fetch-Site and Origin), so another site cannot sign a person out by
-   * making the browser post here. 303: the browser follows with a GET.
+   * making the browser post here. 302, as for GET (browsers follow a 302
+   * after a POST with a GET, as they do a 303).
    */
   @Post('logout')
   async logoutByPost(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     if (!isSameOriginRequest(request.headers, this.config.publicUrl)) {
       throw new ForbiddenException('logout must come from a page of this gateway (Origin or Sec-Fetch-Site)');
     }
-    return this.endSession(request, reply, 303);
+    return this.endSession(request, reply, 302);
   }
 
   /** Where the IdP returns a signed-out browser: on to the tenant's post-logout URL, or a plain page. */
@@ -121,7 +122,7 @@ export class SessionController {
     return next ? reply.redirect(next, 302) : this.signedOutPage(reply);
   }
 
-  private async endSession(request: FastifyRequest, reply: FastifyReply, status: 302 | 303): Promise<void> {
+  private async endSession(request: FastifyRequest, reply: FastifyReply, status: 302): Promise<void> {
     const next = await this.signOut.signOut(request.cookies[this.cookies.session]);
     void reply.clearCookie(this.cookies.session, this.cookies.options()).header('cache-control', 'no-store');
     return next ? reply.redirect(next, status) : this.signedOutPage(reply);
