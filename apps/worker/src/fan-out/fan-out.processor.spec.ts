@@ -2,7 +2,7 @@ import { DeliveryRepository } from '@app/identity/deliveries/delivery.repository
 import { NewDelivery } from '@app/identity/deliveries/delivery-fan-out';
 import { FanOutJob } from '@app/identity/deliveries/delivery-jobs';
 import { EventQueues } from '@app/identity/deliveries/event-queues';
-import { Job } from 'bullmq';
+import { DelayedError, Job } from 'bullmq';
 import { FIRST_ATTEMPT_BUDGET_MS, SubscriberPace } from '../delivery/subscriber-pace';
 import { DeliveryOutcomes } from '../delivery/delivery-outcomes';
 import { AttemptResult, WebhookAttempt } from '../delivery/webhook-attempt';
@@ -32,6 +32,8 @@ describe('FanOutProcessor', () => {
     const repository = {
       fanOut: jest.fn().mockResolvedValue({ state: 'recorded', event, deliveries }),
       pendingOfEvent: jest.fn().mockResolvedValue([]),
+      fanOutBatch: jest.fn(),
+      pendingOfEvents: jest.fn().mockResolvedValue([]),
     };
     const queues = {
       addDeliveries: jest.fn().mockResolvedValue(undefined),
@@ -93,6 +95,108 @@ describe('FanOutProcessor', () => {
     await processor.process(job, 'token');
     expect(queues.addDeliveries).toHaveBeenCalledWith(pending);
     expect(attempts.make).not.toHaveBeenCalled();
+  });
+
+  describe('a relay round’s batch', () => {
+    const change = (id: string, sequence: number, subject = 'u') => ({
+      ...event,
+      id,
+      sequence,
+      subject: { type: 'user', id: subject },
+    });
+    const delivery = (subscriptionId: string, eventId: string): NewDelivery => ({
+      ...webhook(subscriptionId),
+      id: `d-${subscriptionId}-${eventId}`,
+    });
+    const batchJob = (eventIds: string[]) => {
+      const job: { data: FanOutJob; updateData: jest.Mock; moveToDelayed: jest.Mock } = {
+        data: { eventIds },
+        updateData: jest.fn((data: FanOutJob) => {
+          job.data = data;
+          return Promise.resolve();
+        }),
+        moveToDelayed: jest.fn().mockResolvedValue(undefined),
+      };
+      return job as typeof job & Job<FanOutJob>;
+    };
+
+    it('attempts a subscriber’s changes of one subject one after the other, others side by side', async () => {
+      const { processor, attempts, repository } = setup([]);
+      const order: string[] = [];
+      const answers = new Map<string, () => void>();
+      attempts.make.mockImplementation(
+        (target: NewDelivery) =>
+          new Promise<AttemptResult>((resolve) => {
+            order.push(`start ${target.id}`);
+            answers.set(target.id, () => {
+              order.push(`end ${target.id}`);
+              resolve({ verdict: 'delivered', error: null });
+            });
+          }),
+      );
+      const e1 = change('e-1', 1);
+      const e2 = change('e-2', 2);
+      const other = change('e-3', 1, 'v');
+      repository.fanOutBatch.mockResolvedValue({
+        recorded: [
+          { event: e1, deliveries: [delivery('s', 'e-1')] },
+          { event: e2, deliveries: [delivery('s', 'e-2')] },
+          { event: other, deliveries: [delivery('s', 'e-3')] },
+        ],
+        replayed: [],
+        waiting: [],
+      });
+      const job = batchJob(['e-1', 'e-2', 'e-3']);
+      const done = processor.process(job, 'token');
+      await new Promise((resolve) => setImmediate(resolve));
+      // e-2 waits for e-1 (same subscriber, same subject); e-3 (another subject) does not.
+      expect(order).toEqual(['start d-s-e-1', 'start d-s-e-3']);
+      answers.get('d-s-e-1')!();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(order).toEqual(['start d-s-e-1', 'start d-s-e-3', 'end d-s-e-1', 'start d-s-e-2']);
+      answers.get('d-s-e-2')!();
+      answers.get('d-s-e-3')!();
+      await done;
+      expect(job.moveToDelayed).not.toHaveBeenCalled();
+    });
+
+    it('hands the rest of a chain to delivery jobs when a change was not delivered, behind its retry', async () => {
+      const { processor, queues, attempts, repository } = setup([]);
+      attempts.make.mockResolvedValue({ verdict: 'retry', error: 'HTTP 500' });
+      repository.fanOutBatch.mockResolvedValue({
+        recorded: [
+          { event: change('e-1', 1), deliveries: [delivery('s', 'e-1')] },
+          { event: change('e-2', 2), deliveries: [delivery('s', 'e-2')] },
+          { event: change('e-3', 3), deliveries: [delivery('s', 'e-3')] },
+        ],
+        replayed: [],
+        waiting: [],
+      });
+      await processor.process(batchJob(['e-1', 'e-2', 'e-3']), 'token');
+      expect(attempts.make).toHaveBeenCalledTimes(1);
+      expect(queues.addRetries).toHaveBeenCalledWith([expect.objectContaining({ id: 'd-s-e-1' })]);
+      expect(queues.addDeliveries).toHaveBeenCalledWith([
+        expect.objectContaining({ id: 'd-s-e-2' }),
+        expect.objectContaining({ id: 'd-s-e-3' }),
+      ]);
+    });
+
+    it('re-adds the replayed events’ pending deliveries, and keeps only the waiting events in the delayed job', async () => {
+      const { processor, queues, attempts, repository } = setup([]);
+      const pending = [{ id: 'd-1', round: 0, subscriptionId: 's-1', kind: 'webhook', attempts: 1 }];
+      repository.fanOutBatch.mockResolvedValue({
+        recorded: [{ event: change('e-1', 1), deliveries: [delivery('s', 'e-1')] }],
+        replayed: ['e-2'],
+        waiting: ['e-3'],
+      });
+      repository.pendingOfEvents.mockResolvedValue(pending);
+      const job = batchJob(['e-1', 'e-2', 'e-3']);
+      await expect(processor.process(job, 'token')).rejects.toThrow(DelayedError);
+      expect(queues.addDeliveries).toHaveBeenCalledWith(pending);
+      expect(attempts.make).toHaveBeenCalledTimes(1);
+      expect(job.updateData).toHaveBeenCalledWith({ eventIds: ['e-3'] });
+      expect(job.moveToDelayed).toHaveBeenCalledWith(expect.any(Number), 'token');
+    });
   });
 
   describe('a first attempt still running at the budget', () => {

@@ -1,10 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DeliveryRepository } from '@app/identity/deliveries/delivery.repository';
 import { DELIVERY_ATTEMPTS } from '@app/identity/deliveries/delivery-backoff';
-import { NewDelivery } from '@app/identity/deliveries/delivery-fan-out';
+import { NewDelivery, RecordedFanOut } from '@app/identity/deliveries/delivery-fan-out';
 import { FanOutJob, JobName } from '@app/identity/deliveries/delivery-jobs';
 import { EventQueues } from '@app/identity/deliveries/event-queues';
-import { IdentityEvent } from '@app/identity/events/identity-event';
 import { DelayedError, Job } from 'bullmq';
 import { DeliveryOutcomes } from '../delivery/delivery-outcomes';
 import { eventBody } from '../delivery/event-body';
@@ -23,6 +22,13 @@ export const HAND_OFF_DELAY_MS = WEBHOOK_TIMEOUT_MS + 2000;
 
 /** A first attempt's result, or `running` when it is still running at the budget and goes on in the background. */
 type FirstAttempt = AttemptResult | 'running';
+
+/** A webhook delivery fanned out now, with its event's id and body. */
+interface Link {
+  readonly delivery: NewDelivery;
+  readonly eventId: string;
+  readonly body: string;
+}
 
 /**
  * Turns one relayed event into one pending delivery per matching, enabled
@@ -66,7 +72,9 @@ export class FanOutProcessor implements JobProcessor<JobName.FanOut> {
   ) {}
 
   async process(job: Job<FanOutJob>, token: string | undefined): Promise<void> {
-    const result = await this.deliveries.fanOut(job.data.eventId);
+    if ('eventIds' in job.data) return this.processBatch(job, job.data.eventIds, token);
+    const eventId = job.data.eventId;
+    const result = await this.deliveries.fanOut(eventId);
     switch (result.state) {
       case 'unknown':
         return;
@@ -74,41 +82,109 @@ export class FanOutProcessor implements JobProcessor<JobName.FanOut> {
         await job.moveToDelayed(Date.now() + WAIT_FOR_PREDECESSOR_MS, token);
         throw new DelayedError(`waiting for the fan-out of ${result.subject} #${result.sequence - 1}`);
       case 'replayed': {
-        const pending = await this.deliveries.pendingOfEvent(job.data.eventId);
+        const pending = await this.deliveries.pendingOfEvent(eventId);
         if (pending.length > 0) await this.queues.addDeliveries(pending);
         return;
       }
       case 'recorded':
-        return this.deliver(result.event, result.deliveries);
+        return this.deliver([{ event: result.event, deliveries: result.deliveries }]);
       default:
         throw new Error(`unknown fan-out state ${String((result as { state: unknown }).state)}`);
     }
   }
 
-  private async deliver(event: IdentityEvent, deliveries: NewDelivery[]): Promise<void> {
-    // A held delivery's job keeps it behind the earlier change; a deferred one's job goes through that same gate.
-    const now = deliveries.filter(
-      (delivery) =>
-        delivery.kind === 'webhook' &&
-        delivery.heldByAttempts === null &&
-        this.pace.admitFirstAttempt(delivery.subscriptionId),
-    );
-    const later = deliveries.filter((delivery) => !now.includes(delivery));
+  /**
+   * A relay round's batch: one statement records what is ready; the events behind an
+   * earlier change of their subject in another batch stay in the job, which looks again shortly.
+   */
+  private async processBatch(job: Job<FanOutJob>, eventIds: readonly string[], token: string | undefined) {
+    const result = await this.deliveries.fanOutBatch(eventIds);
+    if (result.replayed.length > 0) {
+      const pending = await this.deliveries.pendingOfEvents(result.replayed);
+      if (pending.length > 0) await this.queues.addDeliveries(pending);
+    }
+    await this.deliver(result.recorded);
+    if (result.waiting.length === 0) return;
+    // Only once the rest is done: a failure above replays the whole batch, which finds it recorded.
+    await job.updateData({ eventIds: result.waiting });
+    await job.moveToDelayed(Date.now() + WAIT_FOR_PREDECESSOR_MS, token);
+    throw new DelayedError(`${result.waiting.length} events waiting for the fan-out of an earlier change`);
+  }
+
+  /**
+   * First attempts of events fanned out now (in `position` order). A subscriber's
+   * deliveries for one subject form a chain, attempted one after the other: a later
+   * change goes out only once the earlier one is delivered, and otherwise (a retry
+   * due, an attempt past its budget, a failure) is handed to a delivery job, whose
+   * gate holds it behind the earlier one.
+   */
+  private async deliver(recorded: readonly RecordedFanOut[]): Promise<void> {
+    const later: NewDelivery[] = [];
+    const chains = new Map<string, Link[]>();
+    for (const { event, deliveries } of recorded) {
+      let body: string | undefined;
+      for (const delivery of deliveries) {
+        if (delivery.kind !== 'webhook') {
+          later.push(delivery);
+          continue;
+        }
+        body ??= eventBody(event);
+        const key = `${delivery.subscriptionId}\n${event.subject.type}\n${event.subject.id}`;
+        const link: Link = { delivery, eventId: event.id, body };
+        const chain = chains.get(key);
+        if (chain) chain.push(link);
+        else chains.set(key, [link]);
+      }
+    }
+    const admitted: Link[][] = [];
+    for (const chain of chains.values()) {
+      const [first] = chain;
+      // A held delivery's job keeps it behind the earlier change; a deferred one's job goes through that same gate.
+      if (first.delivery.heldByAttempts === null && this.pace.admitFirstAttempt(first.delivery.subscriptionId)) {
+        admitted.push(chain);
+      } else {
+        later.push(...chain.map((link) => link.delivery));
+      }
+    }
     if (later.length > 0) await this.queues.addDeliveries(later);
-    if (now.length === 0) return;
-    const body = eventBody(event);
+    if (admitted.length === 0) return;
+    /** Chain links left when an earlier link was not delivered: their jobs' gate holds them behind it. */
+    const behind: NewDelivery[] = [];
+    const attempted: { delivery: NewDelivery; state: FirstAttempt | 'error'; error?: unknown }[] = [];
     const place = { attempt: 1, final: DELIVERY_ATTEMPTS <= 1 };
+    const runs: Promise<void>[] = [];
+    for (const chain of admitted) {
+      runs.push(
+        (async () => {
+          for (let i = 0; i < chain.length; i++) {
+            const { delivery, eventId, body } = chain[i];
+            let state: FirstAttempt | 'error';
+            try {
+              state = await this.firstAttempt(delivery, eventId, body, place);
+            } catch (error) {
+              attempted.push({ delivery, state: 'error', error });
+              state = 'error';
+            }
+            if (state !== 'error') attempted.push({ delivery, state });
+            if (state === 'error' || state === 'running' || state.verdict !== 'delivered') {
+              behind.push(...chain.slice(i + 1).map((link) => link.delivery));
+              return;
+            }
+          }
+        })(),
+      );
+    }
     // Settle every attempt (or reach its budget) before failing the job.
-    const results = await Promise.allSettled(now.map((delivery) => this.firstAttempt(delivery, event.id, body, place)));
-    const states = results.map((result) =>
-      result.status === 'rejected' ? 'error' : result.value === 'running' ? 'running' : result.value.verdict,
-    );
+    await Promise.all(runs);
+    const verdict = (state: FirstAttempt | 'error') =>
+      state === 'error' || state === 'running' ? state : state.verdict;
     // First: a replay of a failed job then finds these jobs (same ids) and adds none beside the attempts still running.
-    const running = now.filter((_, i) => states[i] === 'running');
+    const running = attempted.filter((a) => verdict(a.state) === 'running').map((a) => a.delivery);
     if (running.length > 0) await this.queues.addRetries(running, HAND_OFF_DELAY_MS);
-    const failed = results.find((result) => result.status === 'rejected');
-    if (failed) throw failed.reason;
-    const retries = now.filter((_, i) => states[i] === 'retry');
+    if (behind.length > 0) await this.queues.addDeliveries(behind);
+    const failed = attempted.find((a) => a.state === 'error');
+    if (failed) throw failed.error;
+    const retries = attempted.filter((a) => verdict(a.state) === 'retry').map((a) => a.delivery);
     if (retries.length > 0) await this.queues.addRetries(retries);
   }
 

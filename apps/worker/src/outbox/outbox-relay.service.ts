@@ -10,6 +10,8 @@ import { FeedStamper } from '@app/identity/events-feed/feed-stamper';
 
 /** Rows moved per transaction. */
 const BATCH = 500;
+/** Events per fan-out job: one job and one fan-out statement for the events of a round, not one each. */
+const FAN_OUT_BATCH = 100;
 /**
  * A notification starts a round this much later, so the commits of those milliseconds
  * go out in one round (one transaction, one `addBulk`) rather than one round each:
@@ -38,8 +40,10 @@ const RELAY_LOCK_KEY = 7_401_955_121;
  * later one is inserted (larger position) only after the earlier one committed:
  * when the relay sees a subject's change, it sees the ones before it too.
  *
- * Idempotency: the fan-out job id is the event id. If the commit after
- * `addBulk` fails, the next round adds the same jobs again, and BullMQ ignores them.
+ * Fan-out jobs: one per round (per FAN_OUT_BATCH events), its id a hash of its event
+ * ids. If the commit after `addBulk` fails, the next round adds the same batch again
+ * (BullMQ ignores it) or, with rows committed meanwhile, another batch, whose fan-out
+ * finds the events fanned out already and only adds jobs for their pending deliveries.
  *
  * Redis away: `addBulk` times out, the transaction rolls back, the rows wait in
  * PostgreSQL (SCIM, which only writes PostgreSQL, is unaffected), and go out on a later round.
@@ -224,7 +228,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
       }
       const ids = rows.map((row) => row.id);
       await withTimeout(
-        this.queues.addFanOuts(ids),
+        this.queues.addFanOutBatches(ids, FAN_OUT_BATCH),
         REDIS_TIMEOUT_MS,
         `Redis did not take the batch within ${REDIS_TIMEOUT_MS} ms`,
       );

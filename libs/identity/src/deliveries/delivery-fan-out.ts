@@ -23,6 +23,67 @@ export type FanOutResult =
   /** Fanned out now: these deliveries are new (none when no subscription selects the event). */
   | { readonly state: 'recorded'; readonly event: IdentityEvent; readonly deliveries: NewDelivery[] };
 
+/** One event of a batch fanned out now, with its new deliveries (none when no subscription selects it). */
+export interface RecordedFanOut {
+  readonly event: IdentityEvent;
+  readonly deliveries: NewDelivery[];
+}
+
+/** What fanning a batch of events out found or did, each list in `position` order. */
+export interface FanOutBatchResult {
+  /** Fanned out now. */
+  readonly recorded: RecordedFanOut[];
+  /** Fanned out before (a replay, or a concurrent run): their pending deliveries need their jobs. */
+  readonly replayed: string[];
+  /** Behind an earlier change of their subject not fanned out yet (in another batch): try again shortly. */
+  readonly waiting: string[];
+}
+
+/** One row of the batch fan-out statement: an event of the batch, beside one new delivery (or none). */
+export interface FanOutBatchRow extends Omit<FanOutStatementRow, 'predecessorWaiting' | 'event'> {
+  readonly eventId: string;
+  /** Its subject's earlier changes are all fanned out (before, or now in this statement). */
+  readonly ready: boolean;
+  /** The payload, only for an event marked now. */
+  readonly event: IdentityEvent | null;
+}
+
+/**
+ * Reads the batch statement's rows (ordered by position, an event's rows together).
+ * Ready but not marked means a concurrent run marked it first: a replay.
+ */
+export function toFanOutBatchResult(rows: readonly FanOutBatchRow[]): FanOutBatchResult {
+  const recorded: RecordedFanOut[] = [];
+  const replayed: string[] = [];
+  const waiting: string[] = [];
+  let current: { id: string; deliveries: NewDelivery[] } | undefined;
+  for (const row of rows) {
+    if (current?.id !== row.eventId) {
+      current = undefined;
+      if (row.marked && row.event) {
+        current = { id: row.eventId, deliveries: [] };
+        recorded.push({ event: row.event, deliveries: current.deliveries });
+      } else if (row.fannedOut || row.ready) {
+        replayed.push(row.eventId);
+      } else {
+        waiting.push(row.eventId);
+      }
+    }
+    if (current && isDelivery(row)) {
+      current.deliveries.push({
+        id: row.id,
+        round: row.round,
+        subscriptionId: row.subscriptionId,
+        kind: row.kind,
+        url: row.url,
+        secretSealed: row.secretSealed,
+        heldByAttempts: row.heldByAttempts,
+      });
+    }
+  }
+  return { recorded, replayed, waiting };
+}
+
 /** One row of the fan-out statement: the event's facts, beside one new delivery (or none). */
 export interface FanOutStatementRow {
   readonly fannedOut: boolean;
@@ -66,8 +127,8 @@ export function toFanOutResult(rows: readonly FanOutStatementRow[]): FanOutResul
   return { state: 'replayed' };
 }
 
-function isDelivery(
-  row: FanOutStatementRow,
-): row is FanOutStatementRow & { id: string; round: number; subscriptionId: string; kind: 'webhook' | 'queue' } {
+function isDelivery<Row extends Omit<FanOutStatementRow, 'event' | 'predecessorWaiting'>>(
+  row: Row,
+): row is Row & { id: string; round: number; subscriptionId: string; kind: 'webhook' | 'queue' } {
   return row.id !== null && row.round !== null && row.subscriptionId !== null && row.kind !== null;
 }

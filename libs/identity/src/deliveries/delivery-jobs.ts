@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 
 /** The gateway's own BullMQ queues (under REDIS_PREFIX). */
 export enum QueueName {
-  /** One job per committed outbox event, added by the relay in commit order. */
+  /** Fan-out jobs: one per batch of committed outbox events the relay publishes (in commit order), or per event repaired. */
   FanOut = 'gateway-fan-out',
   /** One job per (subscription, event) delivery. */
   Deliveries = 'gateway-deliveries',
@@ -29,9 +29,16 @@ export enum JobName {
   BackchannelLogout = 'backchannel-logout',
 }
 
-/** Turns one outbox event into its deliveries. Job id: the event id. */
-export interface FanOutJob {
-  readonly eventId: string;
+/**
+ * Turns outbox events into their deliveries: one event (job id: the event id; the
+ * repair rounds' jobs), or a batch the relay published in one round, in `position`
+ * order (job id: `fanOutBatchJobId(eventIds)`).
+ */
+export type FanOutJob = { readonly eventId: string } | { readonly eventIds: readonly string[] };
+
+/** The same batch is one job, however often a relay round that failed to commit adds it again. */
+export function fanOutBatchJobId(eventIds: readonly string[]): string {
+  return `fob-${createHash('sha256').update(eventIds.join(',')).digest('hex').slice(0, 40)}`;
 }
 
 /** One attempt series of one delivery. Job id: `deliveryJobId(deliveryId, round)`. */

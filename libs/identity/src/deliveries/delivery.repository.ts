@@ -1,7 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { FanOutResult, FanOutStatementRow, toFanOutResult } from './delivery-fan-out';
+import { runStatement } from '../scim/storage/prepared-statements';
+import {
+  FanOutBatchResult,
+  FanOutBatchRow,
+  FanOutResult,
+  FanOutStatementRow,
+  toFanOutBatchResult,
+  toFanOutResult,
+} from './delivery-fan-out';
 import { QueuedDelivery } from './delivery-jobs';
 import { DeliveryAttemptRow, DeliveryRow, DeliveryStatus } from './delivery.row';
 import { DeliveryOutcome, toOutcomeColumns } from './outcome-batcher';
@@ -14,6 +22,51 @@ const COLUMNS = `
   d.delivered_at AS "deliveredAt"`;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** See DeliveryRepository.fanOutBatch. */
+const FAN_OUT_BATCH_SQL = `
+  WITH e AS (
+    SELECT o.position, o.id, o.type, o.tenant_id, o.subject_type, o.subject_id, o.sequence, o.occurred_at, o.payload,
+           o.fanned_out_at IS NOT NULL AS fanned_out
+    FROM outbox_events o WHERE o.id = ANY($1::uuid[])
+  ), runs AS (
+    SELECT e.id, e.subject_type, e.subject_id,
+           e.sequence - row_number() OVER w AS run, first_value(e.sequence) OVER w AS first
+    FROM e WHERE NOT e.fanned_out
+    WINDOW w AS (PARTITION BY e.subject_type, e.subject_id ORDER BY e.sequence)
+  ), ready AS (
+    SELECT r.id FROM runs r
+    WHERE r.run = r.first - 1
+      AND NOT EXISTS (SELECT 1 FROM outbox_events p
+                      WHERE p.subject_type = r.subject_type AND p.subject_id = r.subject_id
+                        AND p.sequence = r.first - 1 AND p.fanned_out_at IS NULL)
+  ), marked AS (
+    UPDATE outbox_events o SET fanned_out_at = now()
+    FROM ready WHERE o.id = ready.id AND o.fanned_out_at IS NULL
+    RETURNING o.id
+  ), inserted AS (
+    INSERT INTO deliveries (subscription_id, event_id, event_type, subject_type, subject_id, sequence, occurred_at)
+    SELECT s.id, e.id, e.type, e.subject_type, e.subject_id, e.sequence, e.occurred_at
+    FROM marked JOIN e ON e.id = marked.id
+    JOIN subscriptions s ON s.enabled AND (s.tenant_id IS NULL OR s.tenant_id = e.tenant_id)
+     -- the patterns of patternsSelecting(): the type, its family, everything
+     AND s.events && ARRAY[e.type, split_part(e.type, '.', 1) || '.*', '*']
+    ON CONFLICT (subscription_id, event_id) DO NOTHING
+    RETURNING id, subscription_id, event_id, subject_type, subject_id, sequence, round
+  )
+  SELECT e.id AS "eventId", e.fanned_out AS "fannedOut", (ready.id IS NOT NULL) AS ready,
+         (m.id IS NOT NULL) AS marked, e.subject_type AS "subjectType", e.subject_id AS "subjectId",
+         e.sequence::float8 AS "sequence", CASE WHEN m.id IS NOT NULL THEN e.payload END AS "event",
+         i.id, i.round, s.id AS "subscriptionId", s.kind, s.url, s.secret_sealed AS "secretSealed",
+         (SELECT p.attempts FROM deliveries p
+          WHERE p.subscription_id = i.subscription_id AND p.subject_type = i.subject_type
+            AND p.subject_id = i.subject_id AND p.sequence < i.sequence AND p.status = 'pending'
+          ORDER BY p.sequence LIMIT 1) AS "heldByAttempts"
+  FROM e
+  LEFT JOIN ready ON ready.id = e.id
+  LEFT JOIN marked m ON m.id = e.id
+  LEFT JOIN (inserted i JOIN subscriptions s ON s.id = i.subscription_id) ON i.event_id = e.id
+  ORDER BY e.position, i.id`;
 
 /** Where a scan of stale pending deliveries goes on from. */
 export interface StaleCursor {
@@ -92,6 +145,28 @@ export class DeliveryRepository {
   }
 
   /**
+   * Fans a batch of events out in one statement, as `fanOut` does one: the events
+   * whose subject's earlier changes are all fanned out (before, or in this batch)
+   * are marked fanned out and get one pending delivery per enabled subscription
+   * that selects them; the others wait. Returns, in `position` order, the events
+   * marked now with their new deliveries, those fanned out before, and those waiting.
+   *
+   * Ordering: within the batch, a subject's changes not fanned out yet are taken
+   * from the earliest on while their sequence numbers run on without a hole, and
+   * only when the change before the earliest is fanned out (or gone). A delivery's
+   * `heldByAttempts` sees the deliveries recorded before this statement; one held
+   * behind a delivery recorded in this same statement (an earlier change of the
+   * batch, same subscriber) is the caller's to order: the rows come in `position` order.
+   * The statement's text never changes, so it runs as a named prepared statement.
+   */
+  async fanOutBatch(eventIds: readonly string[]): Promise<FanOutBatchResult> {
+    const ids = eventIds.filter((id) => UUID.test(id));
+    if (ids.length === 0) return { recorded: [], replayed: [], waiting: [] };
+    const rows = await runStatement<FanOutBatchRow>(this.dataSource.manager, FAN_OUT_BATCH_SQL, [ids]);
+    return toFanOutBatchResult(rows);
+  }
+
+  /**
    * The deliveries of an event that still wait, with what kind of job each needs and
    * the attempts made already. The column counts every round's attempts, so a later
    * round (a retry by hand) is given its whole schedule again.
@@ -103,6 +178,17 @@ export class DeliveryRepository {
        FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
        WHERE d.event_id = $1 AND d.status = 'pending'`,
       [eventId],
+    );
+  }
+
+  /** `pendingOfEvent` for several events at once. */
+  pendingOfEvents(eventIds: readonly string[]): Promise<QueuedDelivery[]> {
+    return this.dataSource.query(
+      `SELECT d.id, d.round, d.subscription_id AS "subscriptionId", s.kind,
+              CASE WHEN d.round = 0 THEN d.attempts ELSE 0 END AS attempts
+       FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
+       WHERE d.event_id = ANY($1::uuid[]) AND d.status = 'pending'`,
+      [eventIds],
     );
   }
 

@@ -12,6 +12,7 @@ import {
   QueuedDelivery,
   backchannelLogoutJobId,
   deliveryJobId,
+  fanOutBatchJobId,
 } from './delivery-jobs';
 
 const HOUR_S = 3600;
@@ -77,6 +78,22 @@ export class EventQueues implements OnApplicationShutdown {
         name: JobName.FanOut,
         data: { eventId } satisfies FanOutJob,
         opts: { jobId: eventId, ...FAN_OUT_JOB_OPTIONS },
+      })),
+    );
+  }
+
+  /**
+   * One fan-out job per `size` events, in the order given (a relay round's, `position` order):
+   * a job and one statement for many events rather than one each.
+   */
+  addFanOutBatches(eventIds: readonly string[], size: number): Promise<unknown> {
+    const batches: string[][] = [];
+    for (let i = 0; i < eventIds.length; i += size) batches.push(eventIds.slice(i, i + size));
+    return this.queue(QueueName.FanOut).addBulk(
+      batches.map((batch) => ({
+        name: JobName.FanOut,
+        data: { eventIds: batch } satisfies FanOutJob,
+        opts: { jobId: fanOutBatchJobId(batch), ...FAN_OUT_JOB_OPTIONS },
       })),
     );
   }
