@@ -4,6 +4,7 @@ import { ScimTokensService } from '@app/identity';
 import { MAX_UNINDEXED_TERMS } from '@app/identity/scim/filter/filter-cost';
 import { createScimApp } from '../../apps/scim/src/create-scim-app';
 import { TenantLimiter } from '../../apps/scim/src/tenant-limits/tenant-limiter';
+import { SPARE_SLOTS } from '../../apps/scim/src/tenant-limits/tenant-limits.module';
 import {
   ERROR_SCHEMA,
   SEARCH_REQUEST_SCHEMA,
@@ -152,6 +153,57 @@ describe('SCIM: a noisy tenant', () => {
     expect(mostActive).toBeLessThanOrEqual(LIMITS.tokenConcurrency);
     expect(gateway.app.get(TenantLimiter).load(a.id)).toEqual({ active: 0, waiting: 0 });
   }, 120_000);
+
+  it('lends spare slots to lookups of one user beyond the token’s share, never to searches, and keeps the other tenant’s turns', async () => {
+    const [{ id }] = await gateway.db.query<{ id: string }>(
+      'SELECT id FROM users WHERE tenant_id = $1 AND user_name = $2',
+      [a.id, 'noisy42@bulk.test'],
+    );
+    const locker = new Client({ connectionString: gateway.db.url });
+    await locker.connect();
+    // Every statement on users waits behind this lock: what each tenant holds is what waits on it.
+    const waiting = async (): Promise<number> => {
+      const [row] = await gateway.db.query<{ n: string }>(
+        `SELECT count(*) AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
+      );
+      return Number(row.n);
+    };
+    const settle = async (expected: number): Promise<number> => {
+      const deadline = Date.now() + 2_000;
+      while ((await waiting()) < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 150));
+      return waiting();
+    };
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE users IN ACCESS EXCLUSIVE MODE');
+      const searches = Array.from({ length: 6 }, () => a.send('GET', usersQuery({ filter: 'displayName co "zz"' })));
+      expect(await settle(LIMITS.tokenConcurrency)).toBe(LIMITS.tokenConcurrency);
+      const lookups = [
+        ...Array.from({ length: 6 }, () => a.send('GET', `/scim/v2/Users/${id}`)),
+        ...Array.from({ length: 6 }, () => a.send('GET', usersQuery({ filter: 'userName eq "noisy42@bulk.test"' }))),
+      ];
+      // The token's own turns are taken by the searches: the lookups run on spare slots, as many as there are.
+      expect(await settle(LIMITS.tokenConcurrency + SPARE_SLOTS)).toBe(LIMITS.tokenConcurrency + SPARE_SLOTS);
+      expect(gateway.app.get(TenantLimiter).spareInUse()).toBe(SPARE_SLOTS);
+      // The other tenant's request starts on a turn of its own, spares or not.
+      const quiet = b.send('GET', usersQuery({ filter: `userName eq "${bUserName}"` }));
+      expect(await settle(LIMITS.tokenConcurrency + SPARE_SLOTS + 1)).toBe(LIMITS.tokenConcurrency + SPARE_SLOTS + 1);
+      await locker.query('ROLLBACK');
+
+      expect((await quiet).body.Resources[0].userName).toBe(bUserName);
+      for (const response of await Promise.all(searches)) expect(response.body.totalResults).toBe(0);
+      const found = await Promise.all(lookups);
+      expect(found.map((response) => response.status)).toEqual(lookups.map(() => 200));
+      expect(found.slice(0, 6).every((response) => response.body.id === id)).toBe(true);
+      expect(found.slice(6).every((response) => response.body.Resources[0].id === id)).toBe(true);
+    } finally {
+      await locker.end();
+    }
+    expect(gateway.app.get(TenantLimiter).spareInUse()).toBe(0);
+    expect(gateway.app.get(TenantLimiter).load(a.id)).toEqual({ active: 0, waiting: 0 });
+  });
 
   it('bounds each statement of the SCIM app, and nothing else', async () => {
     const scim = await gateway.app.get(DataSource).query<[{ statement_timeout: string }]>('SHOW statement_timeout');

@@ -1,6 +1,12 @@
 import { Release, TenantBusyError, TenantLimiter, TenantLimiterOptions } from './tenant-limiter';
 
-const OPTIONS: TenantLimiterOptions = { tenantConcurrency: 2, tokenConcurrency: 2, tenantQueue: 2, maxWaitMs: 1_000 };
+const OPTIONS: TenantLimiterOptions = {
+  tenantConcurrency: 2,
+  tokenConcurrency: 2,
+  tenantQueue: 2,
+  maxWaitMs: 1_000,
+  spareSlots: 0,
+};
 
 /** Whether a promise has settled by the time the microtask queue drains. */
 async function settled(promise: Promise<unknown>): Promise<boolean> {
@@ -83,5 +89,75 @@ describe('TenantLimiter', () => {
     await expect(limiter.acquire('a', 't1')).rejects.toEqual(new TenantBusyError('queue-full'));
     release();
     await expect(limiter.acquire('a', 't1')).resolves.toEqual(expect.any(Function));
+  });
+
+  describe('spare slots', () => {
+    const SPARE = { ...OPTIONS, tenantConcurrency: 3, tokenConcurrency: 2, tenantQueue: 8, spareSlots: 2 };
+
+    it('lends them to requests of bounded cost beyond the token’s bounds, never to costly ones', async () => {
+      const limiter = new TenantLimiter(SPARE);
+      await limiter.acquire('a', 't1');
+      await limiter.acquire('a', 't1');
+      const costly = limiter.acquire('a', 't1');
+      const lookups = [limiter.acquire('a', 't1', true), limiter.acquire('a', 't1', true)];
+      expect(await settled(lookups[0])).toBe(true);
+      expect(await settled(lookups[1])).toBe(true);
+      expect(await settled(costly)).toBe(false);
+      expect(limiter.spareInUse()).toBe(2);
+      // Both spares are out: the next lookup waits like any other request.
+      const third = limiter.acquire('a', 't1', true);
+      expect(await settled(third)).toBe(false);
+      expect(limiter.load('a')).toEqual({ active: 4, waiting: 2 });
+
+      // A spare given back goes to the waiting lookup; the costly search still waits for the token's own turn.
+      (await lookups[0])();
+      expect(await settled(third)).toBe(true);
+      expect(await settled(costly)).toBe(false);
+      expect(limiter.spareInUse()).toBe(2);
+    });
+
+    it('lends none while another tenant has a request waiting, and lends again once it has started', async () => {
+      const limiter = new TenantLimiter(SPARE);
+      const own = [await limiter.acquire('a', 't1'), await limiter.acquire('a', 't1')];
+      const b = [await limiter.acquire('b', 't2'), await limiter.acquire('b', 't2')];
+      const bWaiting = limiter.acquire('b', 't2');
+      expect(await settled(bWaiting)).toBe(false);
+
+      const lookup = limiter.acquire('a', 't1', true);
+      expect(await settled(lookup)).toBe(false);
+      expect(limiter.spareInUse()).toBe(0);
+
+      b[0]();
+      expect(await settled(bWaiting)).toBe(true);
+      // B's queue is empty now: A's next release starts its lookup, and a further lookup borrows a spare.
+      own[0]();
+      expect(await settled(lookup)).toBe(true);
+      expect(await settled(limiter.acquire('a', 't1', true))).toBe(true);
+      expect(limiter.spareInUse()).toBe(1);
+    });
+
+    it('gives every slot back: a tenant whose requests all ended is forgotten', async () => {
+      const limiter = new TenantLimiter(SPARE);
+      const releases = [
+        await limiter.acquire('a', 't1', true),
+        await limiter.acquire('a', 't1', true),
+        await limiter.acquire('a', 't1', true),
+        await limiter.acquire('a', 't1', true),
+      ];
+      expect(limiter.spareInUse()).toBe(2);
+      for (const release of releases) {
+        release();
+        release();
+      }
+      expect(limiter.spareInUse()).toBe(0);
+      expect(limiter.load('a')).toEqual({ active: 0, waiting: 0 });
+    });
+
+    it('lends none when there are none (spareSlots 0)', async () => {
+      const limiter = new TenantLimiter({ ...SPARE, spareSlots: 0 });
+      await limiter.acquire('a', 't1', true);
+      await limiter.acquire('a', 't1', true);
+      expect(await settled(limiter.acquire('a', 't1', true))).toBe(false);
+    });
   });
 });

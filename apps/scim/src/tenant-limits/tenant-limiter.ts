@@ -5,7 +5,15 @@
  * first served among those that may start), at most `maxWaitMs`. A full queue,
  * or a wait that runs out, refuses the request with TenantBusyError (429 with
  * Retry-After). So a tenant that floods holds at most `tenantConcurrency` of the
- * database pool and the others keep theirs.
+ * database pool for its costly work, and the others keep theirs.
+ *
+ * Work left over is not wasted: a request of bounded cost (a lookup by id or by
+ * userName, a create; see boundedCost) that finds its token or tenant full may
+ * start on a spare slot instead, one of `spareSlots` shared by the whole process,
+ * as long as no other tenant has a request waiting. So one tenant alone may run
+ * more of its cheap requests at once, while a tenant's costly searches never get
+ * more than its share, other tenants keep theirs whatever spares are lent, and a
+ * queue forming anywhere else stops the lending.
  *
  * The counts live in this process: with N replicas a tenant may hold N times as
  * much in all.
@@ -19,6 +27,8 @@ export interface TenantLimiterOptions {
   readonly tenantQueue: number;
   /** Longest a request waits for a turn. */
   readonly maxWaitMs: number;
+  /** Slots of the process lent to requests of bounded cost beyond their token's or tenant's bounds (0: none). */
+  readonly spareSlots: number;
 }
 
 /** Ends a request's turn; calling it again does nothing. */
@@ -41,11 +51,15 @@ export class TenantBusyError extends Error {
 
 interface Waiter {
   readonly tokenId: string;
-  readonly start: () => void;
+  readonly bounded: boolean;
+  readonly start: (spare: boolean) => void;
 }
 
 interface TenantState {
+  /** Requests running on the tenant's own turns (counted against its bounds). */
   active: number;
+  /** Requests running on spare slots. */
+  spare: number;
   readonly activeByToken: Map<string, number>;
   readonly waiting: Waiter[];
   /** How many of `waiting` each token has (so a release need not scan waiters that cannot start). */
@@ -54,13 +68,21 @@ interface TenantState {
 
 export class TenantLimiter {
   private readonly tenants = new Map<string, TenantState>();
+  /** Spare slots lent now, all tenants together. */
+  private lent = 0;
+  /** Tenants with at least one request waiting. */
+  private queuedTenants = 0;
 
   constructor(private readonly options: TenantLimiterOptions) {}
 
-  /** Resolves when the request may run, with the function that ends its turn; rejects with TenantBusyError. */
-  acquire(tenantId: string, tokenId: string): Promise<Release> {
+  /**
+   * Resolves when the request may run, with the function that ends its turn; rejects with TenantBusyError.
+   * `bounded`: the request's cost is bounded (see boundedCost), so it may run on a spare slot.
+   */
+  acquire(tenantId: string, tokenId: string, bounded = false): Promise<Release> {
     const state = this.stateOf(tenantId);
-    if (this.mayStart(state, tokenId)) return Promise.resolve(this.start(tenantId, state, tokenId));
+    if (this.mayStart(state, tokenId)) return Promise.resolve(this.start(tenantId, state, tokenId, false));
+    if (bounded && this.mayLend(tenantId)) return Promise.resolve(this.start(tenantId, state, tokenId, true));
     if (state.waiting.length >= this.options.tenantQueue) {
       this.forgetIfIdle(tenantId, state);
       return Promise.reject(new TenantBusyError('queue-full'));
@@ -68,34 +90,40 @@ export class TenantLimiter {
     return new Promise<Release>((resolve, reject) => {
       const waiter: Waiter = {
         tokenId,
-        start: () => {
+        bounded,
+        start: (spare) => {
           clearTimeout(timer);
-          resolve(this.start(tenantId, state, tokenId));
+          resolve(this.start(tenantId, state, tokenId, spare));
         },
       };
       const timer = setTimeout(() => {
         const index = state.waiting.indexOf(waiter);
         if (index === -1) return;
-        state.waiting.splice(index, 1);
-        this.countWaiting(state, tokenId, -1);
+        this.dequeue(state, index);
         this.forgetIfIdle(tenantId, state);
         reject(new TenantBusyError('wait-expired'));
       }, this.options.maxWaitMs);
       state.waiting.push(waiter);
       this.countWaiting(state, tokenId, 1);
+      if (state.waiting.length === 1) this.queuedTenants += 1;
     });
   }
 
   /** Requests of a tenant running and waiting now (for tests and metrics). */
   load(tenantId: string): { readonly active: number; readonly waiting: number } {
     const state = this.tenants.get(tenantId);
-    return { active: state?.active ?? 0, waiting: state?.waiting.length ?? 0 };
+    return { active: (state?.active ?? 0) + (state?.spare ?? 0), waiting: state?.waiting.length ?? 0 };
+  }
+
+  /** Spare slots lent now, all tenants together. */
+  spareInUse(): number {
+    return this.lent;
   }
 
   private stateOf(tenantId: string): TenantState {
     let state = this.tenants.get(tenantId);
     if (!state) {
-      state = { active: 0, activeByToken: new Map(), waiting: [], waitingByToken: new Map() };
+      state = { active: 0, spare: 0, activeByToken: new Map(), waiting: [], waitingByToken: new Map() };
       this.tenants.set(tenantId, state);
     }
     return state;
@@ -108,37 +136,81 @@ export class TenantLimiter {
     );
   }
 
-  private start(tenantId: string, state: TenantState, tokenId: string): Release {
-    state.active += 1;
-    state.activeByToken.set(tokenId, (state.activeByToken.get(tokenId) ?? 0) + 1);
+  /** A spare slot is free, and no other tenant has a request waiting (its own queue holds it back). */
+  private mayLend(tenantId: string): boolean {
+    if (this.lent >= this.options.spareSlots) return false;
+    const own = (this.tenants.get(tenantId)?.waiting.length ?? 0) > 0 ? 1 : 0;
+    return this.queuedTenants - own === 0;
+  }
+
+  private start(tenantId: string, state: TenantState, tokenId: string, spare: boolean): Release {
+    if (spare) {
+      state.spare += 1;
+      this.lent += 1;
+    } else {
+      state.active += 1;
+      state.activeByToken.set(tokenId, (state.activeByToken.get(tokenId) ?? 0) + 1);
+    }
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      state.active -= 1;
-      const left = (state.activeByToken.get(tokenId) ?? 1) - 1;
-      if (left > 0) state.activeByToken.set(tokenId, left);
-      else state.activeByToken.delete(tokenId);
-      this.startWaiting(state);
+      if (spare) {
+        state.spare -= 1;
+        this.lent -= 1;
+      } else {
+        state.active -= 1;
+        const left = (state.activeByToken.get(tokenId) ?? 1) - 1;
+        if (left > 0) state.activeByToken.set(tokenId, left);
+        else state.activeByToken.delete(tokenId);
+      }
+      this.startWaiting(tenantId, state);
       this.forgetIfIdle(tenantId, state);
+      // A spare slot given back may serve another tenant's waiting request of bounded cost.
+      if (spare && this.queuedTenants > 0) this.lendToWaiting();
     };
   }
 
-  /** Starts, in arrival order, every waiter that now may (another token's waiter may pass a full token's). */
-  private startWaiting(state: TenantState): void {
+  /**
+   * Starts, in arrival order, every waiter that now may (another token's waiter may pass a full token's);
+   * then, when none of the tenant's own turns is left for them, its waiters of bounded cost on spare slots.
+   */
+  private startWaiting(tenantId: string, state: TenantState): void {
     for (
       let index = 0;
       index < state.waiting.length && state.active < this.options.tenantConcurrency && this.someWaiterMayStart(state);
     ) {
       const waiter = state.waiting[index];
       if (this.mayStart(state, waiter.tokenId)) {
-        state.waiting.splice(index, 1);
-        this.countWaiting(state, waiter.tokenId, -1);
-        waiter.start();
+        this.dequeue(state, index);
+        waiter.start(false);
       } else {
         index += 1;
       }
     }
+    for (let index = 0; index < state.waiting.length && this.mayLend(tenantId);) {
+      const waiter = state.waiting[index];
+      if (waiter.bounded) {
+        this.dequeue(state, index);
+        waiter.start(true);
+      } else {
+        index += 1;
+      }
+    }
+  }
+
+  /** Lends spare slots to the first tenant (in map order) whose waiters of bounded cost may take them. */
+  private lendToWaiting(): void {
+    for (const [tenantId, state] of this.tenants) {
+      if (this.lent >= this.options.spareSlots) return;
+      if (state.waiting.length > 0) this.startWaiting(tenantId, state);
+    }
+  }
+
+  private dequeue(state: TenantState, index: number): void {
+    const [waiter] = state.waiting.splice(index, 1);
+    this.countWaiting(state, waiter.tokenId, -1);
+    if (state.waiting.length === 0) this.queuedTenants -= 1;
   }
 
   /** Whether a token with waiters has room (a tenant has few tokens; its queue may hold dozens). */
@@ -155,7 +227,7 @@ export class TenantLimiter {
 
   /** An idle tenant keeps no memory: the map holds only tenants with requests in flight. */
   private forgetIfIdle(tenantId: string, state: TenantState): void {
-    if (state.active === 0 && state.waiting.length === 0 && this.tenants.get(tenantId) === state) {
+    if (state.active === 0 && state.spare === 0 && state.waiting.length === 0 && this.tenants.get(tenantId) === state) {
       this.tenants.delete(tenantId);
     }
   }

@@ -2,6 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { ScimPrincipal } from '@app/identity';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { boundedCost } from './bounded-cost';
 import { Release, TenantLimiter } from './tenant-limiter';
 
 const RELEASE = Symbol('tenant-turn-release');
@@ -34,7 +35,7 @@ export class TenantTurns implements OnModuleInit {
 
   /** Waits for the tenant's turn (or rejects with TenantBusyError); the turn ends with the response. */
   async take(request: FastifyRequest, reply: FastifyReply, principal: ScimPrincipal): Promise<void> {
-    const release = await this.limiter.acquire(principal.tenantId, principal.tokenId);
+    const release = await this.limiter.acquire(principal.tenantId, principal.tokenId, boundedCost(request));
     (request as WithTurn)[RELEASE] = release;
     // A client that goes away before its answer still gives the turn back (Release runs once).
     reply.raw.once('close', release);
