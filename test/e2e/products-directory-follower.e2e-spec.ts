@@ -2,7 +2,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Client } from 'pg';
 import { DirectoryChange, DirectoryFollower } from '@app/events';
+import { decodeFeedCursor } from '@app/identity/events-feed/feed-cursor';
 import { MirrorState, startUserMirror } from '../../libs/events/examples/user-mirror';
 import { EventsGateway, startEventsGateway } from '../support/events-gateway';
 import { PATCH_OP_SCHEMA, ScimTenant, USER_SCHEMA } from '../support/scim-client';
@@ -67,6 +69,50 @@ describe('DirectoryFollower and the user-mirror example, end to end', () => {
       ]),
     );
   };
+
+  const mirrorOptions = () => ({
+    gatewayUrl: gateway.config.publicUrl,
+    clientId: product.clientId,
+    clientSecret: product.clientSecret,
+    tenant: 'acme',
+    fetch: fetchGateway,
+  });
+
+  /**
+   * Runs `changes` while the feed's head row is locked: the relay's stamping waits,
+   * so what commits meanwhile gets its feed positions only once they are done.
+   */
+  const holdingStamps = async (changes: () => Promise<void>) => {
+    const hold = new Client({ connectionString: gateway.db.url });
+    await hold.connect();
+    try {
+      await hold.query('BEGIN');
+      await hold.query('SELECT head FROM events_feed FOR UPDATE');
+      await changes();
+      await hold.query('COMMIT');
+    } finally {
+      await hold.end();
+    }
+  };
+  const allStamped = () =>
+    eventually(
+      async () =>
+        (
+          await gateway.db.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM outbox_events WHERE feed_position IS NULL`,
+          )
+        )[0].n === 0,
+      15_000,
+      'every event stamped',
+    );
+  /** acme's user events after a feed cursor, in feed order. */
+  const userEventsAfter = (cursor: string) =>
+    gateway.db.query<{ id: string; type: string; sequence: number }>(
+      `SELECT o.subject_id AS id, o.type, o.sequence::int AS sequence FROM outbox_events o
+       JOIN tenants t ON t.id = o.tenant_id AND t.slug = 'acme'
+       WHERE o.subject_type = 'user' AND o.feed_position > $1 ORDER BY o.feed_position`,
+      [decodeFeedCursor(cursor)],
+    );
 
   /** Whether a mirror holds exactly the tenant's users, as they are now. */
   const mirrors = async (state: MirrorState) =>
@@ -134,8 +180,87 @@ describe('DirectoryFollower and the user-mirror example, end to end', () => {
     await second.done;
     // It went on from the cursor: no second backfill.
     expect(secondLog.some((line) => line.startsWith('loaded'))).toBe(false);
-    expect(secondLog).toContain(`user.created ${later}`);
-    expect(secondLog).toContain(`user.deleted ${racing[0]}`);
+    expect(secondLog.some((line) => line.startsWith(`user.created ${later} #`))).toBe(true);
+    expect(secondLog.some((line) => line.startsWith(`user.deleted ${racing[0]} #`))).toBe(true);
+  });
+
+  it('restarted right after its backfill, applies no event older than what its state holds', async () => {
+    const stateFile = join(mkdtempSync(join(tmpdir(), 'gw-mirror-')), 'acme-users.json');
+    const options = { ...mirrorOptions(), stateFile };
+    const pool = Object.values(await truth())
+      .filter((user) => user.active)
+      .slice(0, 6)
+      .map((user) => user.id);
+    // Changes commit while stamping waits: the listing has them, their events come after its eventsCursor.
+    await holdingStamps(async () => {
+      for (const id of pool) await setActive(id, false);
+      for (const id of pool.slice(0, 3)) await setActive(id, true);
+      await createUser('held@acme.test');
+      const first = startUserMirror({
+        ...options,
+        log: (line) => line.startsWith('loaded') && first.stop(), // the process ends right after `backfilled`
+      });
+      await first.done;
+    });
+    const saved = JSON.parse(readFileSync(stateFile, 'utf8')) as MirrorState;
+    await allStamped();
+    // The hazard is real: the feed after the saved cursor holds events the saved state is already past.
+    const after = await userEventsAfter(saved.cursor!);
+    const stale = after.filter((event) => event.sequence <= held(saved, event.id));
+    expect(stale.length).toBeGreaterThanOrEqual(pool.length);
+
+    await setActive(pool[0], false); // and one change while it is down
+    const log: string[] = [];
+    const second = startUserMirror({ ...options, log: (line) => log.push(line) });
+    await eventually(
+      async () => log.some((line) => line.startsWith(`user.deactivated ${pool[0]} #`)) && (await mirrors(second.state)),
+      20_000,
+      'the restarted mirror catching up',
+    );
+    second.stop();
+    await second.done;
+    expect(log.some((line) => line.startsWith('loaded'))).toBe(false);
+    const applied = appliedEvents(log);
+    expect(applied.length).toBeGreaterThan(0);
+    expect(applied.filter((event) => event.sequence <= held(saved, event.id))).toEqual([]);
+  });
+
+  it("keeps a deleted user's sequence, so its older events handed over again after a restart do not bring it back", async () => {
+    const stateFile = join(mkdtempSync(join(tmpdir(), 'gw-mirror-')), 'acme-users.json');
+    const options = { ...mirrorOptions(), stateFile };
+    const doomed = await createUser('doomed@acme.test');
+    const other = Object.values(await truth()).find((user) => user.active && user.id !== doomed)!.id;
+    const first = startUserMirror({
+      ...options,
+      // Stops right after the deletion, in the middle of its page: the cursor saved with it is the page's start.
+      log: (line) => line.startsWith(`user.deleted ${doomed} #`) && first.stop(),
+    });
+    await eventually(() => first.state.users[doomed] !== undefined, 20_000, 'the mirror holding the user');
+    // One page: the user changed, deleted, and another user changed after it.
+    await holdingStamps(async () => {
+      await setActive(doomed, false);
+      expect((await acme.send('DELETE', `/scim/v2/Users/${doomed}`)).status).toBe(204);
+      await setActive(other, false);
+    });
+    await first.done;
+    const saved = JSON.parse(readFileSync(stateFile, 'utf8')) as MirrorState;
+    expect(saved.users[doomed]).toBeUndefined();
+    expect(saved.deleted[doomed]).toEqual(expect.any(Number));
+    // The saved cursor is before the deletion: a restart hands the user's last events over again.
+    const again = (await userEventsAfter(saved.cursor!)).filter((event) => event.id === doomed);
+    expect(again.map((event) => event.type)).toEqual(['user.deactivated', 'user.deleted']);
+
+    const log: string[] = [];
+    const second = startUserMirror({ ...options, log: (line) => log.push(line) });
+    await eventually(
+      async () => log.some((line) => line.startsWith(`user.`) && line.includes(other)) && (await mirrors(second.state)),
+      20_000,
+      'the restarted mirror applying the change after the deletion',
+    );
+    second.stop();
+    await second.done;
+    expect(log.filter((line) => line.includes(doomed))).toEqual([]);
+    expect(second.state.users[doomed]).toBeUndefined();
   });
 
   it('is the example the README of libs/events shows, verbatim', () => {
@@ -180,6 +305,19 @@ describe('DirectoryFollower and the user-mirror example, end to end', () => {
     await expect(follower.run()).rejects.toThrow(/answered 403/);
   });
 });
+
+/** The sequence a saved state holds for a user: its latest change applied, or its deletion's. */
+function held(state: MirrorState, id: string): number {
+  return state.users[id]?.sequence ?? state.deleted[id] ?? 0;
+}
+
+/** The events a mirror's log says it applied (`type id #sequence`). */
+function appliedEvents(log: string[]): { type: string; id: string; sequence: number }[] {
+  return log.flatMap((line) => {
+    const match = /^(user\.\S+) (\S+) #(\d+)$/.exec(line);
+    return match ? [{ type: match[1], id: match[2], sequence: Number(match[3]) }] : [];
+  });
+}
 
 function sorted(users: MirrorState['users']): MirrorState['users'] {
   return Object.fromEntries(Object.entries(users).sort(([a], [b]) => a.localeCompare(b)));

@@ -6,10 +6,16 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { DirectoryChange, DirectoryFollower, DirectoryUser } from '@app/events';
 
-/** What the mirror keeps: the users by id, and where in the events feed it is. */
+/**
+ * What the mirror keeps: the users by id, each with the `sequence` of its latest
+ * change applied; for each user deleted, the sequence of its deletion (so an older
+ * event of it handed over again after a restart is not applied); and where in the
+ * events feed it is.
+ */
 export interface MirrorState {
   cursor: string | null;
   users: Record<string, Pick<DirectoryUser, 'id' | 'userName' | 'email' | 'active' | 'sequence'>>;
+  deleted: Record<string, number>;
 }
 
 export interface UserMirrorOptions {
@@ -33,6 +39,8 @@ export function startUserMirror(options: UserMirrorOptions) {
     tenant: options.tenant,
     cursor: state.cursor,
     types: ['user.*'],
+    // After a restart, what the state holds is what tells a stale event apart.
+    knownSequence: ({ id }) => state.users[id]?.sequence ?? state.deleted[id],
     fetch: options.fetch,
     onError: (error) => log(`retrying: ${error.message}`),
     handle: (change: DirectoryChange, cursor: string | null) => {
@@ -40,7 +48,7 @@ export function startUserMirror(options: UserMirrorOptions) {
       // Save what was applied together with the cursor that follows it, atomically.
       if (cursor !== null) save(options.stateFile, { ...state, cursor });
       if (change.kind === 'backfilled') log(`loaded ${Object.keys(state.users).length} users`);
-      if (change.kind === 'event') log(`${change.event.type} ${change.event.subject.id}`);
+      if (change.kind === 'event') log(`${change.event.type} ${change.event.subject.id} #${change.event.sequence}`);
       return Promise.resolve();
     },
   });
@@ -51,6 +59,7 @@ function apply(state: MirrorState, change: DirectoryChange): void {
   switch (change.kind) {
     case 'resync':
       state.users = {};
+      state.deleted = {};
       return;
     case 'user':
       state.users[change.user.id] = pick(change.user);
@@ -59,6 +68,7 @@ function apply(state: MirrorState, change: DirectoryChange): void {
       const { event } = change;
       if (event.type === 'user.deleted') {
         delete state.users[event.subject.id];
+        state.deleted[event.subject.id] = event.sequence;
       } else if (event.type !== 'user.signed_in' && event.type !== 'user.signed_out') {
         // Every other user event carries the user after the change (roles_changed carries the access lists).
         const data = event.data as Partial<{
@@ -90,7 +100,7 @@ function load(file: string): MirrorState {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as MirrorState;
   } catch {
-    return { cursor: null, users: {} };
+    return { cursor: null, users: {}, deleted: {} };
   }
 }
 

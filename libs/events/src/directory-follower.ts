@@ -20,6 +20,12 @@ export type DirectoryChange =
   | { readonly kind: 'checkpoint' }
   | { readonly kind: 'resync'; readonly reason: string };
 
+/** The subject of an event: a user or a group, by id. */
+export interface SubjectRef {
+  readonly type: 'user' | 'group';
+  readonly id: string;
+}
+
 export interface DirectoryFollowerOptions extends ClientCredentialsOptions {
   /** The tenant to follow (its slug). */
   readonly tenant: string;
@@ -32,6 +38,16 @@ export interface DirectoryFollowerOptions extends ClientCredentialsOptions {
    * A throw stops the follower; `run()` rejects with it.
    */
   readonly handle: (change: DirectoryChange, cursor: string | null) => Promise<void>;
+  /**
+   * The `sequence` your store holds for a subject (the latest change of it you
+   * applied; for a deleted one, its `*.deleted` event's, kept as a tombstone), or
+   * undefined when it holds none. The follower remembers what it saw only while it
+   * runs: restarted from a saved cursor, it would hand over again events your store
+   * is already past (a change in the directory listing whose event is stamped after
+   * `eventsCursor`, the rest of a page). With this, it drops those too; without it,
+   * compare the sequence yourself in `handle`.
+   */
+  readonly knownSequence?: (subject: SubjectRef) => number | undefined | Promise<number | undefined>;
   /** Event type patterns to follow (default every type). */
   readonly types?: readonly string[];
   /** Seconds each feed request waits for new events (default 25, at most 30). */
@@ -55,7 +71,7 @@ interface ApiError {
 const PAGE = 500;
 const FEED_PAGE = 1000;
 const MAX_BACKOFF_MS = 30_000;
-/** Subjects whose last sequence is remembered (a tenant of 40,000 users fits many times over). */
+/** Subjects whose last sequence is remembered, the least recently seen forgotten first (40,000 users fit many times over). */
 const MAX_KNOWN_SUBJECTS = 1_000_000;
 
 /** A request that failed in a way another try will not fix. */
@@ -65,8 +81,9 @@ class FollowerStopped extends Error {}
  * Loads a tenant's users and groups through the gateway's directory, then follows
  * its events feed from the `eventsCursor` of the first page, so nothing changed
  * meanwhile is missed; drops an event whose `sequence` is not above what was
- * already seen of its subject; hands every change to `handle` with the cursor to
- * save after it. Restarted with the saved cursor, it goes on from there.
+ * already seen of its subject (in this run, or in the consumer's store through
+ * `knownSequence`); hands every change to `handle` with the cursor to save after
+ * it. Restarted with the saved cursor, it goes on from there.
  */
 export class DirectoryFollower {
   private readonly credentials: ClientCredentials;
@@ -142,7 +159,7 @@ export class DirectoryFollower {
       }
       let saved = false;
       for (const [index, event] of page.data.entries()) {
-        if (this.isStale(event)) continue;
+        if (await this.isStale(event)) continue;
         // Within a page, the cursor to save is the page's start until its last event is handled.
         const last = index === page.data.length - 1;
         await this.hand({ kind: 'event', event }, last ? page.nextCursor : cursor);
@@ -154,18 +171,24 @@ export class DirectoryFollower {
     return cursor;
   }
 
-  private isStale(event: IdentityEvent): boolean {
-    const key = `${event.subject.type}:${event.subject.id}`;
-    const known = this.sequences.get(key);
-    if (known !== undefined && event.sequence <= known) return true;
-    this.remember(event.subject.type, event.subject.id, event.sequence);
+  /** Whether the event is not above what this run saw of its subject, or else what the consumer's store holds. */
+  private async isStale(event: IdentityEvent): Promise<boolean> {
+    const { type, id } = event.subject;
+    const known = this.sequences.get(`${type}:${id}`) ?? (await this.options.knownSequence?.({ type, id }));
+    if (known !== undefined && event.sequence <= known) {
+      this.remember(type, id, known);
+      return true;
+    }
+    this.remember(type, id, event.sequence);
     return false;
   }
 
   private remember(type: string, id: string, sequence: number): void {
     const key = `${type}:${id}`;
-    if (!this.sequences.has(key) && this.sequences.size >= MAX_KNOWN_SUBJECTS) this.sequences.clear();
-    this.sequences.set(key, Math.max(sequence, this.sequences.get(key) ?? 0));
+    const known = this.sequences.get(key);
+    this.sequences.delete(key);
+    if (this.sequences.size >= MAX_KNOWN_SUBJECTS) this.sequences.delete(this.sequences.keys().next().value!);
+    this.sequences.set(key, Math.max(sequence, known ?? 0));
   }
 
   private async hand(change: DirectoryChange, cursor: string | null): Promise<void> {
