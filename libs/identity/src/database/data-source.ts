@@ -16,6 +16,7 @@ import { SignInFailureClient1765160000000 } from './migrations/1765160000000-sig
 import { SetupLinks1765200000000 } from './migrations/1765200000000-setup-links';
 import { CustomerDomains1765300000000 } from './migrations/1765300000000-customer-domains';
 import { ScimTokenRotation1765400000000 } from './migrations/1765400000000-scim-token-rotation';
+import { ReplaySinceIndex1765500000000 } from './migrations/1765500000000-replay-since-index';
 import { SetupLinkEntity } from '../setup-links/setup-link.entity';
 
 /** Connections each app's pool holds at most. */
@@ -39,6 +40,7 @@ export const MIGRATIONS = [
   SetupLinks1765200000000,
   CustomerDomains1765300000000,
   ScimTokenRotation1765400000000,
+  ReplaySinceIndex1765500000000,
 ];
 
 /** Bounds an app puts on its own database work; none by default. */
