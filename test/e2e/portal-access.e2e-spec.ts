@@ -364,7 +364,11 @@ describe('setup portal and console access', () => {
       const { link, cookie } = await portal('acme');
       expect((await call('GET', '/admin/v1/tenants/acme', { cookie })).status).toBe(200);
       expect((await gw.admin.delete(`/admin/v1/tenants/acme/setup-links/${link.id}`)).status).toBe(204);
-      expect((await call('GET', '/portal/api/session', { cookie })).status).toBe(401);
+      const ended = await call('GET', '/portal/api/session', { cookie });
+      expect(ended.status).toBe(401);
+      // The page says the session has ended, and the spent cookie goes.
+      expect(ended.body.ended).toBe(true);
+      expect(ended.headers.getSetCookie().join()).toMatch(/gw_portal=;/);
       expect((await call('GET', '/admin/v1/tenants/acme', { cookie })).status).toBe(401);
     });
 
@@ -399,8 +403,14 @@ describe('setup portal and console access', () => {
       expect(session.body.tenant.slug).toBe('globex');
     });
 
-    it('answers 401 for the portal session without a cookie or with a forged one', async () => {
-      expect((await call('GET', '/portal/api/session')).status).toBe(401);
+    it("answers 401 for the portal session without a cookie or with a forged one, offering an administrator's sign-in", async () => {
+      const none = await call('GET', '/portal/api/session');
+      expect(none.status).toBe(401);
+      expect(none.body).toEqual({
+        error: { code: 'unauthorized', message: expect.any(String) },
+        ended: false,
+        signIn: { url: `/auth/login?return_to=${encodeURIComponent(`${gw.publicUrl}/portal`)}` },
+      });
       const forged = await call('GET', '/portal/api/session', { cookie: 'gw_portal=forged' });
       expect(forged.status).toBe(401);
       expect(forged.body.error.code).toBe('unauthorized');
@@ -587,9 +597,18 @@ describe('setup portal and console access', () => {
       const olga = signedIn.cookie;
       const notYet = await call('GET', '/console/api/session', { cookie: olga });
       expect(notYet.status).toBe(401);
-      // The console's sign-in page offers the operators' sign-in.
+      // The console's sign-in page says who is signed in and what is missing; the same sign-in is not offered again.
       expect(notYet.body).toEqual({
-        error: { code: 'unauthorized', message: expect.any(String) },
+        error: {
+          code: 'unauthorized',
+          message:
+            'This account does not have the role "operator" in ops. Ask an operator to grant it (in this console: ops, Users), then reload this page.',
+        },
+        signedIn: { userName: 'olga@ops.example', tenant: { slug: 'ops', name: 'ops' } },
+      });
+      // Without a sign-in, it offers the operators' sign-in.
+      expect((await call('GET', '/console/api/session')).body).toEqual({
+        error: { code: 'unauthorized', message: 'not signed in to the console' },
         signIn: { url: signInUrl, label: 'ops' },
       });
       expect((await call('GET', '/admin/v1/tenants', { cookie: olga })).status).toBe(401);
@@ -623,7 +642,17 @@ describe('setup portal and console access', () => {
     it('does not make the role operator in any other tenant an operator', async () => {
       const gus = await signIn('gus@globex.example', 'globex');
       await grantRoles('globex', 'gus@globex.example', ['operator']);
-      expect((await call('GET', '/console/api/session', { cookie: gus })).status).toBe(401);
+      const refused = await call('GET', '/console/api/session', { cookie: gus });
+      expect(refused.status).toBe(401);
+      expect(refused.body).toEqual({
+        error: {
+          code: 'unauthorized',
+          message: 'Only members of ops with the role "operator" open this console.',
+        },
+        signIn: { url: expect.stringContaining('/auth/login?tenant=ops'), label: 'ops' },
+        // Renamed "Globex" by the operator above.
+        signedIn: { userName: 'gus@globex.example', tenant: { slug: 'globex', name: 'Globex' } },
+      });
       expect((await call('GET', '/admin/v1/tenants', { cookie: gus })).status).toBe(401);
       expect((await call('GET', '/admin/v1/tenants/globex/scim-tokens', { cookie: gus })).status).toBe(403);
     });
@@ -649,7 +678,17 @@ describe('setup portal and console access', () => {
       );
       expect(signedIn.url).toBe(`${gw.publicUrl}/portal`);
       const ann = signedIn.cookie;
-      expect((await call('GET', '/portal/api/session', { cookie: ann })).status).toBe(401);
+      // Signed in, but not an administrator: 403 naming who is signed in, and nothing opens.
+      const notAdmin = await call('GET', '/portal/api/session', { cookie: ann });
+      expect(notAdmin.status).toBe(403);
+      expect(notAdmin.body).toEqual({
+        error: {
+          code: 'not_tenant_admin',
+          message: expect.stringContaining('ann@acme.example is not an administrator'),
+        },
+        signedIn: { userName: 'ann@acme.example', tenant: { slug: 'acme', name: expect.any(String) } },
+      });
+      expect((await call('GET', '/admin/v1/tenants/acme/scim-tokens', { cookie: ann })).status).toBe(403);
       const annId = await grantRoles('acme', 'ann@acme.example', ['admin']);
       const session = await call('GET', '/portal/api/session', { cookie: ann });
       expect(session.status).toBe(200);

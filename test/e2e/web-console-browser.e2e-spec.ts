@@ -217,10 +217,15 @@ describe("the operator console, signed in as a member of the operators' tenant",
 
   beforeAll(async () => {
     gateway = await startSignInGateway({
-      accounts: [{ sub: '00u-olga', email: 'olga@ops.example', name: 'Olga' }],
+      accounts: [
+        { sub: '00u-olga', email: 'olga@ops.example', name: 'Olga' },
+        { sub: '00u-otto', email: 'otto@ops.example', name: 'Otto' },
+        { sub: '00u-gus', email: 'gus@globex.example', name: 'Gus' },
+      ],
       config: { operatorsTenant: 'ops' },
     });
     const ops = await gateway.tenant('ops');
+    await gateway.tenant('globex');
     const patched = await gateway.admin.patch('/admin/v1/tenants/ops', { name: 'Vendor operations' });
     expect(patched.status).toBe(200);
     // Provisioned before her first sign-in (linked by the IdP's sub as externalId), and granted the role.
@@ -260,6 +265,58 @@ describe("the operator console, signed in as a member of the operators' tenant",
     await page.getByRole('heading', { level: 1, name: 'Tenants' }).waitFor();
     expect(await page.locator('.topbar-user').textContent()).toContain('olga@ops.example');
     await page.locator('#tenants-table').getByText('Vendor operations').waitFor();
+    watched.assertClean();
+    await watched.context.close();
+  });
+
+  it('tells a member of the operators tenant without the role why the console stays shut, and lets them sign out', async () => {
+    const watched = await newWatchedContext(browser);
+    const page = await watched.context.newPage();
+    const shot = screenshots('console/not-operator');
+    await page.goto(`${gateway.publicUrl}/console`);
+    await Promise.all([
+      page.waitForURL(new RegExp(`^${gateway.idp.origin}/interaction/`)),
+      page.getByRole('link', { name: 'Sign in with Vendor operations' }).click(),
+    ]);
+    await page.fill('input[name="login"]', 'otto@ops.example');
+    await Promise.all([page.waitForURL(`${gateway.publicUrl}/console`), page.click('#sign-in')]);
+    const note = page.locator('#not-operator');
+    await note.waitFor();
+    expect(await note.textContent()).toContain(
+      'You are signed in as otto@ops.example (Vendor operations), who is not an operator',
+    );
+    expect(await note.textContent()).toContain('does not have the role "operator" in Vendor operations');
+    // Signing in the same way again would change nothing: not offered; the admin token still is.
+    expect(await page.getByRole('link', { name: 'Sign in with Vendor operations' }).count()).toBe(0);
+    await page.getByLabel('Admin token').waitFor();
+    expect((await page.request.get(`${gateway.publicUrl}/admin/v1/tenants`)).status()).toBe(401);
+    await assertAccessible(page, 'not an operator');
+    await shot(page, 'member-without-role');
+
+    await page.getByRole('link', { name: 'Sign out otto@ops.example' }).click();
+    await page.waitForURL((url) => !url.href.startsWith(`${gateway.publicUrl}/console`));
+    expect((await page.request.get(`${gateway.publicUrl}/auth/me`)).status()).toBe(401);
+    watched.assertClean();
+    await watched.context.close();
+  });
+
+  it("tells a member of another tenant that only the operators' tenant opens the console", async () => {
+    const watched = await newWatchedContext(browser);
+    const page = await watched.context.newPage();
+    const shot = screenshots('console/other-tenant');
+    const returnTo = encodeURIComponent(`${gateway.publicUrl}/console`);
+    await page.goto(`${gateway.publicUrl}/auth/login?tenant=globex&return_to=${returnTo}`);
+    await page.fill('input[name="login"]', 'gus@globex.example');
+    await Promise.all([page.waitForURL(`${gateway.publicUrl}/console`), page.click('#sign-in')]);
+    const note = page.locator('#not-operator');
+    await note.waitFor();
+    expect(await note.textContent()).toContain(
+      'Only members of Vendor operations with the role "operator" open this console.',
+    );
+    // The operators' sign-in is offered: it replaces this session.
+    await page.getByRole('link', { name: 'Sign in with Vendor operations' }).waitFor();
+    await assertAccessible(page, 'member of another tenant');
+    await shot(page, 'member-of-another-tenant');
     watched.assertClean();
     await watched.context.close();
   });

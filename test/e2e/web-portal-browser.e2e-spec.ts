@@ -34,7 +34,10 @@ describe('the setup portal, walked through as an Okta admin would', () => {
   beforeAll(async () => {
     dns = await startLoopbackDns();
     gateway = await startSignInGateway({
-      accounts: [{ sub: '00u-ada', email: 'ada@acme-corp.example', name: 'Ada Lovelace', groups: ['Engineering'] }],
+      accounts: [
+        { sub: '00u-ada', email: 'ada@acme-corp.example', name: 'Ada Lovelace', groups: ['Engineering'] },
+        { sub: '00u-grace', email: 'grace@acme-corp.example', name: 'Grace Hopper', groups: ['Engineering'] },
+      ],
       config: { dnsResolvers: [dns.address] },
     });
     const created = await gateway.admin.post('/admin/v1/tenants', { slug: 'acme', name: 'Acme Corp' });
@@ -285,6 +288,22 @@ describe('the setup portal, walked through as an Okta admin would', () => {
     await page.getByRole('link', { name: 'Setup guide' }).click();
     await page.getByRole('heading', { level: 1, name: 'Setup guide' }).waitFor();
     await look('setup-guide');
+    // The printable pages, one per IdP, open in a new tab: as accessible as the portal, and with this tenant's values.
+    for (const [idp, name] of [
+      ['okta', 'Okta'],
+      ['entra', 'Microsoft Entra ID'],
+    ]) {
+      const [printable] = await Promise.all([
+        watched.context.waitForEvent('page'),
+        page.getByRole('link', { name: `Printable page for ${name} (opens in a new tab)` }).click(),
+      ]);
+      await printable.waitForLoadState();
+      await printable.getByRole('heading', { level: 1 }).waitFor();
+      expect(await printable.textContent('body')).toContain(`${gateway.publicUrl}/auth/callback`);
+      await assertAccessible(printable, `printable setup guide for ${name}`);
+      await shot(printable, `setup-guide-printable-${idp}`);
+      await printable.close();
+    }
     const markdown = await page.request.get(
       `${gateway.publicUrl}/admin/v1/tenants/acme/setup-guide?idp=okta&format=markdown`,
     );
@@ -341,27 +360,87 @@ describe('the setup portal, walked through as an Okta admin would', () => {
     await scoped.context.close();
   });
 
-  it("opens for the tenant's own administrator after signing in", async () => {
+  /** Opens /portal without a session and signs in there as `email`, through the IdP and back. */
+  const signInAtPortal = async (visitor: Page, email: string) => {
+    await visitor.goto(`${gateway.publicUrl}/portal`);
+    await visitor.getByRole('heading', { level: 1, name: 'Open the setup portal' }).waitFor();
+    await visitor.getByRole('textbox', { name: 'Work email' }).fill(email);
+    await Promise.all([
+      visitor.waitForURL(new RegExp(`^${gateway.idp.origin}/interaction/`)),
+      visitor.click('#admin-sign-in'),
+    ]);
+    await visitor.fill('input[name="login"]', email);
+    await Promise.all([visitor.waitForURL(`${gateway.publicUrl}/portal`), visitor.click('#sign-in')]);
+  };
+
+  it("lets the tenant's own administrator sign in from the portal's door, into their tenant only", async () => {
     const users = await gateway.admin.get('/admin/v1/tenants/acme/users');
     const ada = users.body.users.find((user: any) => user.userName === 'ada@acme-corp.example');
     expect((await gateway.admin.put(`/admin/v1/tenants/acme/users/${ada.id}/roles`, { roles: ['admin'] })).status).toBe(
       200,
     );
+    expect((await gateway.admin.post('/admin/v1/tenants', { slug: 'globex', name: 'Globex' })).status).toBe(201);
     const admin = await newWatchedContext(browser);
     const visitor = await admin.context.newPage();
-    const returnTo = encodeURIComponent(`${gateway.publicUrl}/portal`);
-    await visitor.goto(`${gateway.publicUrl}/auth/login?tenant=acme&return_to=${returnTo}`);
-    await visitor.waitForURL(new RegExp(`^${gateway.idp.origin}/interaction/`));
-    await visitor.fill('input[name="login"]', 'ada@acme-corp.example');
-    await Promise.all([visitor.waitForURL(`${gateway.publicUrl}/portal`), visitor.click('#sign-in')]);
+    await visitor.goto(`${gateway.publicUrl}/portal`);
+    await visitor.getByRole('heading', { level: 1, name: 'Open the setup portal' }).waitFor();
+    expect(await visitor.textContent('body')).toMatch(/ask your contact at the vendor for a new one/);
+    await assertAccessible(visitor, 'the portal door');
+    await shot(visitor, 'door');
+
+    // The gateway finds the organization by the email's domain (acme-corp.example, verified above).
+    await signInAtPortal(visitor, 'ada@acme-corp.example');
     await visitor.getByRole('heading', { level: 1, name: 'Set up Acme Corp' }).waitFor();
     expect(await visitor.locator('.session-badge').textContent()).toContain('Signed in');
     expect(await visitor.locator('[data-step]').count()).toBe(5);
+    await visitor.locator('[data-step="scim"][data-state="done"]').waitFor();
+    await assertAccessible(visitor, 'signed-in administrator');
+    await shot(visitor, 'administrator-signed-in');
+    // Their own tenant only: another tenant's API answers 403, and nothing of it shows.
+    expect((await visitor.request.get(`${gateway.publicUrl}/admin/v1/tenants/acme/scim-tokens`)).status()).toBe(200);
+    for (const path of ['', '/scim-tokens', '/oidc', '/users']) {
+      expect((await visitor.request.get(`${gateway.publicUrl}/admin/v1/tenants/globex${path}`)).status()).toBe(403);
+    }
     admin.assertClean();
     await admin.context.close();
   });
 
-  it('says the link has expired when the session ends while the portal is open', async () => {
+  it('tells a signed-in person who is not an administrator why the portal stays shut, and lets them sign out', async () => {
+    const member = await newWatchedContext(browser);
+    const visitor = await member.context.newPage();
+    await signInAtPortal(visitor, 'grace@acme-corp.example');
+    await visitor.getByRole('heading', { level: 1, name: 'This account cannot open the setup portal' }).waitFor();
+    const text = await visitor.textContent('main');
+    expect(text).toContain('grace@acme-corp.example');
+    expect(text).toContain('Acme Corp');
+    expect(text).toContain('the role admin');
+    expect(await visitor.locator('[data-step]').count()).toBe(0);
+    await assertAccessible(visitor, 'not an administrator');
+    await shot(visitor, 'not-administrator');
+    await visitor.click('#sign-out');
+    await visitor.waitForURL((url) => !url.href.startsWith(`${gateway.publicUrl}/portal`));
+    expect((await visitor.request.get(`${gateway.publicUrl}/auth/me`)).status()).toBe(401);
+    member.assertClean();
+    await member.context.close();
+  });
+
+  it('refuses an email whose domain no organization uses, saying so, and starts no sign-in', async () => {
+    const stranger = await newWatchedContext(browser);
+    const visitor = await stranger.context.newPage();
+    await visitor.goto(`${gateway.publicUrl}/portal`);
+    await visitor.getByRole('textbox', { name: 'Work email' }).fill('someone@nowhere.example');
+    const [answer] = await Promise.all([
+      visitor.waitForResponse((response) => response.url().includes('/auth/login')),
+      visitor.click('#admin-sign-in'),
+    ]);
+    expect(answer.status()).toBe(404);
+    await visitor.getByRole('heading', { name: 'Unknown email domain' }).waitFor();
+    expect(await visitor.textContent('body')).toContain('@nowhere.example');
+    expect((await stranger.context.cookies()).map((cookie) => cookie.name)).toEqual([]);
+    await stranger.context.close();
+  });
+
+  it('says the session has ended when it ends while the portal is open', async () => {
     const link = await gateway.admin.post('/admin/v1/tenants/acme/setup-links', { scopes: ['scim'] });
     const ending = await newWatchedContext(browser);
     const visitor = await ending.context.newPage();
@@ -370,19 +449,12 @@ describe('the setup portal, walked through as an Okta admin would', () => {
     await visitor.locator('#scim-indicator').waitFor();
     // The indicator asks every 2 s: its next question finds the session gone.
     await ending.context.clearCookies();
-    await visitor.getByRole('heading', { name: 'Your setup link has expired' }).waitFor({ timeout: 10_000 });
+    await visitor.getByRole('heading', { name: 'Your setup session has ended' }).waitFor({ timeout: 10_000 });
+    expect(await visitor.textContent('main')).toContain('ask your contact at the vendor for a new one');
+    await visitor.getByRole('textbox', { name: 'Work email' }).waitFor();
+    await assertAccessible(visitor, 'session ended');
+    await shot(visitor, 'session-ended');
+    ending.assertClean();
     await ending.context.close();
-  });
-
-  it('tells a visitor without a session that the link has expired, and what to do', async () => {
-    const stranger = await newWatchedContext(browser);
-    const visitor = await stranger.context.newPage();
-    await visitor.goto(`${gateway.publicUrl}/portal/domains`);
-    await visitor.getByRole('heading', { name: 'Your setup link has expired' }).waitFor();
-    expect(await visitor.textContent('body')).toContain('Ask your contact');
-    await assertAccessible(visitor, 'expired');
-    await shot(visitor, 'expired');
-    stranger.assertClean();
-    await stranger.context.close();
   });
 });

@@ -10,6 +10,12 @@ export interface PortalSession {
   expiresAt: string;
 }
 
+/** Who is signed in, when that person may not open the portal (or the console). */
+export interface PortalSignedInAs {
+  userName: string;
+  tenant: { slug: string; name: string };
+}
+
 export interface ConsoleSession {
   kind: 'operator';
   via: 'admin-token' | 'sign-in';

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { TenantsService, secretsEqual } from '@app/identity';
 import { adminTokenFingerprint } from '@app/identity/audit/audit-actor';
 import { APP_CONFIG, ResolvedConfig } from '@app/platform';
-import { BrowserSessions, isOperator } from './browser-admission';
+import { BrowserSessions, OPERATOR_ROLE, isOperator } from './browser-admission';
 import { ConsoleSessions } from './console-sessions';
 import { CsrfTokens } from './csrf-tokens';
 
@@ -13,6 +13,12 @@ export interface ConsoleSessionBody {
   label: string;
   csrfToken: string;
   expiresAt: string;
+}
+
+/** A signed-in person the console does not admit, and why: for the sign-in page to say so. */
+export interface ConsoleRefusal {
+  message: string;
+  signedIn: { userName: string; tenant: { slug: string; name: string } };
 }
 
 /** Where an operator signs in through the gateway, and the button's words. */
@@ -53,6 +59,35 @@ export class ConsoleAccess {
       label: user.user.userName,
       csrfToken: this.csrf.issue('session', user.sessionId),
       expiresAt: user.expiresAt.toISOString(),
+    };
+  }
+
+  /**
+   * Why a browser signed in through the gateway is not the console's operator, and what would
+   * make it one; undefined when it is not signed in (or is an operator).
+   */
+  async refusal(sessions: BrowserSessions): Promise<ConsoleRefusal | undefined> {
+    const user = sessions.user?.user;
+    if (!user || isOperator(user, this.config.operatorsTenant)) return undefined;
+    const tenant = await this.tenants.findById(user.tenantId);
+    const signedIn = {
+      userName: user.userName,
+      tenant: { slug: user.tenantSlug, name: tenant?.name ?? user.tenantSlug },
+    };
+    const slug = this.config.operatorsTenant;
+    const operators = slug === undefined ? undefined : await this.tenants.get(slug).catch(() => undefined);
+    if (!operators) {
+      return { signedIn, message: 'Only the admin token opens this console.' };
+    }
+    if (user.tenantSlug === operators.slug) {
+      return {
+        signedIn,
+        message: `This account does not have the role "${OPERATOR_ROLE}" in ${operators.name}. Ask an operator to grant it (in this console: ${operators.name}, Users), then reload this page.`,
+      };
+    }
+    return {
+      signedIn,
+      message: `Only members of ${operators.name} with the role "${OPERATOR_ROLE}" open this console.`,
     };
   }
 

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Post, Req, Res, UnauthorizedException } from '@nestjs/common';
-import { RateLimits, tooManyRequests } from '@app/platform';
+import { APP_CONFIG, RateLimits, ResolvedConfig, tooManyRequests } from '@app/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ZodValidationPipe } from '../admin/zod-validation.pipe';
@@ -22,6 +22,7 @@ const startConsoleSessionInput = z.strictObject({
 @Controller('console/api')
 export class ConsoleSessionController {
   constructor(
+    @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
     @Inject(BROWSER_COOKIES) private readonly cookies: BrowserCookies,
     private readonly access: ConsoleAccess,
     private readonly consoles: ConsoleSessions,
@@ -59,19 +60,27 @@ export class ConsoleSessionController {
     return started.body;
   }
 
-  /** The console's session, or 401 whose body also offers the operators' sign-in (`signIn: {url, label}`). */
+  /**
+   * The console's session, or 401 whose body also offers the operators' sign-in (`signIn: {url, label}`)
+   * and, for a browser signed in as someone who is not an operator, names them and says why (`signedIn`).
+   * That person, when of the operators' tenant already, is not offered the same sign-in again.
+   */
   @Get('session')
   async current(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     void reply.header('cache-control', 'no-store');
-    const session = this.access.describe(await this.browsers.sessions(request));
+    const sessions = await this.browsers.sessions(request);
+    const session = this.access.describe(sessions);
     if (session) return reply.send(session);
+    const refusal = await this.access.refusal(sessions);
     const offer = await this.access.signInOffer();
+    const offered = offer && refusal?.signedIn.tenant.slug !== this.config.operatorsTenant ? offer : undefined;
     return reply
       .status(401)
       .header('www-authenticate', 'Bearer')
       .send({
-        error: { code: 'unauthorized', message: 'not signed in to the console' },
-        ...(offer ? { signIn: offer } : {}),
+        error: { code: 'unauthorized', message: refusal?.message ?? 'not signed in to the console' },
+        ...(offered ? { signIn: offered } : {}),
+        ...(refusal ? { signedIn: refusal.signedIn } : {}),
       });
   }
 

@@ -1,3 +1,6 @@
+/** The setup portal's page: where a redeemed link lands, and where an administrator's sign-in returns. */
+export const PORTAL_PATH = '/portal';
+
 /** The gateway's own pages a sign-in may return to: the setup portal and the operator console. */
 export const GATEWAY_PAGES = ['/portal', '/console'] as const;
 

@@ -3,11 +3,9 @@ import { SetupLinksService } from '@app/identity/setup-links/setup-links.service
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PAGE_HEADERS, signInPage } from '../sign-in/sign-in-page';
 import { BROWSER_COOKIES, BrowserCookies } from './browser-cookies';
+import { PORTAL_PATH } from './portal-pages';
 import { PortalSessions } from './portal-sessions';
 import { setupLinkRefusalPage } from './setup-link-pages';
-
-/** Where a redeemed link lands: the portal's address holds no secret. */
-export const PORTAL_PATH = '/portal';
 
 /**
  * `GET /setup/:secret`: the first GET uses the link up and opens a portal session, in
@@ -56,6 +54,7 @@ export class SetupLinkRedemptionController {
       redemption.started.token,
       this.cookies.options('portal', this.portals.policy.absoluteMs),
     );
+    // The portal's address holds no secret.
     return reply.redirect(PORTAL_PATH, 302);
   }
 }

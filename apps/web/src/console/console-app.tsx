@@ -2,7 +2,7 @@ import { FormEvent, useEffect, useMemo, useRef, useState } from 'react';
 import { Api, ApiError } from '../api';
 import { toApiError, useAction } from '../hooks';
 import { linkHandler, usePath } from '../router';
-import { ConsoleSession } from '../types';
+import { ConsoleSession, PortalSignedInAs } from '../types';
 import { Button, ErrorNote, Field, Loading, Note } from '../ui/ui';
 import { ConsoleContext } from './console-context';
 import { QueuesPage } from './queues-page';
@@ -18,10 +18,17 @@ interface SignInOffer {
   label: string;
 }
 
+/** A signed-in person the console does not admit, as the session endpoint's 401 names them. */
+interface Refusal {
+  signedIn: PortalSignedInAs;
+  message: string;
+}
+
 /** The operator console: the vendor's operators, signed in with the admin token or as operators of their tenant. */
 export function ConsoleApp() {
   const [session, setSession] = useState<ConsoleSession | null>();
   const [offer, setOffer] = useState<SignInOffer>();
+  const [refusal, setRefusal] = useState<Refusal>();
   const [expired, setExpired] = useState(false);
   const [error, setError] = useState<ApiError>();
   const signedIn = useRef(false);
@@ -35,8 +42,9 @@ export function ConsoleApp() {
     } catch (caught) {
       const failure = toApiError(caught);
       if (failure.status !== 401) setError(failure);
-      const body = failure.body as { signIn?: SignInOffer } | undefined;
-      if (body?.signIn?.url) setOffer(body.signIn);
+      const body = failure.body as { signIn?: SignInOffer; signedIn?: PortalSignedInAs } | undefined;
+      setOffer(body?.signIn?.url ? body.signIn : undefined);
+      setRefusal(body?.signedIn ? { signedIn: body.signedIn, message: failure.message } : undefined);
       setSession(null);
     }
   };
@@ -60,6 +68,7 @@ export function ConsoleApp() {
     return (
       <SignIn
         offer={offer}
+        refusal={refusal}
         expired={expired}
         error={error}
         onSignedIn={() => {
@@ -82,11 +91,13 @@ export function ConsoleApp() {
 
 function SignIn({
   offer,
+  refusal,
   expired,
   error,
   onSignedIn,
 }: {
   offer: SignInOffer | undefined;
+  refusal: Refusal | undefined;
   expired: boolean;
   error: ApiError | undefined;
   onSignedIn: () => void;
@@ -110,6 +121,7 @@ function SignIn({
         </div>
         <h1 className="center">Sign in</h1>
         {expired && <Note tone="warn">Your console session has ended. Sign in again.</Note>}
+        {refusal && <NotAnOperator refusal={refusal} />}
         <ErrorNote error={error} />
         {offer && (
           <>
@@ -147,6 +159,26 @@ function SignIn({
         </form>
       </div>
     </main>
+  );
+}
+
+/** A person signed in through the gateway whom the console does not admit: who, why, and a way out. */
+function NotAnOperator({ refusal }: { refusal: Refusal }) {
+  return (
+    <div className="note note-warn not-operator" role="status" id="not-operator">
+      <p>
+        <strong>
+          You are signed in as {refusal.signedIn.userName} ({refusal.signedIn.tenant.name}), who is not an operator of
+          this console.
+        </strong>
+      </p>
+      <p>{refusal.message}</p>
+      <p>
+        <a href="/auth/logout" id="sign-out-user">
+          Sign out {refusal.signedIn.userName}
+        </a>
+      </p>
+    </div>
   );
 }
 

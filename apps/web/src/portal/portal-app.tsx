@@ -2,8 +2,16 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Api, ApiError, seg } from '../api';
 import { toApiError } from '../hooks';
 import { linkHandler, usePath } from '../router';
-import { GroupRoleRule, Domain, OidcConnection, PortalSession, Provisioning, Tenant, TestSignIn } from '../types';
-import { Expired } from '../ui/expired';
+import {
+  Domain,
+  GroupRoleRule,
+  OidcConnection,
+  PortalSession,
+  PortalSignedInAs,
+  Provisioning,
+  Tenant,
+  TestSignIn,
+} from '../types';
 import { ErrorNote, Loading } from '../ui/ui';
 import { ActivityStep } from './activity-step';
 import { Step, StepFacts, StepState, checklistSteps, progress } from './checklist';
@@ -11,66 +19,88 @@ import { DomainsStep } from './domains-step';
 import { GuideStep } from './guide-step';
 import { Overview } from './overview';
 import { PortalContext, PortalContextValue, testSignInKey } from './portal-context';
+import { NotTenantAdmin, PortalEntry } from './portal-entry';
 import { ProvisioningStep } from './provisioning-step';
 import { RolesStep } from './roles-step';
 import { SignInStep } from './sign-in-step';
 
 const api = new Api();
 
-/** The setup portal: a customer's IT administrator, arriving from a setup link (or signed in as a tenant admin). */
-export function PortalApp() {
-  const [session, setSession] = useState<PortalSession>();
-  const [tenant, setTenant] = useState<Tenant>();
-  const [expired, setExpired] = useState(false);
-  const [error, setError] = useState<ApiError>();
+/** What the portal shows: the portal itself, or why it does not open and what to do. */
+type PortalState =
+  | { readonly kind: 'loading' }
+  | { readonly kind: 'open'; readonly session: PortalSession; readonly tenant: Tenant }
+  | { readonly kind: 'entry'; readonly ended: boolean; readonly signInUrl: string | undefined }
+  | { readonly kind: 'not-admin'; readonly signedIn: PortalSignedInAs }
+  | { readonly kind: 'error'; readonly error: ApiError };
 
-  useEffect(() => api.onExpired(() => setExpired(true)), []);
-  useEffect(() => {
-    void (async () => {
-      try {
-        const current = await api.get<PortalSession>('/portal/api/session');
-        api.setCsrfToken(current.csrfToken);
-        setTenant(await api.get<Tenant>(`/admin/v1/tenants/${seg(current.tenant.slug)}`));
-        setSession(current);
-      } catch (caught) {
-        const failure = toApiError(caught);
-        if (failure.status !== 401) setError(failure);
-      }
-    })();
-  }, []);
-
-  if (expired) return <PortalExpired />;
-  if (error)
-    return (
-      <main className="center-screen" id="main">
-        <div className="card narrow">
-          <h1>The setup portal could not load</h1>
-          <ErrorNote error={error} />
-        </div>
-      </main>
-    );
-  if (!session || !tenant)
-    return (
-      <main className="center-screen" id="main">
-        <Loading label="Opening your setup portal…" />
-      </main>
-    );
-  return <Portal session={session} tenant={tenant} />;
+/** The 401 and 403 bodies of `GET /portal/api/session`. */
+interface SessionRefusal {
+  ended?: boolean;
+  signIn?: { url: string };
+  signedIn?: PortalSignedInAs;
 }
 
-function PortalExpired() {
-  return (
-    <Expired title="Your setup link has expired">
-      <p>
-        For your security, a setup link works once and a portal session ends after 30 minutes without activity (8 hours
-        at most).
-      </p>
-      <p>
-        <strong>Ask your contact at the vendor for a new setup link.</strong> If you are an administrator of your
-        organisation in this service, sign in again through your company's sign-in page and open the portal from there.
-      </p>
-    </Expired>
-  );
+/** The setup portal: a customer's IT administrator, arriving from a setup link (or signed in as a tenant admin). */
+export function PortalApp() {
+  const [state, setState] = useState<PortalState>({ kind: 'loading' });
+  const open = useRef(false);
+
+  const load = useCallback(async (ending: boolean) => {
+    try {
+      const current = await api.get<PortalSession>('/portal/api/session');
+      api.setCsrfToken(current.csrfToken);
+      const tenant = await api.get<Tenant>(`/admin/v1/tenants/${seg(current.tenant.slug)}`);
+      open.current = true;
+      setState({ kind: 'open', session: current, tenant });
+    } catch (caught) {
+      const failure = toApiError(caught);
+      const refusal = (failure.body ?? {}) as SessionRefusal;
+      open.current = false;
+      api.setCsrfToken(null);
+      if (failure.status === 401) {
+        setState({ kind: 'entry', ended: ending || refusal.ended === true, signInUrl: refusal.signIn?.url });
+      } else if (failure.status === 403 && refusal.signedIn) {
+        setState({ kind: 'not-admin', signedIn: refusal.signedIn });
+      } else {
+        setState({ kind: 'error', error: failure });
+      }
+    }
+  }, []);
+
+  useEffect(() => {
+    void load(false);
+    // A 401 while the portal is open: the session ended. Ask again, to say so and how to come back.
+    return api.onExpired(() => {
+      if (!open.current) return;
+      open.current = false;
+      void load(true);
+    });
+  }, [load]);
+
+  switch (state.kind) {
+    case 'loading':
+      return (
+        <main className="center-screen" id="main">
+          <Loading label="Opening your setup portal…" />
+        </main>
+      );
+    case 'error':
+      return (
+        <main className="center-screen" id="main">
+          <div className="card narrow">
+            <h1>The setup portal could not load</h1>
+            <ErrorNote error={state.error} />
+          </div>
+        </main>
+      );
+    case 'entry':
+      return <PortalEntry ended={state.ended} signInUrl={state.signInUrl} />;
+    case 'not-admin':
+      return <NotTenantAdmin signedIn={state.signedIn} />;
+    case 'open':
+      return <Portal session={state.session} tenant={state.tenant} />;
+  }
 }
 
 function Portal({ session, tenant }: { session: PortalSession; tenant: Tenant }) {
