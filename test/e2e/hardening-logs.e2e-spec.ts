@@ -152,6 +152,24 @@ describe('logs on database errors hold no secret and no personal value', () => {
       expectNoSecrets(sink.text(), [tenant.token]);
     });
 
+    it('writes one request line for every request but the probes, without its query string', async () => {
+      const tenant = await createScimTenant(gateway, 'lines');
+      const before = sink.lines().length;
+      await gateway.app.inject({ method: 'GET', url: `/nowhere?email=${encodeURIComponent(EMAIL)}` });
+      await tenant.send('GET', `/scim/v2/Users?filter=${encodeURIComponent(`userName eq "${EMAIL}"`)}`);
+      for (const url of ['/health/live', '/health/ready', '/metrics']) await gateway.app.inject({ method: 'GET', url });
+      const lines = sink
+        .lines()
+        .slice(before)
+        .map((line) => JSON.parse(line) as { msg: string; req?: { path: string }; res?: { statusCode: number } })
+        .filter((entry) => entry.msg === 'request completed');
+      expect(lines.map(({ req, res }) => [req?.path, res?.statusCode])).toEqual([
+        ['/nowhere', 404],
+        ['/scim/v2/Users', 200],
+      ]);
+      expectNoSecrets(sink.text(), [tenant.token]);
+    });
+
     it('a unique-key race and values PostgreSQL refuses leave no value in a log', async () => {
       const tenant = await createScimTenant(gateway, 'race');
       const create = () =>

@@ -21,7 +21,8 @@ export class ScimModule {
       module: ScimModule,
       imports: [
         // SCIM writes only to PostgreSQL (events go through the outbox): it serves while Redis is away.
-        PlatformModule.forRoot(config, { needs: ['postgres'] }),
+        // Its request lines are written by createScimApp's hook (logRequestsFromHook).
+        PlatformModule.forRoot(config, { needs: ['postgres'], requestLines: 'hook' }),
         // One tenant's costly work ends at the statement timeout instead of holding a connection.
         DatabaseModule.withLimits({ statementTimeoutMs: config.scimLimits.statementTimeoutMs }),
         ScimAuthModule,

@@ -3,7 +3,7 @@ import { ResolvedConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
 import { DEFAULT_DEPENDENCIES, Dependency } from './health/readiness';
-import { LoggingModule } from './logging/logging.module';
+import { LoggingModule, RequestLines } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RateLimitsModule } from './rate-limits/rate-limits.module';
 import { RedisModule } from './redis/redis.module';
@@ -12,6 +12,8 @@ import { RedisModule } from './redis/redis.module';
 export interface PlatformOptions {
   /** What `GET /health/ready` waits for; PostgreSQL and Redis unless the app serves without Redis. */
   readonly needs?: readonly Dependency[];
+  /** `hook`: the app writes its request lines with logRequestsFromHook (no pino-http middleware). */
+  readonly requestLines?: RequestLines;
 }
 
 /** What every gateway app has: configuration, logs, metrics, health probes, Redis and rate limits. */
@@ -23,7 +25,7 @@ export class PlatformModule {
       module: PlatformModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggingModule,
+        LoggingModule.forRoot(options.requestLines),
         MetricsModule,
         RedisModule,
         RateLimitsModule,

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Module, RequestMethod } from '@nestjs/common';
+import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import { LoggerModule, Params, PinoLogger } from 'nestjs-pino';
-import { destination as pinoDestination, type DestinationStream } from 'pino';
+import { destination as pinoDestination, type DestinationStream, type Logger } from 'pino';
 import type { Options } from 'pino-http';
 import { ResolvedConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -128,6 +128,7 @@ function bufferedStandardOutput(): DestinationStream {
 export async function loggerParams(
   config: Pick<ResolvedConfig, 'logLevel' | 'logFormat'>,
   destination?: NodeJS.WritableStream,
+  requestLines: RequestLines = 'middleware',
 ): Promise<Params> {
   const pinoHttp: Params['pinoHttp'] =
     config.logFormat === 'pretty'
@@ -135,25 +136,30 @@ export async function loggerParams(
       : [baseOptions(config), destination ?? bufferedStandardOutput()];
   return {
     pinoHttp,
-    exclude: [
-      // Probes arrive every few seconds and say nothing worth keeping.
-      { method: RequestMethod.GET, path: 'health/live' },
-      { method: RequestMethod.GET, path: 'health/ready' },
-      { method: RequestMethod.GET, path: 'metrics' },
-      // The SCIM app writes its request lines itself (logRequestsFromHook).
-      { method: RequestMethod.ALL, path: `${HOOK_LOGGED_PREFIX}/{*path}` },
-    ],
+    // With request lines from the hook, pino-http is kept for the logger it makes but is applied to no route:
+    // nothing is left for Nest's middleware (and @fastify/middie) to match on each request.
+    ...(requestLines === 'hook' ? { forRoutes: [] } : {}),
+    exclude: PROBES.map(({ path }) => ({ method: RequestMethod.GET, path: path.slice(1) })),
   };
 }
 
-/** Routes whose request lines logRequestsFromHook writes instead of pino-http. */
-const HOOK_LOGGED_PREFIX = 'scim/v2';
+/** Who writes an app's request lines: pino-http as Nest middleware, or logRequestsFromHook. */
+export type RequestLines = 'middleware' | 'hook';
+
+/** Probes arrive every few seconds and say nothing worth keeping: no request line. */
+const PROBES = [{ path: '/health/live' }, { path: '/health/ready' }, { path: '/metrics' }];
+
+function isProbe(method: string, url: string): boolean {
+  if (method !== 'GET') return false;
+  const path = url.split('?', 1)[0];
+  return PROBES.some((probe) => probe.path === path);
+}
 
 /**
- * Writes the request line of `/scim/v2` routes from a Fastify onResponse hook: the line pino-http
- * wrote ("request completed", `req` with id, method and path, `res.statusCode`, `responseTime`; the
- * pretty format's short line) without the response headers, through the same logger, redaction and
- * destination.
+ * Writes the request line of every request but the probes from a Fastify onResponse hook, for an app
+ * whose LoggingModule was made with `requestLines: 'hook'` (the SCIM app): the line pino-http wrote
+ * ("request completed", `req` with id, method and path, `res.statusCode`, `responseTime`; the pretty
+ * format's short line) without the response headers, through the same logger and destination.
  *
  * Why not pino-http there: it runs as Nest middleware, and nestjs-pino enters an AsyncLocalStorage
  * for every request, which on Node.js 20 puts a hook on every promise of the process; with a child
@@ -162,10 +168,9 @@ const HOOK_LOGGED_PREFIX = 'scim/v2';
  * their request id themselves.
  */
 export function logRequestsFromHook(fastify: FastifyInstance, config: Pick<ResolvedConfig, 'logFormat'>): void {
-  const prefix = `/${HOOK_LOGGED_PREFIX}/`;
   fastify.addHook('onResponse', async (request, reply) => {
-    if (!request.url.startsWith(prefix)) return;
-    const logger = PinoLogger.root;
+    if (isProbe(request.method, request.url)) return;
+    const logger = requestLineLogger(PinoLogger.root);
     if (!logger?.isLevelEnabled('info')) return;
     const responseTime = Math.round(reply.elapsedTime);
     logger.info(
@@ -183,13 +188,39 @@ export function logRequestsFromHook(fastify: FastifyInstance, config: Pick<Resol
   });
 }
 
-/** Logs through pino, one line per request with its id, secrets redacted. */
-@Module({
-  imports: [
-    LoggerModule.forRootAsync({
-      inject: [APP_CONFIG],
-      useFactory: (config: ResolvedConfig) => loggerParams(config, config.logDestination),
-    }),
-  ],
-})
-export class LoggingModule {}
+const requestLineLoggers = new WeakMap<Logger, Logger>();
+
+/**
+ * The logger of request lines: the app's own (its level, serializers and destination) without the redaction
+ * pass, which would look for secrets in every line where none can be: a request line holds the request id
+ * (plain characters only, see requestId), the method, the path as loggablePath writes it, the status and
+ * the time, and never a header, a query string or a body.
+ */
+function requestLineLogger(root: Logger | undefined): Logger | undefined {
+  if (!root) return undefined;
+  let logger = requestLineLoggers.get(root);
+  if (!logger) {
+    logger = root.child({}, { redact: [] });
+    requestLineLoggers.set(root, logger);
+  }
+  return logger;
+}
+
+/**
+ * Logs through pino, one line per request with its id, secrets redacted; `requestLines: 'hook'` for an
+ * app that writes its request lines with logRequestsFromHook.
+ */
+@Module({})
+export class LoggingModule {
+  static forRoot(requestLines: RequestLines = 'middleware'): DynamicModule {
+    return {
+      module: LoggingModule,
+      imports: [
+        LoggerModule.forRootAsync({
+          inject: [APP_CONFIG],
+          useFactory: (config: ResolvedConfig) => loggerParams(config, config.logDestination, requestLines),
+        }),
+      ],
+    };
+  }
+}
