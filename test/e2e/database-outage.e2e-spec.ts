@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ScimTokensService, TenantsService } from '@app/identity';
 import { ResolvedConfig } from '@app/platform';
@@ -21,6 +22,8 @@ describe('a database outage', () => {
   let scim: NestFastifyApplication;
   let oidc: NestFastifyApplication;
   let scimToken: string;
+  /** What the OIDC app logs (JSON lines). */
+  const oidcLog: string[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -32,8 +35,21 @@ describe('a database outage', () => {
     config = testConfig(proxied.toString());
     scim = await createScimApp(config);
     await scim.init();
-    oidc = await createOidcApp(config);
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        oidcLog.push(
+          ...chunk
+            .toString()
+            .split('\n')
+            .filter((line) => line !== ''),
+        );
+        done();
+      },
+    });
+    oidc = await createOidcApp({ ...config, logLevel: 'info', logDestination: sink });
     await oidc.init();
+    // Nest holds its own lines until the app listens; this one is only injected into.
+    oidc.flushLogs();
     await scim.get(TenantsService).create({ slug: 'acme', name: 'Acme', domains: [], signIn: 'jit' });
     scimToken = (await scim.get(ScimTokensService).issue('acme', {})).token;
   });
@@ -90,5 +106,121 @@ describe('a database outage', () => {
     // The tenant refused during the outage was not created.
     expect(JSON.stringify(after.body)).toContain('"slug":"acme"');
     expect(JSON.stringify(after.body)).not.toContain('globex');
+  });
+
+  describe('sign-in pages and the OpenID Provider', () => {
+    const REDIRECT_URI = 'https://app.example.test/callback';
+    let product: { clientId: string; clientSecret: string };
+
+    beforeAll(async () => {
+      const created = await admin().post('/admin/v1/clients', { name: 'Outage app', redirectUris: [REDIRECT_URI] });
+      expect(created.status).toBe(201);
+      product = created.body as { clientId: string; clientSecret: string };
+      // The provider is built (its signing keys read) while the database is there: below, what fails
+      // is the gateway's own reads inside it (the product client, the account, the gateway session).
+      expect((await oidc.inject({ method: 'GET', url: '/.well-known/openid-configuration' })).statusCode).toBe(200);
+    });
+    afterEach(async () => {
+      // A test that failed half-way leaves the database reachable for the next.
+      await proxy.stop();
+      await proxy.start();
+    });
+
+    const authorizeUrl = () =>
+      `/oidc/authorize?${new URLSearchParams({
+        client_id: product.clientId,
+        response_type: 'code',
+        scope: 'openid',
+        redirect_uri: REDIRECT_URI,
+        state: 'st-1',
+      }).toString()}`;
+    /** A sign-in for the product, begun while the database is there: its interaction page and cookie. */
+    const startProductSignIn = async () => {
+      const started = await oidc.inject({ method: 'GET', url: authorizeUrl() });
+      expect(started.statusCode).toBe(303);
+      const cookie = [started.headers['set-cookie']]
+        .flat()
+        .map((line) => String(line).split(';')[0])
+        .join('; ');
+      return { path: new URL(String(started.headers.location), 'https://x').pathname, cookie };
+    };
+    const logLines = (from: number) =>
+      oidcLog.slice(from).map((line) => JSON.parse(line) as { level: number; context?: string; msg: string });
+    const errorLines = (from: number) => logLines(from).filter((line) => line.level >= 50);
+    /** A plain page: the sign-in pages' headers, the words a person needs, nothing of the fault. */
+    const expectOutagePage = (response: { statusCode: number; headers: Record<string, unknown>; body: string }) => {
+      expect(response.statusCode).toBe(503);
+      expect(response.headers['retry-after']).toBe('5');
+      expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(response.headers['content-security-policy']).toContain("default-src 'none'");
+      expect(response.body).toContain('Sign-in is briefly unavailable. Please try again shortly.');
+      expect(response.body).not.toMatch(/ECONN|postgres|at \w+ \(|server_error|oops/i);
+    };
+
+    it('answers a sign-in start with a 503 page and Retry-After, starts nothing, and logs no error', async () => {
+      const logged = oidcLog.length;
+      await proxy.stop();
+      const response = await oidc.inject({ method: 'GET', url: '/auth/login?tenant=acme' });
+      expectOutagePage(response);
+      expect(response.headers['set-cookie']).toBeUndefined();
+      expect(errorLines(logged)).toEqual([]);
+      expect(oidcLog.slice(logged).join('\n')).toContain('sign-in refused: Sign-in is briefly unavailable');
+
+      await proxy.start();
+      // Back: acme has no IdP connected, which is now what the page says.
+      const after = await oidc.inject({ method: 'GET', url: '/auth/login?tenant=acme' });
+      expect(after.statusCode).not.toBe(503);
+      expect(after.statusCode).toBeLessThan(500);
+    });
+
+    it("answers the provider's authorization endpoint with a 503 page and Retry-After, not server_error", async () => {
+      const logged = oidcLog.length;
+      await proxy.stop();
+      const response = await oidc.inject({ method: 'GET', url: authorizeUrl(), headers: { accept: 'text/html' } });
+      expectOutagePage(response);
+      expect(errorLines(logged)).toEqual([]);
+      await proxy.start();
+      expect((await oidc.inject({ method: 'GET', url: authorizeUrl() })).statusCode).toBe(303);
+    });
+
+    it("answers the provider's token endpoint with 503 temporarily_unavailable and Retry-After", async () => {
+      const logged = oidcLog.length;
+      await proxy.stop();
+      const response = await oidc.inject({
+        method: 'POST',
+        url: '/oidc/token',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from(`${product.clientId}:${product.clientSecret}`).toString('base64')}`,
+        },
+        payload: 'grant_type=authorization_code&code=not-a-code&redirect_uri=' + encodeURIComponent(REDIRECT_URI),
+      });
+      expect(response.statusCode).toBe(503);
+      expect(response.headers['retry-after']).toBe('5');
+      expect(JSON.parse(response.body)).toEqual({
+        error: 'temporarily_unavailable',
+        error_description: 'the service is briefly unavailable; try again shortly',
+      });
+      expect(errorLines(logged)).toEqual([]);
+      // Said by the gateway's own read inside the provider (the client's), once, as a warning.
+      expect(logLines(logged)).toContainEqual(
+        expect.objectContaining({ level: 40, context: 'ProductProvider', msg: 'the database is unavailable' }),
+      );
+    });
+
+    it('answers a product sign-in in progress with a 503 page, and the same page works when the database is back', async () => {
+      const { path, cookie } = await startProductSignIn();
+      const logged = oidcLog.length;
+      await proxy.stop();
+      const paused = await oidc.inject({ method: 'GET', url: path, headers: { cookie } });
+      expectOutagePage(paused);
+      expect(errorLines(logged)).toEqual([]);
+
+      await proxy.start();
+      const resumed = await oidc.inject({ method: 'GET', url: path, headers: { cookie } });
+      // No session and no organization yet: the page that asks for the work email.
+      expect(resumed.statusCode).toBe(200);
+      expect(resumed.body).toContain('Enter your work email');
+    });
   });
 });

@@ -1,5 +1,7 @@
-import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Logger, Param, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DATABASE_RETRY_AFTER_SECONDS, databaseFailure } from '@app/identity/database/database-errors';
+import { PAGE_HEADERS, signInPage } from '../sign-in/sign-in-page';
 import { InteractionFlow } from './interaction-flow.service';
 
 /**
@@ -10,6 +12,8 @@ import { InteractionFlow } from './interaction-flow.service';
  */
 @Controller('oidc/interaction')
 export class InteractionController {
+  private readonly logger = new Logger(InteractionController.name);
+
   constructor(private readonly flow: InteractionFlow) {}
 
   @Get(':uid')
@@ -19,6 +23,28 @@ export class InteractionController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    await this.flow.step(request, reply, uid, typeof email === 'string' ? email : undefined);
+    try {
+      await this.flow.step(request, reply, uid, typeof email === 'string' ? email : undefined);
+    } catch (error) {
+      // PostgreSQL away or too slow (the product, the organization, the user): a plain page, and the
+      // browser may retry shortly; the interaction stays in Redis, so the same address works then.
+      const database = databaseFailure(error);
+      if (database === undefined || reply.sent) throw error;
+      this.logger.warn(
+        { reason: database, reference: String(request.id) },
+        'sign-in for a product paused: the database is unavailable',
+      );
+      void reply
+        .status(503)
+        .header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS))
+        .headers(PAGE_HEADERS)
+        .send(
+          signInPage({
+            title: 'Sign-in is not available',
+            message: 'Sign-in is briefly unavailable. Please try again shortly.',
+            reference: String(request.id),
+          }),
+        );
+    }
   }
 }

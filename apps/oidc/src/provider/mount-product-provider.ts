@@ -1,5 +1,8 @@
+import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DATABASE_RETRY_AFTER_SECONDS, databaseFailure } from '@app/identity/database/database-errors';
+import { PAGE_HEADERS, signInPage } from '../sign-in/sign-in-page';
 import { ProductProvider } from './product-provider';
 import { PROVIDER_PREFIX } from './provider-routes';
 
@@ -11,6 +14,7 @@ import { PROVIDER_PREFIX } from './provider-routes';
  */
 export async function mountProductProvider(app: NestFastifyApplication): Promise<void> {
   const provider = app.get(ProductProvider);
+  const logger = new Logger('ProductProvider');
   const fastify = app.getHttpAdapter().getInstance();
   await fastify.register((instance: FastifyInstance, _options: unknown, done: (error?: Error) => void) => {
     instance.removeAllContentTypeParsers();
@@ -20,12 +24,39 @@ export async function mountProductProvider(app: NestFastifyApplication): Promise
       try {
         await provider.handle(request.raw, reply.raw);
       } catch (error) {
-        // The provider answers its own errors; this is the provider not being there (its keys unreadable, say).
-        request.log.error({ err: error }, 'provider unavailable');
-        if (!reply.raw.headersSent) {
-          reply.raw.writeHead(503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+        // The provider answers its own errors; this is the provider not being there: its keys unreadable,
+        // or PostgreSQL (which holds them) away, which is expected and passes, so no stack for that.
+        const database = databaseFailure(error);
+        if (database === undefined) logger.error({ err: error, reference: String(request.id) }, 'provider unavailable');
+        else
+          logger.warn(
+            { reason: database, reference: String(request.id) },
+            'provider unavailable: the database is unavailable',
+          );
+        if (reply.raw.headersSent) {
+          reply.raw.end();
+          return;
         }
-        reply.raw.end(JSON.stringify({ error: 'temporarily_unavailable', error_description: 'please try again' }));
+        const retry = database === undefined ? {} : { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) };
+        if (/\btext\/html\b/.test(request.headers.accept ?? '')) {
+          // A browser (the authorization or logout endpoint): a plain page, as the sign-in pages give.
+          reply.raw.writeHead(503, { ...PAGE_HEADERS, ...retry });
+          reply.raw.end(
+            signInPage({
+              title: 'Sign-in is not available',
+              message: 'Sign-in is briefly unavailable. Please try again shortly.',
+              reference: String(request.id),
+            }),
+          );
+          return;
+        }
+        reply.raw.writeHead(503, { 'content-type': 'application/json', 'cache-control': 'no-store', ...retry });
+        reply.raw.end(
+          JSON.stringify({
+            error: 'temporarily_unavailable',
+            error_description: 'the service is briefly unavailable; try again shortly',
+          }),
+        );
       }
     };
     instance.all(`${PROVIDER_PREFIX}/*`, handler);

@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SigningKeysService } from '@app/identity';
+import { DATABASE_RETRY_AFTER_SECONDS, databaseFailure } from '@app/identity/database/database-errors';
 import { clientServesTenant, ProductClientRow } from '@app/identity/product-clients/product-client.row';
 import { ProductClientsService } from '@app/identity/product-clients/product-clients.service';
 import { APP_CONFIG, REDIS, ResolvedConfig } from '@app/platform';
@@ -25,7 +26,7 @@ import { SignOutFlow } from '../sessions/sign-out-flow.service';
 import { ProductAccounts } from './product-accounts';
 import { ProductSessions } from './product-sessions';
 import { CLAIMS_BY_SCOPE } from './product-claims';
-import { escapeHtml, providerPage, sendProviderPage } from './provider-pages';
+import { errorPageTitle, escapeHtml, providerPage, sendProviderPage } from './provider-pages';
 import {
   PRODUCT_SIGN_IN_SCOPES,
   PRODUCTS_API_SCOPES,
@@ -121,7 +122,9 @@ export class ProductProvider {
   gatewaySignIn(ctx: KoaContextWithOIDC): Promise<CurrentUser | undefined> {
     let found = this.signedIn.get(ctx);
     if (!found) {
-      found = this.sessionUsers.fromToken(ctx.cookies.get(this.cookies.session, { signed: false }));
+      found = this.whileDatabaseAnswers(
+        this.sessionUsers.fromToken(ctx.cookies.get(this.cookies.session, { signed: false })),
+      );
       this.signedIn.set(ctx, found);
     }
     return found;
@@ -149,6 +152,8 @@ export class ProductProvider {
     this.listen(provider);
     provider.use(async (ctx, next) => {
       await next();
+      // The database was away (whileDatabaseAnswers): the client may try again shortly, as at /auth/*.
+      if (ctx.status === 503) ctx.set('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
       await this.afterRequest(ctx as KoaContextWithOIDC);
     });
     const handle = provider.callback() as unknown as (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -202,7 +207,7 @@ export class ProductProvider {
       },
       enabledJWA: { idTokenSigningAlgValues: ['ES256'], userinfoSigningAlgValues: ['ES256'] },
       findAccount: async (ctx, sub) => {
-        const account = await this.accounts.find(sub);
+        const account = await this.whileDatabaseAnswers(this.accounts.find(sub));
         if (!account?.active) return undefined;
         const tenants = ctx.oidc.client?.['tenants'] as string[] | undefined;
         if (tenants && !clientServesTenant({ tenants }, account.tenantSlug)) return undefined;
@@ -216,10 +221,24 @@ export class ProductProvider {
       clientBasedCORS: (_ctx, origin, client) =>
         client.redirectUris?.some((uri) => new URL(uri).origin === origin) ?? false,
       renderError: (ctx, out) => {
+        if (ctx.status === 503) {
+          sendProviderPage(
+            ctx,
+            503,
+            signInPage({
+              title: 'Sign-in is not available',
+              message: 'Sign-in is briefly unavailable. Please try again shortly.',
+            }),
+          );
+          return;
+        }
         sendProviderPage(
           ctx,
           ctx.status >= 400 ? ctx.status : 400,
-          signInPage({ title: 'Sign-in failed', message: `${out.error}: ${out.error_description ?? ''}`.trim() }),
+          signInPage({
+            title: errorPageTitle(ctx.oidc?.route),
+            message: `${out.error}: ${out.error_description ?? ''}`.trim(),
+          }),
         );
       },
       features: {
@@ -312,7 +331,7 @@ export class ProductProvider {
     const unsupported = () => Promise.reject(new Error('clients are managed through /admin/v1/clients'));
     return {
       find: async (id: string): Promise<AdapterPayload | undefined> => {
-        const client = await this.clients.find(id);
+        const client = await this.whileDatabaseAnswers(this.clients.find(id));
         return client ? this.clientMetadata(client) : undefined;
       },
       upsert: unsupported,
@@ -366,23 +385,58 @@ export class ProductProvider {
         sub,
         sid: oidc.session.sidFor(clientId) ?? '',
         grantId: oidc.session.grantIdFor(clientId),
+        providerSession: oidc.session.uid,
       });
       return;
     }
     if (oidc.route === 'end_session_confirm' && ctx.status === 303 && oidc.params?.logout) {
-      const token = ctx.cookies.get(this.cookies.session, { signed: false });
-      if (token) {
-        await this.signOut.signOut(token);
-        const { path, httpOnly, sameSite, secure } = this.cookies.options();
-        ctx.cookies.set(this.cookies.session, null, {
-          path,
-          httpOnly,
-          sameSite,
-          secure: secure === true,
-          signed: false,
-        });
-      }
+      await this.endGatewaySession(ctx, oidc.entities.Session?.accountId);
     }
+  }
+
+  /**
+   * A confirmed logout ends the gateway session in this browser, if it is the
+   * provider session's person's. The cookie may hold another person's: the
+   * provider confirms a logout of the previous account when someone else signs
+   * in, and that is no logout of the one signing in.
+   */
+  private async endGatewaySession(ctx: KoaContextWithOIDC, accountId: string | undefined): Promise<void> {
+    const token = ctx.cookies.get(this.cookies.session, { signed: false });
+    if (!token) return;
+    const current = await this.gatewaySignIn(ctx);
+    if (current && accountId !== undefined && current.user.id !== accountId) return;
+    if (current) await this.signOut.signOut(token);
+    const { path, httpOnly, sameSite, secure } = this.cookies.options();
+    ctx.cookies.set(this.cookies.session, null, {
+      path,
+      httpOnly,
+      sameSite,
+      secure: secure === true,
+      signed: false,
+    });
+  }
+
+  /**
+   * The gateway's own reads inside the provider (clients, accounts, the gateway session): PostgreSQL
+   * away or too slow is answered `503 temporarily_unavailable` (with Retry-After, above), an error
+   * the provider shows as it is and logs as a refusal, not as its `server_error` with a stack. At
+   * the authorization endpoint, once the client and its redirect URI are known, the product gets
+   * `error=temporarily_unavailable`, as OAuth 2.0 (RFC 6749, 4.1.2.1) has it.
+   */
+  private whileDatabaseAnswers<T>(work: Promise<T>): Promise<T> {
+    return work.catch((error: unknown) => {
+      const database = databaseFailure(error);
+      if (database === undefined) throw error;
+      this.logger.warn(
+        { reason: database },
+        database === 'timeout' ? 'a provider request ran out of database time' : 'the database is unavailable',
+      );
+      const unavailable = new this.module!.errors.TemporarilyUnavailable(
+        'the service is briefly unavailable; try again shortly',
+      );
+      // Its class says 400; this is the server's outage, said as it is and shown to the caller.
+      throw Object.assign(unavailable, { status: 503, statusCode: 503, expose: true });
+    });
   }
 
   private listen(provider: Provider): void {
