@@ -10,10 +10,41 @@ export interface ReplayBatch {
   readonly prunedThrough: string;
 }
 
+/** Where a replay may start, read in one snapshot. */
+export interface ReplayStart {
+  readonly head: string;
+  readonly prunedThrough: string;
+  /**
+   * With `since`: the position just before the first stamped event (within retention)
+   * that occurred at or after it; null when none did.
+   */
+  readonly sinceStart: string | null;
+}
+
 /** The SQL of replays: deliveries of feed events again, under their original event ids. */
 @Injectable()
 export class DeliveryReplayRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * The feed's head and retention horizon, and for `since` where its events begin:
+   * the smallest position among events that occurred at or after it, read on the
+   * (occurred_at, feed_position) index over that range only, not by walking the feed
+   * from the horizon. (Positions follow commit order and occurred_at the writer's
+   * clock, so a long transaction's event may sit after a later one: the minimum over
+   * the range is exact where "the first by time" would not be.)
+   */
+  async start(since: Date | null): Promise<ReplayStart> {
+    const [row] = await this.dataSource.query<[ReplayStart]>(
+      `SELECT f.head::text AS head, f.pruned_through::text AS "prunedThrough",
+              (SELECT (min(o.feed_position) - 1)::text FROM outbox_events o
+                WHERE o.occurred_at >= $1::timestamptz AND o.feed_position IS NOT NULL
+                  AND o.feed_position > f.pruned_through AND o.feed_position <= f.head) AS "sinceStart"
+       FROM events_feed f`,
+      [since],
+    );
+    return row;
+  }
 
   /**
    * Takes the next `limit` stamped events after `after` (the retention horizon when

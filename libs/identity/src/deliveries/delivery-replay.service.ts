@@ -41,8 +41,10 @@ export class DeliveryReplayService {
     const types = IDENTITY_EVENT_TYPES.filter(
       (type) => selects(subscription.events, type) && (input.types === undefined || selects(input.types, type)),
     );
-    let after = input.after === undefined ? null : decodeFeedCursor(input.after)!;
     const since = input.since === undefined ? null : new Date(input.since);
+    const start = await this.startingPoint(input, since);
+    if (start.after === null) return { replayed: 0, through: encodeFeedCursor(start.head) }; // nothing occurred since
+    let after = start.after;
     let replayed = 0;
     for (;;) {
       const batch = await this.replays.nextBatch(
@@ -50,7 +52,8 @@ export class DeliveryReplayService {
         { after, since, types, tenantId: subscription.tenantId },
         BATCH,
       );
-      if (after !== null && BigInt(after) < BigInt(batch.prunedThrough)) throw new CursorExpiredError();
+      // Retention may prune while a long replay runs.
+      if (BigInt(after) < BigInt(batch.prunedThrough)) throw new CursorExpiredError();
       if (batch.deliveries.length > 0) {
         try {
           await withTimeout(
@@ -68,8 +71,22 @@ export class DeliveryReplayService {
         }
       }
       replayed += batch.deliveries.length;
-      if (batch.through === null) return { replayed, through: after === null ? null : encodeFeedCursor(after) };
+      if (batch.through === null) return { replayed, through: encodeFeedCursor(after) };
       after = batch.through;
     }
+  }
+
+  /**
+   * Where the replay starts: after the cursor given (refused as the feed refuses it:
+   * 410 when retention passed it, 400 past the head), or just before the first event
+   * that occurred at or after `since` (null when none did).
+   */
+  private async startingPoint(input: ReplayInput, since: Date | null): Promise<{ after: string | null; head: string }> {
+    const start = await this.replays.start(since);
+    if (input.after === undefined) return { after: start.sinceStart, head: start.head };
+    const after = decodeFeedCursor(input.after)!;
+    if (BigInt(after) < BigInt(start.prunedThrough)) throw new CursorExpiredError();
+    if (BigInt(after) > BigInt(start.head)) throw IdentityError.invalid('after is not a cursor of this feed');
+    return { after, head: start.head };
   }
 }
