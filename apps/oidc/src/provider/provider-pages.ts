@@ -42,6 +42,14 @@ export function emailPage(action: string, clientName: string | undefined, proble
   );
 }
 
+/** The title of the provider's error page for a request to this route: what failed, said plainly. */
+export function errorPageTitle(route: string | undefined): string {
+  if (route === undefined) return 'Request failed';
+  if (route.startsWith('end_session')) return 'Sign-out failed';
+  if (route === 'authorization' || route === 'resume') return 'Sign-in failed';
+  return 'Request failed';
+}
+
 /** Sends a page from inside the provider (Koa), with the sign-in pages' headers. */
 export function sendProviderPage(ctx: KoaContextWithOIDC, status: number, html: string): void {
   for (const [name, value] of Object.entries(PAGE_HEADERS)) ctx.set(name, value);
