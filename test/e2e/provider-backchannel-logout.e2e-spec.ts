@@ -202,6 +202,48 @@ describe('back-channel logout: every end of a gateway session reaches the produc
     expect((await browser.get(`${gw.publicUrl}/auth/me`)).status).toBe(200);
   });
 
+  it('tells every product when the user logs out at the gateway (/auth/logout)', async () => {
+    const { id, email } = await person('lou');
+    const { browser, sessions } = await signInTo(email, [wiki, billing], 'openid offline_access');
+    const out = await browser.get(`${gw.publicUrl}/auth/logout`);
+    expect(out.status).toBe(302);
+    expect((await browser.get(`${gw.publicUrl}/auth/me`)).status).toBe(401);
+    await expectLoggedOut(sessions[0]);
+    await expectLoggedOut(sessions[1]);
+    await expect(oidc.refreshTokenGrant(wiki.config, sessions[0].refreshToken!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+    const signedOut = await gw.db.query(
+      `SELECT 1 FROM outbox_events WHERE subject_id = $1 AND type = 'user.signed_out'`,
+      [id],
+    );
+    expect(signedOut).toHaveLength(1);
+  });
+
+  it('tells the product again when it signed in again in the same browser and that session ends too', async () => {
+    const { id, email } = await person('max');
+    const { browser, sessions } = await signInTo(email, [wiki]);
+    const revoke = () => gw.admin.delete(`/admin/v1/tenants/acme/users/${id}/sessions`);
+    expect((await revoke()).status).toBe(204);
+    await expectLoggedOut(sessions[0]);
+
+    // The browser still has the provider's cookie; the IdP still has its session, so no login form.
+    const start = await startProductSignIn(wiki, { organization: 'acme', scope: 'openid email' });
+    const done = await followToProduct(browser, await browser.get(start.url), wiki);
+    const claims = (await finishProductSignIn(wiki, start, done.location!)).claims()!;
+    expect((await browser.get(`${gw.publicUrl}/auth/me`)).status).toBe(200);
+    // A new product session, not the ended one back.
+    const again: ProductSession = { product: wiki, sub: claims.sub, sid: claims.sid as string };
+    expect(again.sid).toEqual(expect.any(String));
+    expect(again.sid).not.toBe(sessions[0].sid);
+
+    expect((await revoke()).status).toBe(204);
+    await expectLoggedOut(again);
+    const tokens = [...(await logoutTokensFor(sessions[0])), ...(await logoutTokensFor(again))];
+    expect(tokens.map((token) => token.sid)).toEqual([sessions[0].sid, again.sid]);
+    expect(new Set(tokens.map((token) => token.jti)).size).toBe(2);
+  });
+
   it('tells the other products when the user logs out at one of them', async () => {
     const { email } = await person('fay');
     const { browser, sessions } = await signInTo(email, [wiki, billing]);

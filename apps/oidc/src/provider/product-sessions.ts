@@ -8,6 +8,7 @@ import type { Session } from '../sessions/session';
 import { sessionExpiresAt } from '../sessions/session';
 import { SessionEndReason, SessionEndings } from '../sessions/session-endings';
 import { SessionStore } from '../sessions/session-store';
+import { ProviderSessions } from './provider-sessions';
 import { RedisProviderAdapter } from './redis-provider.adapter';
 
 /** A product's session that rests on a gateway session. */
@@ -19,6 +20,8 @@ export interface ProductSessionBinding {
   readonly sid: string;
   /** The provider's grant behind the product's tokens. */
   readonly grantId?: string;
+  /** The uid of the provider session (`gw_op_session`) that holds the product's `sid`. */
+  readonly providerSession?: string;
 }
 
 /** How often each replica looks for gateway sessions that expired (Redis lets their keys lapse unannounced). */
@@ -27,9 +30,12 @@ const SWEEP_BATCH = 200;
 
 /**
  * The products' sessions that rest on each gateway session. When a gateway
- * session ends, by any path (SessionEndings), its products' grants are revoked
- * and each product that takes logout tokens gets a back-channel logout job,
- * delivered and retried by the worker.
+ * session ends, by any path (SessionEndings), its products' grants are revoked,
+ * each product that takes logout tokens gets a back-channel logout job,
+ * delivered and retried by the worker, and the provider session that held them
+ * ends, so a later sign-in in that browser is a new product session with a new
+ * `sid` (a logout job's id is the product and `sid`: one reused would be taken
+ * for the logout already sent).
  *
  * Redis: one hash per gateway session (`{<session id>}`: one slot), and one
  * sorted set of the gateway sessions to watch for expiry, scored by when each
@@ -50,6 +56,7 @@ export class ProductSessions implements OnApplicationBootstrap, OnApplicationShu
     private readonly sessions: SessionStore,
     private readonly queues: EventQueues,
     private readonly clients: ProductClientsService,
+    private readonly providerSessions: ProviderSessions,
   ) {
     this.prefix = `${config.redisPrefix}:product-sessions`;
     this.grants = new RedisProviderAdapter(redis, config.redisPrefix, 'Grant');
@@ -99,7 +106,12 @@ export class ProductSessions implements OnApplicationBootstrap, OnApplicationShu
       const [[, stored]] = ((await this.redis.multi().hvals(key).del(key).exec()) ?? [[null, []]]) as [
         [unknown, string[]],
       ];
-      for (const binding of (stored ?? []).map((value) => JSON.parse(value) as ProductSessionBinding)) {
+      const bindings = (stored ?? []).map((value) => JSON.parse(value) as ProductSessionBinding);
+      // First, so that the browser's next sign-in cannot pick up these products' `sid`s again.
+      const providerSessions = new Map<string, string>();
+      for (const { providerSession, sub } of bindings) if (providerSession) providerSessions.set(providerSession, sub);
+      for (const [uid, sub] of providerSessions) await this.providerSessions.end(uid, sub);
+      for (const binding of bindings) {
         if (binding.grantId) await this.revokeGrant(binding.grantId, reason === 'expired');
         const client = await this.clients.find(binding.clientId);
         if (client?.backchannelLogoutUri)

@@ -11,6 +11,7 @@ import { ProductAccounts } from './product-accounts';
 import { ProductProvider } from './product-provider';
 import { ProductSessions } from './product-sessions';
 import { ProductSignInFailures } from './product-sign-in-failures';
+import { ProviderSessions } from './provider-sessions';
 
 /** The OpenID Provider for the vendor's products: the provider itself, its sign-in interaction and its accounts. */
 @Module({
@@ -24,7 +25,14 @@ import { ProductSignInFailures } from './product-sign-in-failures';
     RequestLogModule,
   ],
   controllers: [InteractionController],
-  providers: [ProductProvider, ProductAccounts, ProductSessions, InteractionFlow, ProductSignInFailures],
+  providers: [
+    ProductProvider,
+    ProductAccounts,
+    ProductSessions,
+    ProviderSessions,
+    InteractionFlow,
+    ProductSignInFailures,
+  ],
   exports: [ProductProvider, ProductSessions],
 })
 export class ProviderModule {}
