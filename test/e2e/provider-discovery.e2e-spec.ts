@@ -36,7 +36,19 @@ describe('the OpenID Provider: discovery and client credentials', () => {
       expect.arrayContaining(['openid', 'offline_access', 'profile', 'email', 'groups']),
     );
     expect(metadata.claims_supported).toEqual(
-      expect.arrayContaining(['sub', 'email', 'email_verified', 'name', 'org', 'org_id', 'roles', 'teams', 'groups']),
+      expect.arrayContaining([
+        'sub',
+        'email',
+        'email_verified',
+        'name',
+        'given_name',
+        'family_name',
+        'org',
+        'org_id',
+        'roles',
+        'teams',
+        'groups',
+      ]),
     );
     // None of the provider's routes takes today's /auth/* paths.
     for (const value of Object.values(metadata)) {

@@ -37,6 +37,10 @@ describe('products sign in through the gateway (OpenID Provider)', () => {
         { sub: '00u-alan', email: 'alan@acme.example', name: 'Alan Turing' },
         { sub: '00u-dora', email: 'dora@acme.example', name: 'Dora' },
         { sub: '00u-fay', email: 'fay@acme.example', name: 'Fay' },
+        { sub: '00u-hank', email: 'hank@acme.example', name: 'Hank' },
+        { sub: '00u-iris', email: 'iris@acme.example', name: 'Iris' },
+        { sub: '00u-jane', email: 'jane@acme.example', name: 'Jane' },
+        { sub: '00u-kurt', email: 'kurt@acme.example', name: 'Kurt' },
       ],
     });
     acme = await gw.tenant('acme', { domains: ['acme.example'] });
@@ -70,6 +74,16 @@ describe('products sign in through the gateway (OpenID Provider)', () => {
   }
 
   const sessionCookie = (browser: HttpBrowser) => browser.cookies.get(gw.publicUrl, 'gw_session');
+  const me = async (browser: HttpBrowser) => {
+    const response = await browser.get(`${gw.publicUrl}/auth/me`);
+    return {
+      status: response.status,
+      email: response.status === 200 ? JSON.parse(response.body).user.email : undefined,
+    };
+  };
+  const signedOutEvents = async (userId: string) =>
+    (await gw.db.query(`SELECT 1 FROM outbox_events WHERE subject_id = $1 AND type = 'user.signed_out'`, [userId]))
+      .length;
   const errorOf = (response: BrowserResponse) => Object.fromEntries(new URL(response.location!).searchParams);
 
   it('signs a user in to a product through the tenant IdP, with the claims the admin API shows', async () => {
@@ -87,6 +101,8 @@ describe('products sign in through the gateway (OpenID Provider)', () => {
       email: 'ada@acme.example',
       email_verified: true,
       name: 'Ada Lovelace',
+      given_name: 'Ada',
+      family_name: 'Lovelace',
       org: 'acme',
       org_id: acme.id,
       roles: ada.effectiveRoles ?? ada.roles,
@@ -97,7 +113,15 @@ describe('products sign in through the gateway (OpenID Provider)', () => {
     expect(sessionCookie(browser)).toBeDefined();
 
     const userinfo = await oidc.fetchUserInfo(wiki.config, tokens.access_token, claims.sub);
-    expect(userinfo).toMatchObject({ sub: ada.id, email: 'ada@acme.example', org: 'acme', groups: ['Engineering'] });
+    expect(userinfo).toMatchObject({
+      sub: ada.id,
+      email: 'ada@acme.example',
+      name: 'Ada Lovelace',
+      given_name: 'Ada',
+      family_name: 'Lovelace',
+      org: 'acme',
+      groups: ['Engineering'],
+    });
   });
 
   it('leaves groups out without the groups scope, and follows role changes at the next token', async () => {
@@ -259,7 +283,7 @@ describe('products sign in through the gateway (OpenID Provider)', () => {
   });
 
   it('refuses tampered tokens', async () => {
-    const { tokens } = await signIn(wiki, 'grace@acme.example');
+    const { tokens, browser } = await signIn(wiki, 'grace@acme.example');
     const [header, payload, signature] = tokens.id_token!.split('.');
     const forged = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
     forged.org = 'globex';
@@ -269,6 +293,21 @@ describe('products sign in through the gateway (OpenID Provider)', () => {
     const key = await importJWK(jwks.keys[0], 'ES256');
     await expect(compactVerify(tampered, key)).rejects.toThrow(/signature/);
     await expect(compactVerify(tokens.id_token!, key)).resolves.toBeDefined();
+
+    // The gateway itself refuses the forged ID token as a logout hint: a page, and the session stays.
+    const logout = await browser.get(
+      oidc.buildEndSessionUrl(wiki.config, {
+        id_token_hint: tampered,
+        post_logout_redirect_uri: `${PRODUCT}/wiki/signed-out`,
+      }),
+    );
+    expect(logout.status).toBe(400);
+    expect(logout.location).toBeUndefined();
+    expect(logout.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(logout.body).toContain('<title>Sign-out failed</title>');
+    expect(logout.body).toMatch(/id_token_hint/);
+    expect(await me(browser)).toMatchObject({ status: 200, email: 'grace@acme.example' });
+    expect(await signedOutEvents(tokens.claims()!.sub)).toBe(0);
 
     const userinfo = await fetch(`${gw.publicUrl}/oidc/userinfo`, {
       headers: { authorization: `Bearer ${tokens.access_token.slice(0, -2)}xx` },
@@ -327,6 +366,60 @@ describe('products sign in through the gateway (OpenID Provider)', () => {
     } finally {
       await idp.close().catch(() => undefined);
     }
+  });
+
+  it('signs the next person in on a shared browser after the first signed out, through the IdP once', async () => {
+    const { browser, tokens: hanks } = await signIn(wiki, 'hank@acme.example');
+    // Hank signs out at the gateway, and at the IdP it sends him on to; the provider's cookie stays.
+    const idpLogout = await browser.open(`${gw.publicUrl}/auth/logout`);
+    expect(idpLogout.url.startsWith(gw.idp.origin)).toBe(true);
+    await browser.follow(await browser.submitForm(idpLogout));
+    expect((await me(browser)).status).toBe(401);
+    expect(browser.cookies.get(gw.publicUrl, 'gw_op_session')).toBeDefined();
+
+    const idpLogins = gw.idp.tokenRequests().length;
+    // Straight back to the product with a code: no logout to confirm on the way.
+    const { tokens } = await signIn(wiki, 'iris@acme.example', { organization: 'acme' }, browser);
+    expect(gw.idp.tokenRequests().length).toBe(idpLogins + 1);
+    const iris = tokens.claims()!;
+    expect(iris).toMatchObject({ email: 'iris@acme.example' });
+    expect(iris.sub).not.toBe(hanks.claims()!.sub);
+    expect(await me(browser)).toMatchObject({ status: 200, email: 'iris@acme.example' });
+    expect(await signedOutEvents(iris.sub)).toBe(0);
+    expect(await signedOutEvents(hanks.claims()!.sub)).toBe(1);
+  });
+
+  it("signs another person in on a browser left with someone's provider session, and ends neither sign-in", async () => {
+    const { browser: janes, tokens: janeTokens } = await signIn(wiki, 'jane@acme.example');
+    const jane = janeTokens.claims()!;
+    // A browser that kept Jane's provider session but not her gateway session.
+    const shared = new HttpBrowser();
+    shared.cookies.store(
+      gw.publicUrl,
+      janes.cookies
+        .cookies(gw.publicUrl)
+        .filter((cookie) => cookie.name.startsWith('gw_op_session'))
+        .map((cookie) => `${cookie.name}=${cookie.value}; Path=${cookie.path}`),
+    );
+    expect(shared.cookies.get(gw.publicUrl, 'gw_op_session')).toBeDefined();
+
+    const idpLogins = gw.idp.tokenRequests().length;
+    const { tokens } = await signIn(wiki, 'kurt@acme.example', { organization: 'acme' }, shared);
+    expect(gw.idp.tokenRequests().length).toBe(idpLogins + 1);
+    const kurt = tokens.claims()!;
+    expect(kurt).toMatchObject({ email: 'kurt@acme.example' });
+    expect(kurt.sub).not.toBe(jane.sub);
+    expect(await me(shared)).toMatchObject({ status: 200, email: 'kurt@acme.example' });
+    expect(await me(janes)).toMatchObject({ status: 200, email: 'jane@acme.example' });
+
+    // Jane, in her own browser, still signs in to another product without the IdP.
+    const start = await startProductSignIn(billing);
+    const done = await followToProduct(janes, await janes.get(start.url), billing);
+    expect(done.location).toMatch(new RegExp(`^${billing.redirectUri}\\?code=`));
+    expect(done.chain.some((hop) => hop.url.startsWith(gw.idp.origin))).toBe(false);
+    expect((await finishProductSignIn(billing, start, done.location!)).claims()!.sub).toBe(jane.sub);
+    expect(await signedOutEvents(kurt.sub)).toBe(0);
+    expect(await signedOutEvents(jane.sub)).toBe(0);
   });
 
   it('ends the gateway session when the user logs out at the product', async () => {

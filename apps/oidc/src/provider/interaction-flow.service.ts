@@ -11,6 +11,7 @@ import { PAGE_HEADERS, signInPage } from '../sign-in/sign-in-page';
 import { ProductProvider } from './product-provider';
 import { ProductSignInFailures } from './product-sign-in-failures';
 import { emailPage } from './provider-pages';
+import { ProviderSessions } from './provider-sessions';
 import { interactionPath } from './provider-routes';
 
 /** The email's domain, lowercased; undefined for something that is not an email. */
@@ -47,6 +48,7 @@ export class InteractionFlow {
     private readonly tenants: TenantsService,
     private readonly sessionUsers: SessionUsers,
     private readonly failures: ProductSignInFailures,
+    private readonly providerSessions: ProviderSessions,
   ) {}
 
   async step(request: FastifyRequest, reply: FastifyReply, uid: string, email: string | undefined): Promise<void> {
@@ -62,7 +64,7 @@ export class InteractionFlow {
     }
     const client = await this.clients.find(String(details.params.client_id));
     if (!client)
-      return this.finish(request, reply, {
+      return this.finish(request, reply, details, {
         error: 'invalid_client',
         error_description: 'the product is no longer registered',
       });
@@ -91,10 +93,10 @@ export class InteractionFlow {
         reason: refusal.error_description,
         detail: refusal.error,
       });
-      return this.finish(request, reply, refusal);
+      return this.finish(request, reply, details, refusal);
     }
     if (current && current.user.tenantId === tenant.id && !(await this.needsFreshSignIn(details, current))) {
-      return this.signedIn(request, reply, current, details.prompt.name);
+      return this.signedIn(request, reply, current, details);
     }
     if (asksForFreshSignIn(details)) await this.redis.set(this.freshKey(uid), String(Date.now()), 'EX', 3600);
     return reply.redirect(this.tenantSignIn(uid, tenant, choice.loginHint), 302);
@@ -119,16 +121,33 @@ export class InteractionFlow {
     request: FastifyRequest,
     reply: FastifyReply,
     current: CurrentUser,
-    prompt: string,
+    details: Interaction,
   ): Promise<void> {
     const result: InteractionResults = {
       login: { accountId: current.user.id, ts: Math.floor(current.session.createdAt / 1000), amr: ['fed'] },
     };
-    if (prompt === 'consent') {
+    if (details.prompt.name === 'consent') {
       // The grant is filled by loadExistingGrant; an empty consent result lets it be.
       result.consent = {};
     }
-    return this.finish(request, reply, result);
+    return this.finish(request, reply, details, result);
+  }
+
+  /**
+   * The sign-in began in a provider session of `recorded.accountId`. If someone else signed in, that
+   * session ends: the provider would otherwise ask to log its person out, and the answer would read as a
+   * logout of the one signing in. Once the session is no longer that person's (ended here, or with their
+   * gateway session meanwhile), the interaction lets go of it, as oidc-provider does itself on an account
+   * switch; else it refuses to finish ("session not found").
+   */
+  private async settleProviderSession(details: Interaction, userId: string | undefined): Promise<void> {
+    const recorded = details.session;
+    if (!recorded?.uid) return;
+    if (userId !== undefined && recorded.accountId !== userId) {
+      await this.providerSessions.end(recorded.uid, recorded.accountId);
+    } else if (await this.providerSessions.isOf(recorded.uid, recorded.accountId)) return;
+    delete (recorded as Partial<typeof recorded>).uid;
+    await details.save(Math.max(details.exp - Math.floor(Date.now() / 1000), 1));
   }
 
   private async chooseTenant(
@@ -169,7 +188,13 @@ export class InteractionFlow {
     return url.href;
   }
 
-  private async finish(request: FastifyRequest, reply: FastifyReply, result: InteractionResults): Promise<void> {
+  private async finish(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    details: Interaction,
+    result: InteractionResults,
+  ): Promise<void> {
+    await this.settleProviderSession(details, result.login?.accountId);
     const provider = await this.provider.provider();
     const next = await provider.interactionResult(request.raw, reply.raw, result, { mergeWithLastSubmission: false });
     void reply.header('cache-control', 'no-store');
