@@ -2,6 +2,7 @@ import fastifyCookie from '@fastify/cookie';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ResolvedConfig, createHttpApp } from '@app/platform';
 import { mountQueueBoard } from './admin/queue-board';
+import { ApiDocs } from './api-docs/api-docs';
 import { OidcModule } from './oidc.module';
 import { mountProductProvider } from './provider/mount-product-provider';
 import { mountWebApp } from './web/web-app';
@@ -13,5 +14,6 @@ export async function createOidcApp(config: ResolvedConfig): Promise<NestFastify
   await mountQueueBoard(app, config);
   await mountProductProvider(app);
   await mountWebApp(app);
+  app.get(ApiDocs).describe(app);
   return app;
 }

@@ -2,6 +2,8 @@ import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
 import type { AuditEntryView } from '@app/identity/audit/audit-entry';
 import { AuditLogService } from '@app/identity/audit/audit-log.service';
 import type { LogPage } from '@app/identity/request-log/log-page';
+import { auditQuery, tenantAuditQuery } from '@app/identity/audit/audit.query';
+import { ApiZodQuery } from '../api-docs/api-docs.decorators';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { PortalScope } from './portal-scope.decorator';
 import { TenantAdminRoute } from './tenant-admin-route.decorator';
@@ -16,6 +18,7 @@ export class AuditController {
   constructor(private readonly audit: AuditLogService) {}
 
   @Get('audit')
+  @ApiZodQuery(auditQuery)
   list(@Query() query: unknown): Promise<LogPage<AuditEntryView>> {
     return this.audit.list(query);
   }
@@ -23,6 +26,7 @@ export class AuditController {
   @Get('tenants/:slug/audit')
   @TenantAdminRoute()
   @PortalScope('logs')
+  @ApiZodQuery(tenantAuditQuery)
   listForTenant(@Param('slug') slug: string, @Query() query: unknown): Promise<LogPage<AuditEntryView>> {
     return this.audit.listForTenant(slug, query);
   }

@@ -7,6 +7,7 @@ import {
 } from '@app/identity/product-clients/product-client.input';
 import { ProductClientView, toProductClientView } from '@app/identity/product-clients/product-client.view';
 import { ProductClientsService } from '@app/identity/product-clients/product-clients.service';
+import { ApiResult, listOf } from '../api-docs/api-docs.decorators';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { ZodValidationPipe } from './zod-validation.pipe';
 
@@ -28,16 +29,19 @@ export class ClientsController {
   }
 
   @Get()
+  @ApiResult(listOf('clients', 'ProductClient'), 'Every product client.')
   async list(): Promise<{ clients: ProductClientView[] }> {
     return { clients: (await this.clients.list()).map(toProductClientView) };
   }
 
   @Get(':clientId')
+  @ApiResult('ProductClient', 'The client.')
   async get(@Param('clientId') clientId: string): Promise<ProductClientView> {
     return toProductClientView(await this.clients.get(clientId));
   }
 
   @Patch(':clientId')
+  @ApiResult('ProductClient', 'The client as changed.')
   async update(
     @Param('clientId') clientId: string,
     @Body(new ZodValidationPipe(updateProductClientInput)) input: UpdateProductClientInput,

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from 
 import type { DomainView } from '@app/identity/domains/domain-claim';
 import { AddDomainInput, addDomainInput } from '@app/identity/domains/domain.input';
 import { DomainsService } from '@app/identity/domains/domains.service';
+import { ApiResult, listOf } from '../api-docs/api-docs.decorators';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { PortalScope } from './portal-scope.decorator';
 import { ZodValidationPipe } from './zod-validation.pipe';
@@ -14,12 +15,14 @@ export class DomainsController {
 
   @Get()
   @PortalScope('domains')
+  @ApiResult(listOf('data', 'Domain'), 'The tenant’s domains.')
   async list(@Param('slug') slug: string): Promise<{ data: DomainView[] }> {
     return { data: await this.domains.list(slug) };
   }
 
   @Post()
   @PortalScope('domains')
+  @ApiResult('Domain', 'The domain, with the TXT record to publish.')
   add(
     @Param('slug') slug: string,
     @Body(new ZodValidationPipe(addDomainInput)) input: AddDomainInput,
@@ -30,6 +33,7 @@ export class DomainsController {
   @Post(':domain/verify')
   @HttpCode(200)
   @PortalScope('domains')
+  @ApiResult('Domain', 'The domain as it stands after the DNS lookup.')
   verify(@Param('slug') slug: string, @Param('domain') domain: string): Promise<DomainView> {
     return this.domains.verify(slug, domain);
   }

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Put, UseGuards } from '
 import { OidcConnectionView, toOidcConnectionView } from '@app/identity/oidc-connections/oidc-connection';
 import { PutOidcConnectionInput, putOidcConnectionInput } from '@app/identity/oidc-connections/oidc-connection.input';
 import { OidcConnectionsService } from '@app/identity/oidc-connections/oidc-connections.service';
+import { ApiResult } from '../api-docs/api-docs.decorators';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { PortalScope } from './portal-scope.decorator';
 import { ZodValidationPipe } from './zod-validation.pipe';
@@ -14,6 +15,7 @@ export class OidcConnectionController {
 
   @Put()
   @PortalScope('oidc')
+  @ApiResult('OidcConnection', 'The connection as saved (never the secret).')
   async put(
     @Param('slug') slug: string,
     @Body(new ZodValidationPipe(putOidcConnectionInput)) input: PutOidcConnectionInput,
@@ -23,6 +25,7 @@ export class OidcConnectionController {
 
   @Get()
   @PortalScope('oidc')
+  @ApiResult('OidcConnection', 'The connection (never the secret).')
   async get(@Param('slug') slug: string): Promise<OidcConnectionView> {
     return toOidcConnectionView(await this.connections.get(slug));
   }

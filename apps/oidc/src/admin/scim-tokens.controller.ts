@@ -8,6 +8,7 @@ import {
   toScimTokenView,
 } from '@app/identity';
 import { EndedRotation, ScimTokenRotationService } from '@app/identity/tokens/scim-token-rotation.service';
+import { ApiResult, listOf } from '../api-docs/api-docs.decorators';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { PortalScope } from './portal-scope.decorator';
 import { ZodValidationPipe } from './zod-validation.pipe';
@@ -42,6 +43,7 @@ export class ScimTokensController {
 
   @Post()
   @PortalScope('scim')
+  @ApiResult('IssuedScimToken', 'The token, with its secret shown this once.')
   async issue(
     @Param('slug') slug: string,
     @Body(new ZodValidationPipe(issueScimTokenInput)) input: IssueScimTokenInput,
@@ -52,6 +54,7 @@ export class ScimTokensController {
 
   @Get()
   @PortalScope('scim')
+  @ApiResult(listOf('tokens', 'ScimToken'), 'The tenant’s tokens, without secrets.')
   async list(@Param('slug') slug: string): Promise<{ tokens: ScimTokenView[] }> {
     return { tokens: scimTokenViews(await this.tokens.list(slug)) };
   }
@@ -66,6 +69,7 @@ export class ScimTokensController {
   /** Issues a token to replace `id`; both work until the rotation is completed or cancelled. */
   @Post(':id/rotation')
   @PortalScope('scim')
+  @ApiResult('IssuedScimToken', 'The new token (with `replaces`), its secret shown this once.')
   async rotate(
     @Param('slug') slug: string,
     @Param('id') id: string,

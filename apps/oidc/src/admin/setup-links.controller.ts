@@ -4,6 +4,7 @@ import type { SetupLinkView } from '@app/identity/setup-links/setup-link.view';
 import { CreatedSetupLink, SetupLinksService } from '@app/identity/setup-links/setup-links.service';
 import type { FastifyRequest } from 'fastify';
 import { PortalSessions } from '../portal/portal-sessions';
+import { ApiResult, listOf } from '../api-docs/api-docs.decorators';
 import { adminActorOf } from './admin-actor';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { AuditSecretFields } from './audit/audit-secret-fields.decorator';
@@ -21,6 +22,7 @@ export class SetupLinksController {
   /** The link's secret is in `url`, shown this once. */
   @Post()
   @AuditSecretFields('url')
+  @ApiResult('CreatedSetupLink', 'The link; its secret is in `url`, shown this once.')
   create(
     @Param('slug') slug: string,
     @Body(new ZodValidationPipe(createSetupLinkInput)) input: CreateSetupLinkInput,
@@ -31,6 +33,7 @@ export class SetupLinksController {
   }
 
   @Get()
+  @ApiResult(listOf('data', 'SetupLink'), 'The tenant’s setup links, without secrets.')
   async list(@Param('slug') slug: string): Promise<{ data: SetupLinkView[] }> {
     return { data: await this.links.list(slug) };
   }

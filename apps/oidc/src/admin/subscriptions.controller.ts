@@ -26,6 +26,8 @@ import {
 } from '@app/identity/subscriptions/subscription.input';
 import { SubscriptionView, toSubscriptionView } from '@app/identity/subscriptions/subscription.view';
 import { SubscriptionsService } from '@app/identity/subscriptions/subscriptions.service';
+import { ApiResult, listOf } from '../api-docs/api-docs.decorators';
+import { DELIVERY_PAGE } from './admin-api.openapi';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { ZodValidationPipe } from './zod-validation.pipe';
 
@@ -54,16 +56,19 @@ export class SubscriptionsController {
   }
 
   @Get()
+  @ApiResult(listOf('subscriptions', 'Subscription'), 'Every subscription.')
   async list(): Promise<{ subscriptions: SubscriptionView[] }> {
     return { subscriptions: (await this.subscriptions.list()).map(toSubscriptionView) };
   }
 
   @Get(':id')
+  @ApiResult('Subscription', 'The subscription.')
   async get(@Param('id') id: string): Promise<SubscriptionView> {
     return toSubscriptionView(await this.subscriptions.get(id));
   }
 
   @Patch(':id')
+  @ApiResult('Subscription', 'The subscription as changed.')
   async update(
     @Param('id') id: string,
     @Body(new ZodValidationPipe(updateSubscriptionInput)) input: UpdateSubscriptionInput,
@@ -78,6 +83,7 @@ export class SubscriptionsController {
   }
 
   @Get(':id/deliveries')
+  @ApiResult(DELIVERY_PAGE, 'A page of the delivery log, newest first.')
   async deliveryLog(
     @Param('id') id: string,
     @Query(new ZodValidationPipe(listDeliveriesQuery)) query: ListDeliveriesQuery,
@@ -110,6 +116,7 @@ export class SubscriptionsController {
 
   @Post(':id/deliveries/:deliveryId/retry')
   @HttpCode(202)
+  @ApiResult('Delivery', 'The delivery, queued again.')
   async retry(@Param('id') id: string, @Param('deliveryId') deliveryId: string): Promise<DeliveryView> {
     try {
       return toDeliveryView(await this.deliveries.retry(id, deliveryId));

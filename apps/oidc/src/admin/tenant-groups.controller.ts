@@ -1,6 +1,8 @@
 import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
 import { AccessService } from '@app/identity';
 import type { TenantGroupPage } from '@app/identity/access/access.service';
+import { listTenantGroupsQuery } from '@app/identity/access/access.input';
+import { ApiZodQuery } from '../api-docs/api-docs.decorators';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { PortalScope } from './portal-scope.decorator';
 
@@ -12,6 +14,7 @@ export class TenantGroupsController {
 
   @Get()
   @PortalScope('roles')
+  @ApiZodQuery(listTenantGroupsQuery)
   list(@Param('slug') slug: string, @Query() query: unknown): Promise<TenantGroupPage> {
     return this.access.listGroups(slug, query);
   }

@@ -10,6 +10,7 @@ import {
   setRolesInput,
   setTeamsInput,
 } from '@app/identity';
+import { ApiResult } from '../api-docs/api-docs.decorators';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { PortalScope } from './portal-scope.decorator';
 import { TenantAdminRoute } from './tenant-admin-route.decorator';
@@ -24,6 +25,7 @@ export class TenantUsersController {
   constructor(private readonly access: AccessService) {}
 
   @Get()
+  @ApiResult('TenantUserPage', 'A page of the tenant’s users.')
   list(
     @Param('slug') slug: string,
     @Query(new ZodValidationPipe(listTenantUsersQuery)) query: ListTenantUsersQuery,
@@ -32,6 +34,7 @@ export class TenantUsersController {
   }
 
   @Put(':id/roles')
+  @ApiResult('TenantUser', 'The user as changed.')
   setRoles(
     @Param('slug') slug: string,
     @Param('id') id: string,
@@ -41,6 +44,7 @@ export class TenantUsersController {
   }
 
   @Put(':id/teams')
+  @ApiResult('TenantUser', 'The user as changed.')
   setTeams(
     @Param('slug') slug: string,
     @Param('id') id: string,

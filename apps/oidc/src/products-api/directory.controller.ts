@@ -6,6 +6,7 @@ import { ReaderAccess } from '@app/identity/events-feed/reader-scope';
 import { ProductsApiExceptionFilter } from './products-api-exception.filter';
 import { ProductsApiGuard, Reader, RequiresScope } from './products-api.guard';
 import { ProductsApiMetrics } from './products-api.metrics';
+import { ProductsApiDocs } from './products-api.openapi';
 
 type Query = Record<string, unknown>;
 
@@ -21,6 +22,7 @@ export class DirectoryController {
   ) {}
 
   @Get('users')
+  @ProductsApiDocs.listUsers()
   users(@Reader() reader: ReaderAccess, @Query() query: Query): Promise<DirectoryPage<DirectoryUser>> {
     this.metrics.directoryRead(reader.clientId, 'users');
     const filters = parseUserFilters(query);
@@ -28,12 +30,14 @@ export class DirectoryController {
   }
 
   @Get('users/:id')
+  @ProductsApiDocs.getUser()
   user(@Reader() reader: ReaderAccess, @Param('id') id: string): Promise<DirectoryUser> {
     this.metrics.directoryRead(reader.clientId, 'user');
     return this.directory.user(reader, id);
   }
 
   @Get('users/:id/groups')
+  @ProductsApiDocs.listUserGroups()
   groupsOf(
     @Reader() reader: ReaderAccess,
     @Param('id') id: string,
@@ -44,12 +48,14 @@ export class DirectoryController {
   }
 
   @Get('groups')
+  @ProductsApiDocs.listGroups()
   groups(@Reader() reader: ReaderAccess, @Query() query: Query): Promise<DirectoryPage<DirectoryGroup>> {
     this.metrics.directoryRead(reader.clientId, 'groups');
     return this.directory.groups(reader, parsePageQuery(query, 'groups'));
   }
 
   @Get('groups/:id/members')
+  @ProductsApiDocs.listGroupMembers()
   members(
     @Reader() reader: ReaderAccess,
     @Param('id') id: string,

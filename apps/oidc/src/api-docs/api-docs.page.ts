@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { JsonSchema, OpenApiDocument, OpenApiOperation, OpenApiParameter } from './products-api.openapi';
+import type { OpenAPIObject, OperationObject, ResponseObject, SecuritySchemeObject } from '@nestjs/swagger';
+import type { JsonSchema } from './zod-json-schema';
 
 /*
- * The readable page of the products API, rendered on the server from the same
+ * The readable page of the admin and products APIs, rendered on the server from the same
  * OpenAPI document that /api/openapi.json serves. Written here rather than
  * served with Swagger UI, Redoc or Scalar: those are browser applications that
  * need scripts (and, mostly, a CDN); this page needs none, so its CSP allows no
@@ -30,63 +31,100 @@ export const API_DOCS_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+type Operation = OperationObject & { readonly operationId: string };
+type Parameter = { name: string; in: string; required?: boolean; description?: string; schema?: JsonSchema };
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
+
 /** Renders the document as one self-contained HTML page; every text from the document is escaped. */
-export function renderApiDocs(document: OpenApiDocument): string {
-  const operations = Object.entries(document.paths).map(([path, item]) => ({ path, op: item.get }));
+export function renderApiDocs(document: OpenAPIObject): string {
+  const operations = Object.entries(document.paths).flatMap(([path, item]) =>
+    METHODS.flatMap((method) => {
+      const op = (item as Record<string, Operation | undefined>)[method];
+      return op ? [{ path, method, op }] : [];
+    }),
+  );
+  const tags = [...new Set(operations.map(({ op }) => op.tags?.[0] ?? ''))];
+  const tagDescriptions = new Map((document.tags ?? []).map((tag) => [tag.name, tag.description ?? '']));
   return [
     '<!doctype html><html lang="en"><head><meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>${escape(document.info.title)}</title><style>${STYLE}</style></head><body><main>`,
-    `<h1>${escape(document.info.title)}</h1><p>${prose(document.info.description)}</p>`,
+    `<h1>${escape(document.info.title)}</h1><p>${prose(document.info.description ?? '')}</p>`,
     `<p class="muted">OpenAPI ${escape(document.openapi)} document: <a href="openapi.json">/api/openapi.json</a>`,
-    ` · server: <code>${escape(document.servers[0]?.url ?? '')}</code></p>`,
+    ` · server: <code>${escape(document.servers?.[0]?.url ?? '')}</code></p>`,
     authorization(document),
     '<h2>Routes</h2><nav><ul>',
     ...operations.map(
-      ({ path, op }) =>
-        `<li><a href="#${escape(op.operationId)}">GET <code>${escape(path)}</code></a> ${escape(op.summary)}</li>`,
+      ({ path, method, op }) =>
+        `<li><a href="#${escape(op.operationId)}">${method.toUpperCase()} <code>${escape(path)}</code></a> ${escape(op.summary ?? '')}</li>`,
     ),
     '</ul></nav>',
-    ...operations.map(({ path, op }) => operation(document, path, op)),
+    ...tags.flatMap((tag) => [
+      `<h2 id="tag-${escape(tag.replace(/[^\w-]+/g, '-'))}">${escape(tag)}</h2>`,
+      tagDescriptions.get(tag) ? `<p>${prose(tagDescriptions.get(tag)!)}</p>` : '',
+      ...operations
+        .filter(({ op }) => (op.tags?.[0] ?? '') === tag)
+        .map(({ path, method, op }) => operation(document, path, method, op)),
+    ]),
     '<h2>Schemas</h2>',
-    ...Object.entries(document.components.schemas).map(([name, schema]) => schemaSection(name, schema)),
+    ...Object.entries(document.components?.schemas ?? {}).map(([name, schema]) =>
+      schemaSection(name, schema as JsonSchema),
+    ),
     '</main></body></html>',
   ].join('\n');
 }
 
-function authorization(document: OpenApiDocument): string {
-  return Object.entries(document.components.securitySchemes)
-    .map(([name, scheme]) => {
-      const flow = (scheme['flows'] as { clientCredentials: { tokenUrl: string; scopes: Record<string, string> } })
-        .clientCredentials;
-      return [
-        `<h2>Authorization</h2><p><code>${escape(name)}</code>: ${prose(String(scheme['description']))}</p>`,
-        `<p>Token URL: <code>${escape(flow.tokenUrl)}</code> (<code>grant_type=client_credentials</code>); send `,
-        'the token as <code>Authorization: Bearer …</code>.</p>',
-        table(
-          ['Scope', 'Grants'],
-          Object.entries(flow.scopes).map(([scope, what]) => [`<code>${escape(scope)}</code>`, prose(what)]),
-        ),
-      ].join('');
-    })
-    .join('');
+function authorization(document: OpenAPIObject): string {
+  const schemes = Object.entries(document.components?.securitySchemes ?? {}).map(([name, scheme]) => {
+    const { type, description, flows } = scheme as SecuritySchemeObject;
+    const head = `<p><code>${escape(name)}</code>: ${prose(description ?? '')}</p>`;
+    if (type !== 'oauth2' || !flows?.clientCredentials) {
+      return `${head}<p>Send it as <code>Authorization: Bearer …</code>.</p>`;
+    }
+    const flow = flows.clientCredentials;
+    return [
+      head,
+      `<p>Token URL: <code>${escape(flow.tokenUrl ?? '')}</code> (<code>grant_type=client_credentials</code>); send `,
+      'the token as <code>Authorization: Bearer …</code>.</p>',
+      table(
+        ['Scope', 'Grants'],
+        Object.entries(flow.scopes ?? {}).map(([scope, what]) => [
+          `<code>${escape(scope)}</code>`,
+          prose(String(what)),
+        ]),
+      ),
+    ].join('');
+  });
+  return `<h2>Authorization</h2>${schemes.join('')}`;
 }
 
-function operation(document: OpenApiDocument, path: string, op: OpenApiOperation): string {
-  const scopes = op.security.flatMap((requirement) => Object.values(requirement).flat());
-  const parameters = op.parameters.map((parameter) =>
-    '$ref' in parameter ? resolve<OpenApiParameter>(document, parameter.$ref) : parameter,
+function operation(document: OpenAPIObject, path: string, method: string, op: Operation): string {
+  const security = (op.security ?? []).flatMap((requirement) =>
+    Object.entries(requirement).map(([scheme, scopes]) =>
+      scopes.length > 0
+        ? `<code>${escape(scheme)}</code> with ${scopes.map((scope) => `<code>${escape(scope)}</code>`).join(', ')}`
+        : `<code>${escape(scheme)}</code>`,
+    ),
   );
+  const parameters = (op.parameters ?? []).map((parameter) =>
+    '$ref' in parameter ? resolve<Parameter>(document, parameter.$ref) : (parameter as Parameter),
+  );
+  const body = op.requestBody && 'content' in op.requestBody ? op.requestBody.content['application/json'] : undefined;
   const responses = Object.entries(op.responses).map(([status, response]) => {
-    const resolved = typeof response['$ref'] === 'string' ? resolve<JsonSchema>(document, response['$ref']) : response;
-    const content = resolved['content'] as Record<string, { schema: JsonSchema }> | undefined;
-    const schema = content?.['application/json']?.schema;
-    return [`<code>${escape(status)}</code>`, prose(String(resolved['description'])), schema ? typeOf(schema) : ''];
+    const resolved =
+      response && '$ref' in response
+        ? resolve<ResponseObject>(document, String(response.$ref))
+        : (response as ResponseObject);
+    const schema = resolved.content?.['application/json']?.schema as JsonSchema | undefined;
+    return [`<code>${escape(status)}</code>`, prose(resolved.description), schema ? typeOf(schema) : ''];
   });
   return [
-    `<section id="${escape(op.operationId)}"><h3><span class="method">GET</span><code>${escape(path)}</code></h3>`,
-    `<p><strong>${escape(op.summary)}</strong>. ${prose(op.description)}</p>`,
-    `<p class="muted">Scope: ${scopes.map((scope) => `<code>${escape(scope)}</code>`).join(', ')}`,
+    `<section id="${escape(op.operationId)}"><h3><span class="method">${method.toUpperCase()}</span><code>${escape(path)}</code></h3>`,
+    op.summary || op.description
+      ? `<p>${op.summary ? `<strong>${escape(op.summary)}</strong>. ` : ''}${prose(op.description ?? '')}</p>`
+      : '',
+    `<p class="muted">Authorization: ${security.join(' or ') || 'none'}`,
     ` · operationId <code>${escape(op.operationId)}</code></p>`,
     parameters.length > 0
       ? table(
@@ -94,14 +132,23 @@ function operation(document: OpenApiDocument, path: string, op: OpenApiOperation
           parameters.map((p) => [
             `<code>${escape(p.name)}</code>${p.required ? ' <span class="muted">required</span>' : ''}`,
             escape(p.in),
-            typeOf(p.schema),
-            prose(p.description),
+            p.schema ? typeOf(p.schema) : '',
+            prose(p.description ?? ''),
           ]),
         )
       : '',
+    body?.schema ? bodySection(body.schema as JsonSchema) : '',
     table(['Status', 'Meaning', 'Body'], responses),
     '</section>',
   ].join('');
+}
+
+/** A request body: its fields, or its type when it is not an object with fields. */
+function bodySection(schema: JsonSchema): string {
+  const rows = properties(schema, '');
+  return `<p class="muted">JSON body: ${rows.length > 0 ? '' : typeOf(schema)}</p>${
+    rows.length > 0 ? table(['Field', 'Type', 'Description'], rows) : ''
+  }`;
 }
 
 function schemaSection(name: string, schema: JsonSchema): string {
@@ -135,8 +182,16 @@ function typeOf(schema: JsonSchema): string {
     return `<a href="#schema-${escape(name)}">${escape(name)}</a>`;
   }
   if (Array.isArray(schema['allOf'])) return (schema['allOf'] as JsonSchema[]).map(typeOf).join(' &amp; ');
+  for (const union of ['anyOf', 'oneOf']) {
+    if (Array.isArray(schema[union])) return (schema[union] as JsonSchema[]).map(typeOf).join(' | ');
+  }
+  if (schema['const'] !== undefined) return `<code>${escape(JSON.stringify(schema['const']))}</code>`;
   if (Array.isArray(schema['enum'])) {
     return (schema['enum'] as unknown[]).map((value) => `<code>${escape(String(value))}</code>`).join(' | ');
+  }
+  if (schema['type'] === 'object' && schema['properties']) {
+    const fields = Object.entries(schema['properties'] as Record<string, JsonSchema>);
+    return `{ ${fields.map(([name, field]) => `${escape(name)}: ${typeOf(field)}`).join(', ')} }`;
   }
   const types = ([] as unknown[]).concat(schema['type'] ?? 'any').map(String);
   const base = types
@@ -162,7 +217,7 @@ function table(headings: readonly string[], rows: readonly (readonly string[])[]
   return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
-function resolve<T>(document: OpenApiDocument, pointer: string): T {
+function resolve<T>(document: OpenAPIObject, pointer: string): T {
   // Only local references (#/components/…), the only kind this document makes.
   return pointer
     .replace(/^#\//, '')

@@ -1,0 +1,274 @@
+import type { ScimTokenView, TenantUserPage, TenantUserView, TenantView } from '@app/identity';
+import type { DeliveryView } from '@app/identity/deliveries/delivery.view';
+import type { DomainView } from '@app/identity/domains/domain-claim';
+import type { OidcConnectionView } from '@app/identity/oidc-connections/oidc-connection';
+import type { ProductClientView } from '@app/identity/product-clients/product-client.view';
+import type { SetupLinkView } from '@app/identity/setup-links/setup-link.view';
+import type { CreatedSetupLink } from '@app/identity/setup-links/setup-links.service';
+import type { SubscriptionView } from '@app/identity/subscriptions/subscription.view';
+import { z } from 'zod';
+import { JsonSchema, responseSchema } from '../api-docs/zod-json-schema';
+
+/** The admin API's security scheme: the operator's `ADMIN_TOKEN` as a bearer token. */
+export const ADMIN_API_SCHEME = 'adminToken';
+
+const dateTime = z.iso.datetime({ offset: true });
+const nullableDateTime = dateTime.nullable();
+
+/*
+ * The main bodies the admin API answers with, as zod schemas for the document.
+ * Each is checked against the view type the controllers return (`Same<…>` below),
+ * so a field added to a view and not here, or the other way round, fails to compile.
+ */
+const tenant = z
+  .object({
+    id: z.uuid(),
+    slug: z.string(),
+    name: z.string(),
+    domains: z.array(z.string()),
+    signIn: z.enum(['jit', 'provisioned-only']),
+    createdAt: dateTime,
+    updatedAt: dateTime,
+    setup: z
+      .object({
+        scimBaseUrl: z.string(),
+        signInRedirectUri: z.string(),
+        signOutRedirectUri: z.string(),
+        initiateLoginUri: z.string(),
+      })
+      .describe('The values the tenant’s IdP administrator enters, ready to hand over as they are.'),
+  })
+  .describe('A tenant.');
+
+const scimToken = z
+  .object({
+    id: z.uuid(),
+    prefix: z.string(),
+    status: z.enum(['active', 'expired', 'revoked']),
+    createdAt: dateTime,
+    expiresAt: nullableDateTime,
+    revokedAt: nullableDateTime,
+    lastUsedAt: nullableDateTime,
+    replaces: z.uuid().nullable().describe('While a rotation is under way: the id of the token this one replaces.'),
+  })
+  .describe('A SCIM token as listed: never its secret.');
+
+const issuedScimToken = z
+  .object({
+    id: z.uuid(),
+    token: z.string().describe('The secret: shown here, this once, and nowhere else.'),
+    prefix: z.string(),
+    createdAt: dateTime,
+    expiresAt: nullableDateTime,
+    replaces: z.uuid().optional().describe('For a rotation: the token this one replaces; both work until it ends.'),
+  })
+  .describe('A SCIM token just issued.');
+
+const subscription = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    kind: z.enum(['webhook', 'queue']),
+    url: z.string().optional().describe('Webhooks: where events are POSTed.'),
+    queue: z.string().optional().describe('Queue subscriptions: the BullMQ queue events are added to.'),
+    events: z.array(z.string()),
+    tenant: z.string().nullable().describe('The tenant slug whose events are delivered; null for every tenant.'),
+    enabled: z.boolean(),
+    disabledReason: z.string().nullable(),
+    createdAt: dateTime,
+    updatedAt: dateTime,
+  })
+  .describe('A subscription: never its secret.');
+
+const delivery = z
+  .object({
+    id: z.uuid(),
+    eventId: z.uuid(),
+    eventType: z.string(),
+    subject: z.object({ type: z.string(), id: z.string() }),
+    sequence: z.number().int(),
+    status: z.enum(['pending', 'delivered', 'failed']),
+    attempts: z.number().int(),
+    lastResponseStatus: z.number().int().nullable(),
+    lastError: z.string().nullable(),
+    latencyMs: z.number().nullable().describe('Milliseconds from the change’s commit to its delivery.'),
+    createdAt: dateTime,
+    updatedAt: dateTime,
+    deliveredAt: nullableDateTime,
+  })
+  .describe('One line of a subscription’s delivery log.');
+
+const productClient = z
+  .object({
+    clientId: z.string(),
+    name: z.string(),
+    public: z.boolean(),
+    redirectUris: z.array(z.string()),
+    postLogoutRedirectUris: z.array(z.string()),
+    backchannelLogoutUri: z.string().nullable(),
+    tenants: z.array(z.string()),
+    grantTypes: z.array(z.enum(['authorization_code', 'refresh_token', 'client_credentials'])),
+    createdAt: dateTime,
+    updatedAt: dateTime,
+  })
+  .describe('A product registered as a client of the gateway’s OpenID Provider: never its secret.');
+
+const oidcConnection = z
+  .object({
+    issuer: z.string(),
+    clientId: z.string(),
+    tokenEndpointAuthMethod: z.enum(['client_secret_basic', 'client_secret_post']),
+    scopes: z.array(z.string()).readonly(),
+    groupsClaim: z.string().nullable(),
+    externalIdClaim: z.string(),
+    postLogoutRedirectUri: z.string().nullable(),
+    allowedReturnUrls: z.array(z.string()).readonly(),
+    updatedAt: dateTime,
+  })
+  .describe('A tenant’s connection to its IdP: never the client secret.');
+
+const tenantUser = z
+  .object({
+    id: z.uuid(),
+    userName: z.string(),
+    externalId: z.string().nullable(),
+    active: z.boolean(),
+    email: z.string().nullable(),
+    name: z.string().nullable(),
+    roles: z.array(z.string()).describe('Granted by an administrator.'),
+    effectiveRoles: z.array(z.string()).describe('Granted, then derived by group rules at the last sign-in.'),
+    teams: z.array(z.string()),
+    groups: z.array(z.string()).describe('Display names of the user’s SCIM groups.'),
+    lastSignInAt: nullableDateTime,
+  })
+  .describe('A tenant’s user and what they are granted.');
+
+const domain = z
+  .object({
+    domain: z.string(),
+    status: z.enum(['operator', 'pending', 'verified']),
+    txtRecord: z
+      .object({ name: z.string(), value: z.string() })
+      .nullable()
+      .describe('The DNS TXT record to publish; null for a domain the operator set.'),
+    createdAt: dateTime,
+    verifiedAt: nullableDateTime,
+  })
+  .describe('An email domain of a tenant.');
+
+const setupLinkScopes = z.array(z.enum(['oidc', 'scim', 'domains', 'roles', 'logs']));
+const setupLink = z
+  .object({
+    id: z.uuid(),
+    status: z.enum(['active', 'used', 'expired', 'revoked']),
+    scopes: setupLinkScopes,
+    email: z.string().nullable(),
+    createdAt: dateTime,
+    expiresAt: dateTime,
+    usedAt: nullableDateTime,
+    revokedAt: nullableDateTime,
+    createdBy: z.string(),
+  })
+  .describe('A link to a tenant’s setup portal: never its secret.');
+
+const createdSetupLink = z
+  .object({
+    id: z.uuid(),
+    url: z.string().describe('Opens the setup portal once; it holds the secret, shown this once.'),
+    expiresAt: dateTime,
+    scopes: setupLinkScopes,
+    email: z.string().nullable(),
+  })
+  .describe('A setup link just created.');
+
+/** Whether A and B are assignable both ways (the same shape as far as the wire is concerned). */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const same = <T extends true>(..._checks: T[]): void => undefined;
+same<Same<z.output<typeof tenant>, TenantView>>();
+same<Same<z.output<typeof scimToken>, ScimTokenView>>();
+same<Same<z.output<typeof subscription>, SubscriptionView>>();
+same<Same<z.output<typeof delivery>, DeliveryView>>();
+same<Same<z.output<typeof productClient>, ProductClientView>>();
+same<Same<z.output<typeof oidcConnection>, OidcConnectionView>>();
+same<Same<z.output<typeof tenantUser>, TenantUserView>>();
+same<Same<z.output<typeof domain>, DomainView>>();
+same<Same<z.output<typeof setupLink>, SetupLinkView>>();
+same<Same<z.output<typeof createdSetupLink>, CreatedSetupLink>>();
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const error = (description: string): JsonSchema => ({
+  description,
+  content: { 'application/json': { schema: ref('Error') } },
+});
+
+/** The admin API's part of the document: its security scheme, refusals and main bodies. */
+export function adminApiComponents(): {
+  securitySchemes: Record<string, JsonSchema>;
+  responses: Record<string, JsonSchema>;
+  schemas: Record<string, JsonSchema>;
+  tags: { name: string; description: string }[];
+} {
+  return {
+    securitySchemes: {
+      [ADMIN_API_SCHEME]: {
+        type: 'http',
+        scheme: 'bearer',
+        description:
+          'The operator’s `ADMIN_TOKEN`. (The console and a tenant’s setup portal use the same routes with their sessions’ cookies and a CSRF header.)',
+      },
+    },
+    responses: {
+      AdminBadRequest: error('A malformed body or query: the message names each field and what is wrong with it.'),
+      AdminUnauthorized: error('No admin token, or a wrong one (429 after too many wrong ones from one address).'),
+      AdminForbidden: error('The caller may not use this route.'),
+      AdminNotFound: error('No such tenant, or no such item within it.'),
+    },
+    schemas: {
+      Error: {
+        type: 'object',
+        required: ['error'],
+        properties: {
+          error: {
+            type: 'object',
+            required: ['code', 'message'],
+            properties: {
+              code: { type: 'string', description: 'A stable code.' },
+              message: { type: 'string', description: 'What went wrong, fit to show a developer.' },
+              requestId: { type: 'string', description: 'On a 5xx: the request id to look for in the logs.' },
+            },
+          },
+        },
+      },
+      Tenant: responseSchema(tenant),
+      ScimToken: responseSchema(scimToken),
+      IssuedScimToken: responseSchema(issuedScimToken),
+      Subscription: responseSchema(subscription),
+      Delivery: responseSchema(delivery),
+      ProductClient: responseSchema(productClient),
+      OidcConnection: responseSchema(oidcConnection),
+      TenantUser: responseSchema(tenantUser),
+      TenantUserPage: {
+        type: 'object',
+        required: ['users', 'nextCursor'],
+        properties: {
+          users: { type: 'array', items: ref('TenantUser') },
+          nextCursor: { type: ['string', 'null'], description: 'The next page’s cursor; null on the last page.' },
+        },
+      } satisfies JsonSchema & { properties: Record<keyof TenantUserPage, unknown> },
+      Domain: responseSchema(domain),
+      SetupLink: responseSchema(setupLink),
+      CreatedSetupLink: responseSchema(createdSetupLink),
+    },
+    tags: [],
+  };
+}
+
+/** `GET /admin/v1/subscriptions/{id}/deliveries`: a page of the delivery log. */
+export const DELIVERY_PAGE: JsonSchema = {
+  type: 'object',
+  required: ['deliveries', 'nextCursor'],
+  properties: {
+    deliveries: { type: 'array', items: ref('Delivery') },
+    nextCursor: { type: ['string', 'null'], description: 'The next page’s cursor; null on the last page.' },
+  },
+};
