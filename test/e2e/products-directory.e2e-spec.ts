@@ -11,7 +11,7 @@ import { FeedNotifications } from '@app/identity/events-feed/feed-notifications'
 import { FeedStamper } from '@app/identity/events-feed/feed-stamper';
 import { ReaderAccess, ReaderScopes } from '@app/identity/events-feed/reader-scope';
 import { ScimTenant, USER_SCHEMA, PATCH_OP_SCHEMA, createScimTenant, startScimApp } from '../support/scim-client';
-import { createGroup, createUser } from '../support/scim-groups-client';
+import { GROUP_SCHEMA, createGroup, createUser } from '../support/scim-groups-client';
 import { TestApp } from '../support/test-app';
 
 const EVERY_TENANT: ReaderAccess = { clientId: 'test', tenants: ['*'] };
@@ -258,6 +258,65 @@ describe('the directory (service, real PostgreSQL)', () => {
     await expect(
       directory.members(acmeOnly, globexUser.id, pageQuery(`members:${globexUser.id}`, undefined, undefined, 10)),
     ).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('keeps memberCount exact through every kind of membership change, concurrent ones too', async () => {
+    const initech = await createScimTenant(gateway, 'initech');
+    const users: string[] = [];
+    for (let i = 0; i < 40; i++) users.push((await createUser(initech, `m${i}@initech.test`)).id);
+    const members = (from: number, to: number) => users.slice(from, to).map((value) => ({ value }));
+    const patch = (id: string, Operations: unknown[]) =>
+      initech.send('PATCH', `/scim/v2/Groups/${id}`, { schemas: [PATCH_OP_SCHEMA], Operations });
+    const a = await createGroup(initech, { displayName: 'A', members: members(0, 20) });
+    const b = await createGroup(initech, { displayName: 'B', members: members(10, 30) });
+    const c = await createGroup(initech, { displayName: 'C' });
+    const d = await createGroup(initech, { displayName: 'D', members: members(30, 36) });
+    const counts = async () =>
+      gateway.db.query<{ id: string; stored: number; counted: number }>(
+        `SELECT g.id, g.member_count AS stored, (SELECT count(*)::int FROM group_members m WHERE m.group_id = g.id) AS counted
+         FROM groups g JOIN tenants t ON t.id = g.tenant_id AND t.slug = 'initech' ORDER BY g.id`,
+      );
+    expect((await counts()).map((row) => row.stored).sort((x, y) => x - y)).toEqual([0, 6, 20, 20]);
+
+    // Additions (one operation of many values, many operations of one), removals, a replacement, deletions of
+    // members (their memberships go by cascade) and of a group, no-ops — all at once.
+    const responses = await Promise.all([
+      patch(a.id, [{ op: 'add', path: 'members', value: members(20, 30) }]),
+      patch(
+        a.id,
+        [0, 1, 2, 3, 4].map((i) => ({ op: 'remove', path: `members[value eq "${users[i]}"]` })),
+      ),
+      patch(a.id, [{ op: 'add', path: 'members', value: members(6, 8) }]), // already members
+      initech.send('PUT', `/scim/v2/Groups/${b.id}`, {
+        schemas: [GROUP_SCHEMA],
+        displayName: 'B',
+        members: members(25, 40),
+      }),
+      patch(b.id, [{ op: 'remove', path: `members[value eq "${users[0]}"]` }]), // not a member
+      patch(
+        c.id,
+        members(30, 40).map((member) => ({ op: 'add', path: 'members', value: [member] })),
+      ),
+      ...[5, 12, 17].map((i) => initech.send('DELETE', `/scim/v2/Users/${users[i]}`)),
+      initech.send('DELETE', `/scim/v2/Groups/${d.id}`),
+    ]);
+    expect(responses.map((response) => response.status).filter((status) => status >= 300)).toEqual([]);
+
+    // A refused change changes nothing.
+    const before = await counts();
+    const refused = await patch(a.id, [
+      { op: 'add', path: 'members', value: [{ value: users[39] }, { value: '00000000-0000-4000-8000-000000000000' }] },
+    ]);
+    expect(refused.status).toBe(400);
+    const after = await counts();
+    expect(after).toEqual(before);
+    expect(after.every((row) => row.stored === row.counted)).toBe(true);
+    expect(after.map((row) => row.counted).sort((x, y) => x - y)).toEqual([10, 15, 22]); // A: 20 - 5 + 10 - 3 removed users; B, C
+
+    const listed = await directory.groups(EVERY_TENANT, pageQuery('groups', 'initech', undefined, 10));
+    expect(Object.fromEntries(listed.data.map((group) => [group.id, group.memberCount]))).toEqual(
+      Object.fromEntries(after.map((row) => [row.id, row.counted])),
+    );
   });
 
   it('pages a 50,000-member group in bounded pages, each member once', async () => {

@@ -17,6 +17,7 @@ import { SetupLinks1765200000000 } from './migrations/1765200000000-setup-links'
 import { CustomerDomains1765300000000 } from './migrations/1765300000000-customer-domains';
 import { ScimTokenRotation1765400000000 } from './migrations/1765400000000-scim-token-rotation';
 import { ReplaySinceIndex1765500000000 } from './migrations/1765500000000-replay-since-index';
+import { GroupMemberCount1765600000000 } from './migrations/1765600000000-group-member-count';
 import { SetupLinkEntity } from '../setup-links/setup-link.entity';
 
 /** Connections each app's pool holds at most. */
@@ -41,6 +42,7 @@ export const MIGRATIONS = [
   CustomerDomains1765300000000,
   ScimTokenRotation1765400000000,
   ReplaySinceIndex1765500000000,
+  GroupMemberCount1765600000000,
 ];
 
 /** Bounds an app puts on its own database work; none by default. */

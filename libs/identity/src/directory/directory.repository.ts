@@ -11,7 +11,7 @@ const USER_JOINS = `
   LEFT JOIN outbox_subject_sequences s ON s.subject_type = 'user' AND s.subject_id = u.id::text`;
 const GROUP_COLUMNS = `
   g.id, t.slug AS tenant, g.external_id, g.display_name,
-  (SELECT count(*) FROM group_members c WHERE c.group_id = g.id)::text AS member_count,
+  g.member_count::text AS member_count,
   COALESCE(s.last_sequence, 0)::text AS sequence, g.created_at, g.updated_at`;
 const GROUP_JOINS = `
   JOIN tenants t ON t.id = g.tenant_id
@@ -26,6 +26,8 @@ export type TenantIds = readonly string[] | undefined;
  * primary-key index): never OFFSET, never a count, and a row present throughout a
  * listing is served exactly once. `sequence` is read from the outbox's per-subject
  * counter in the same snapshot, so it is the sequence of the latest committed event.
+ * `memberCount` is the count stored on the group, kept by triggers in the
+ * transaction of each membership change (never a count per row).
  * Each method takes the caller's EntityManager, so a first page shares its snapshot
  * with the feed head.
  */
