@@ -153,6 +153,49 @@ describe('test sign-ins of a tenant IdP connection', () => {
     expect((await gw.admin.post(tests('nobody'))).status).toBe(404);
   });
 
+  it("keeps each tenant's latest finished test as the proof that sign-in works, until the connection changes", async () => {
+    const latest = (slug: string) => gw.admin.get(`${tests(slug)}/latest`);
+    // Before any test finished: nothing to show. Without a connection, or without a tenant: 404 as well.
+    const fresh = await gw.tenant('hooli');
+    expect((await latest('hooli')).status).toBe(404);
+    expect((await latest('initech')).status).toBe(404);
+    expect((await latest('nobody')).status).toBe(404);
+    // Started, not finished: still nothing.
+    await gw.admin.post(tests('hooli'));
+    expect((await latest('hooli')).status).toBe(404);
+
+    const passed = await gw.admin.post(tests('acme'));
+    await gw.signIn(new HttpBrowser(), passed.body.url, 'ada@acme.example');
+    const proof = await latest('acme');
+    expect(proof.status).toBe(200);
+    expect(proof.body).toEqual({
+      id: passed.body.id,
+      status: 'succeeded',
+      finishedAt: expect.any(String),
+      current: true,
+    });
+    // Another tenant's latest is its own: globex's last test failed.
+    expect((await latest('globex')).body).toEqual({
+      id: expect.any(String),
+      status: 'failed',
+      error: expect.stringMatching(/invalid_client/),
+      finishedAt: expect.any(String),
+      current: true,
+    });
+
+    // The connection saved again: the proof was of the connection before.
+    const saved = await gw.admin.put('/admin/v1/tenants/acme/oidc', {
+      issuer: gw.idp.issuer,
+      clientId: acme.clientId,
+      clientSecret: acme.clientSecret,
+      scopes: ['openid', 'profile', 'email', 'groups'],
+      groupsClaim: 'groups',
+    });
+    expect(saved.status).toBe(200);
+    expect((await latest('acme')).body).toMatchObject({ id: passed.body.id, status: 'succeeded', current: false });
+    expect(await traces(fresh.id)).toEqual({ users: 0, events: 0 });
+  });
+
   it('serves the result page script, which posts the test id to the portal that opened it', async () => {
     const script = await gw.oidc.inject({ method: 'GET', url: '/auth/test-sign-in.js' });
     expect(script.statusCode).toBe(200);

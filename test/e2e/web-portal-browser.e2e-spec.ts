@@ -394,8 +394,16 @@ describe('the setup portal, walked through as an Okta admin would', () => {
     expect(await visitor.locator('.session-badge').textContent()).toContain('Signed in');
     expect(await visitor.locator('[data-step]').count()).toBe(5);
     await visitor.locator('[data-step="scim"][data-state="done"]').waitFor();
+    // The test sign-in ran in another browser: the gateway's record of it proves the step here too.
+    await visitor.locator('[data-step="oidc"][data-state="done"]').waitFor();
+    await visitor.getByText('4 of 4 steps done').waitFor();
     await assertAccessible(visitor, 'signed-in administrator');
     await shot(visitor, 'administrator-signed-in');
+    await visitor.locator('[data-step="oidc"]').click();
+    await visitor
+      .locator('#latest-test')
+      .getByText(/The last test sign-in succeeded/)
+      .waitFor();
     // Their own tenant only: another tenant's API answers 403, and nothing of it shows.
     expect((await visitor.request.get(`${gateway.publicUrl}/admin/v1/tenants/acme/scim-tokens`)).status()).toBe(200);
     for (const path of ['', '/scim-tokens', '/oidc', '/users']) {

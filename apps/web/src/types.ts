@@ -68,6 +68,15 @@ export interface TestSignIn {
   error?: string;
 }
 
+/** The tenant's latest finished test sign-in; `current`: it tested the connection as saved now. */
+export interface LatestTestSignIn {
+  id: string;
+  status: 'succeeded' | 'failed';
+  error?: string;
+  finishedAt: string;
+  current: boolean;
+}
+
 export interface ScimToken {
   id: string;
   prefix: string;

@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Post, UseGuards } from '@nestjs/common';
-import { CreatedTestSignIn, TestSignInResult, TestSignIns } from '../sign-in/test-sign-ins';
+import { CreatedTestSignIn, LatestTestSignIn, TestSignInResult, TestSignIns } from '../sign-in/test-sign-ins';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { PortalScope } from './portal-scope.decorator';
 
@@ -13,6 +13,13 @@ export class OidcTestSignInsController {
   @PortalScope('oidc')
   create(@Param('slug') slug: string): Promise<CreatedTestSignIn> {
     return this.tests.create(slug);
+  }
+
+  /** The latest finished test: the checklist's proof that sign-in works, whichever browser ran it. */
+  @Get('latest')
+  @PortalScope('oidc')
+  latest(@Param('slug') slug: string): Promise<LatestTestSignIn> {
+    return this.tests.latest(slug);
   }
 
   @Get(':id')

@@ -16,6 +16,21 @@ export interface TestSignInResult {
   readonly error?: string;
 }
 
+/**
+ * The tenant's latest finished test, and whether it tested the connection as saved now
+ * (`current`): what the portal's checklist takes as proof that sign-in works.
+ */
+export interface LatestTestSignIn {
+  readonly id: string;
+  readonly status: 'succeeded' | 'failed';
+  readonly error?: string;
+  readonly finishedAt: string;
+  readonly current: boolean;
+}
+
+/** How long the latest result is kept: the proof outlives the 10 minutes a test's own result is kept. */
+export const LATEST_TEST_SIGN_IN_TTL_MS = 365 * 24 * 3600_000;
+
 /** A test sign-in as created: the portal opens `url` in a popup and reads the result by `id`. */
 export interface CreatedTestSignIn {
   readonly id: string;
@@ -30,13 +45,24 @@ export interface TestSignInStart {
 
 interface StoredResult extends TestSignInResult {
   readonly tenantId: string;
+  /** The version of the connection the test started with (older results have none). */
+  readonly connectionVersion?: number;
+}
+
+interface StoredLatest {
+  readonly id: string;
+  readonly status: 'succeeded' | 'failed';
+  readonly error?: string;
+  readonly connectionVersion?: number;
+  readonly finishedAt: string;
 }
 
 /**
  * Test sign-ins of a tenant's saved IdP connection: the same way through the IdP and
  * /auth/callback as a real sign-in, ending on a page with the claims received instead
  * of a user or a session. Kept in Redis: the single-use start link (under the SHA-256 of
- * its secret) and the result (under its id, with its tenant, for 10 minutes).
+ * its secret), the result (under its id, with its tenant, for 10 minutes), and the tenant's
+ * latest finished test with the connection version it tested (for a year).
  */
 @Injectable()
 export class TestSignIns {
@@ -54,10 +80,10 @@ export class TestSignIns {
   /** Starts a test of the tenant's saved connection (404 when none is saved). */
   async create(slug: string): Promise<CreatedTestSignIn> {
     const tenant = await this.tenants.get(slug);
-    await this.connections.get(slug);
+    const connection = await this.connections.get(slug);
     const id = randomUUID();
     const secret = randomBytes(32).toString('base64url');
-    const pending: StoredResult = { tenantId: tenant.id, status: 'pending' };
+    const pending: StoredResult = { tenantId: tenant.id, status: 'pending', connectionVersion: connection.version };
     const start: TestSignInStart = { tenantId: tenant.id, id };
     await this.redis.set(this.resultKey(id), JSON.stringify(pending), 'PX', TEST_SIGN_IN_TTL_MS);
     await this.redis.set(this.startKey(secret), JSON.stringify(start), 'PX', TEST_SIGN_IN_TTL_MS);
@@ -74,8 +100,22 @@ export class TestSignIns {
     if (!result || result.tenantId !== tenant.id) {
       throw IdentityError.notFound(`no test sign-in ${id} (results are kept for 10 minutes)`);
     }
-    const { tenantId: _, ...view } = result;
+    const { tenantId: _, connectionVersion: __, ...view } = result;
     return view;
+  }
+
+  /** The tenant's latest finished test (404 when none has finished), and whether it tested the connection as saved now. */
+  async latest(slug: string): Promise<LatestTestSignIn> {
+    const tenant = await this.tenants.get(slug);
+    const stored = await this.redis.get(this.latestKey(tenant.id));
+    if (!stored) throw IdentityError.notFound(`tenant "${slug}" has no finished test sign-in`);
+    const latest = JSON.parse(stored) as StoredLatest;
+    const connection = await this.connections.get(slug).catch((error: unknown) => {
+      if (error instanceof IdentityError && error.code === 'not_found') return undefined;
+      throw error;
+    });
+    const { connectionVersion, ...view } = latest;
+    return { ...view, current: connection !== undefined && connection.version === connectionVersion };
   }
 
   /** The test a start link begins, used up so that it begins one sign-in only. */
@@ -97,13 +137,27 @@ export class TestSignIns {
     await this.finish(start, { status: 'failed', error });
   }
 
-  private async finish(start: TestSignInStart, result: TestSignInResult): Promise<void> {
-    const stored: StoredResult = { tenantId: start.tenantId, ...result };
+  private async finish(start: TestSignInStart, result: TestSignInResult & { status: StoredLatest['status'] }) {
+    const pending = await this.redis.get(this.resultKey(start.id));
+    const { connectionVersion } = pending ? (JSON.parse(pending) as StoredResult) : { connectionVersion: undefined };
+    const stored: StoredResult = { tenantId: start.tenantId, ...result, connectionVersion };
     await this.redis.set(this.resultKey(start.id), JSON.stringify(stored), 'PX', TEST_SIGN_IN_TTL_MS);
+    const latest: StoredLatest = {
+      id: start.id,
+      status: result.status,
+      ...(result.error !== undefined ? { error: result.error } : {}),
+      connectionVersion,
+      finishedAt: new Date().toISOString(),
+    };
+    await this.redis.set(this.latestKey(start.tenantId), JSON.stringify(latest), 'PX', LATEST_TEST_SIGN_IN_TTL_MS);
   }
 
   private resultKey(id: string): string {
     return `${this.prefix}:result:${id}`;
+  }
+
+  private latestKey(tenantId: string): string {
+    return `${this.prefix}:latest:${tenantId}`;
   }
 
   private startKey(secret: string): string {

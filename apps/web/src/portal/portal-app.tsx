@@ -5,12 +5,12 @@ import { linkHandler, usePath } from '../router';
 import {
   Domain,
   GroupRoleRule,
+  LatestTestSignIn,
   OidcConnection,
   PortalSession,
   PortalSignedInAs,
   Provisioning,
   Tenant,
-  TestSignIn,
 } from '../types';
 import { ErrorNote, Loading } from '../ui/ui';
 import { ActivityStep } from './activity-step';
@@ -18,7 +18,7 @@ import { Step, StepFacts, StepState, checklistSteps, progress } from './checklis
 import { DomainsStep } from './domains-step';
 import { GuideStep } from './guide-step';
 import { Overview } from './overview';
-import { PortalContext, PortalContextValue, testSignInKey } from './portal-context';
+import { PortalContext, PortalContextValue } from './portal-context';
 import { NotTenantAdmin, PortalEntry } from './portal-entry';
 import { ProvisioningStep } from './provisioning-step';
 import { RolesStep } from './roles-step';
@@ -129,12 +129,14 @@ function Portal({ session, tenant }: { session: PortalSession; tenant: Tenant })
       usersPushed: body.users.count,
     }));
     void load<{ rules: GroupRoleRule[] }>('roles', '/group-roles', (body) => ({ rulesSaved: body.rules.length }));
-    const lastTest = window.sessionStorage.getItem(testSignInKey(tenant.slug));
-    if (has('oidc') && lastTest)
-      void load<TestSignIn>('oidc', `/oidc/test-sign-ins/${seg(lastTest)}`, (body) => ({
-        testSignInSucceeded: body.status === 'succeeded',
-      }));
-  }, [base, learn, session.scopes, tenant.slug]);
+    // Whichever browser ran it: the gateway keeps the latest test, and whether it tested the connection as saved now.
+    void load<LatestTestSignIn>(
+      'oidc',
+      '/oidc/test-sign-ins/latest',
+      (body) => ({ testSignInSucceeded: body.status === 'succeeded' && body.current }),
+      { testSignInSucceeded: false },
+    );
+  }, [base, learn, session.scopes]);
 
   const steps = checklistSteps(session.scopes, facts);
   const context: PortalContextValue = useMemo(

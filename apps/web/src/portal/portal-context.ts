@@ -22,6 +22,3 @@ export function usePortal(): PortalContextValue {
   if (!value) throw new Error('usePortal outside the portal');
   return value;
 }
-
-/** Where this browser remembers the tenant's last successful test sign-in (the API keeps its result). */
-export const testSignInKey = (slug: string): string => `gateway.test-sign-in.${slug}`;

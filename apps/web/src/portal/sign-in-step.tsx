@@ -1,10 +1,10 @@
 import { FormEvent, useEffect, useRef, useState } from 'react';
 import { ApiError, seg } from '../api';
 import { toApiError, useAction, useLoad } from '../hooks';
-import { OidcConnection, TestSignIn } from '../types';
+import { LatestTestSignIn, OidcConnection, TestSignIn } from '../types';
 import { Badge, Button, Card, CopyField, ErrorNote, Field, Loading, Note, PageTitle, When } from '../ui/ui';
 import { IdpTabs, Idp } from './idp-tabs';
-import { testSignInKey, usePortal } from './portal-context';
+import { usePortal } from './portal-context';
 
 /** Sign-in: the values to paste into the IdP, the IdP's values back, and a test sign-in in a popup. */
 export function SignInStep() {
@@ -213,8 +213,17 @@ function ConnectionForm({
 
 /** Opens the IdP's sign-in in a popup; the popup's last page posts back, and the result comes from the API. */
 function TestSignInCard() {
-  const { api, base, tenant, learn } = usePortal();
+  const { api, base, learn } = usePortal();
   const [test, setTest] = useState<{ id: string; result: TestSignIn }>();
+  // The latest test, whichever browser ran it (404: none yet).
+  const latest = useLoad(
+    () =>
+      api.get<LatestTestSignIn>(`${base}/oidc/test-sign-ins/latest`).catch((caught: unknown) => {
+        if (toApiError(caught).status === 404) return null;
+        throw caught;
+      }),
+    [base],
+  );
   const [error, setError] = useState<ApiError>();
   const [blocked, setBlocked] = useState(false);
   const popup = useRef<Window | null>(null);
@@ -224,7 +233,6 @@ function TestSignInCard() {
       const result = await api.get<TestSignIn>(`${base}/oidc/test-sign-ins/${seg(id)}`);
       setTest({ id, result });
       if (result.status === 'succeeded') {
-        window.sessionStorage.setItem(testSignInKey(tenant.slug), id);
         learn({ testSignInSucceeded: true });
       }
       return result.status;
@@ -279,6 +287,7 @@ function TestSignInCard() {
           {result?.status === 'pending' ? 'Waiting for the popup…' : 'Run a test sign-in'}
         </Button>
       </div>
+      {!test && latest.data && <LatestTest latest={latest.data} />}
       {blocked && (
         <Note tone="warn">Your browser blocked the popup. Allow popups for this site and run the test again.</Note>
       )}
@@ -299,6 +308,27 @@ function TestSignInCard() {
         </div>
       )}
     </Card>
+  );
+}
+
+/** The latest test before this page's own: when, how it went, and whether it tested the connection as it is now. */
+function LatestTest({ latest }: { latest: LatestTestSignIn }) {
+  if (!latest.current)
+    return (
+      <p className="muted" id="latest-test">
+        The last test sign-in (<When at={latest.finishedAt} />) was of the connection before its last change: run it
+        again.
+      </p>
+    );
+  return latest.status === 'succeeded' ? (
+    <p className="ok-line" id="latest-test">
+      The last test sign-in succeeded <When at={latest.finishedAt} />.
+    </p>
+  ) : (
+    <Note tone="bad">
+      The last test sign-in (<When at={latest.finishedAt} />) failed:{' '}
+      {latest.error ?? 'the identity provider did not complete it.'}
+    </Note>
   );
 }
 
