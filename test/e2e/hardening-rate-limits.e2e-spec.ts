@@ -221,4 +221,131 @@ describe('rate limits', () => {
       expect(await pendingSignIns()).toBe(SMALL.signInPending);
     });
   });
+
+  describe('OIDC app: the OpenID Provider', () => {
+    const REDIRECT_URI = 'https://app.example.test/callback';
+    // Three starts a minute per address, eight pending in all.
+    let gateway: TestApp;
+    let redis: Redis;
+    let product: { clientId: string; clientSecret: string };
+    let service: { clientId: string; clientSecret: string };
+
+    beforeAll(async () => {
+      gateway = await startTestApp(createOidcApp, withLimits({ signInPending: 8 }));
+      redis = new Redis(gateway.config.redisUrl);
+      const admin = adminRequests(gateway.app, gateway.config.adminToken);
+      const created = await admin.post('/admin/v1/clients', { name: 'Product', redirectUris: [REDIRECT_URI] });
+      expect(created.status).toBe(201);
+      product = created.body as typeof product;
+      const machine = await admin.post('/admin/v1/clients', {
+        name: 'Reports',
+        redirectUris: [REDIRECT_URI],
+        grantTypes: ['client_credentials'],
+      });
+      expect(machine.status).toBe(201);
+      service = machine.body as typeof service;
+    });
+    afterAll(async () => {
+      redis.disconnect();
+      await gateway.close();
+    });
+
+    const stored = async (model: string) => (await redis.keys(`${gateway.config.redisPrefix}:op:{${model}:*`)).length;
+    const query = (state: string) =>
+      new URLSearchParams({
+        client_id: product.clientId,
+        response_type: 'code',
+        scope: 'openid',
+        redirect_uri: REDIRECT_URI,
+        state,
+      }).toString();
+    const authorize = (remoteAddress: string, path = '/oidc/authorize') =>
+      gateway.app.inject({
+        method: 'GET',
+        url: `${path}?${query('s')}`,
+        remoteAddress,
+        headers: { accept: 'text/html' },
+      });
+    const basic = (client: { clientId: string }, secret: string) =>
+      `Basic ${Buffer.from(`${client.clientId}:${secret}`).toString('base64')}`;
+    const push = (remoteAddress: string) =>
+      gateway.app.inject({
+        method: 'POST',
+        url: '/oidc/par',
+        remoteAddress,
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: basic(product, product.clientSecret),
+        },
+        payload: query('p'),
+      });
+
+    it('limits anonymous starts at /oidc/authorize and /oidc/par per address, and caps what they store in all', async () => {
+      // The provider's router takes any letter case and a trailing slash: each spelling is the same start.
+      for (const path of ['/oidc/authorize', '/oidc/Authorize/', '/oidc/AUTHORIZE']) {
+        expect((await authorize('192.0.2.10', path)).statusCode).toBe(303);
+      }
+      const refused = await authorize('192.0.2.10');
+      expect(refused.statusCode).toBe(429);
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      expect(refused.headers['content-type']).toMatch(/^text\/html/);
+      expect(refused.body).toContain('Too many sign-ins were started from your network');
+      expect(await stored('Interaction')).toBe(3);
+
+      // A pushed authorization request keeps state as well, and is counted the same way.
+      for (let i = 0; i < SMALL.signInStartsPerMinute; i++) expect((await push('192.0.2.11')).statusCode).toBe(201);
+      const pushedTooOften = await push('192.0.2.11');
+      expect(pushedTooOften.statusCode).toBe(429);
+      expect(Number(pushedTooOften.headers['retry-after'])).toBeGreaterThan(0);
+      expect(JSON.parse(pushedTooOften.body)).toEqual({
+        error: 'too_many_requests',
+        error_description: 'too many sign-ins were started from this address; retry later',
+      });
+      expect(await stored('PushedAuthorizationRequest')).toBe(3);
+
+      // Other addresses go on until the cap on pending state (8) is reached, then 503 for everyone.
+      expect((await authorize('192.0.2.12')).statusCode).toBe(303);
+      expect((await authorize('192.0.2.13')).statusCode).toBe(303);
+      const busy = await authorize('192.0.2.14');
+      expect(busy.statusCode).toBe(503);
+      expect(Number(busy.headers['retry-after'])).toBeGreaterThan(0);
+      expect(busy.body).toContain('Too many sign-ins are under way');
+      expect((await push('192.0.2.15')).statusCode).toBe(503);
+      // Nothing refused was stored.
+      expect(await stored('Interaction')).toBe(5);
+      expect(await stored('PushedAuthorizationRequest')).toBe(3);
+    });
+
+    it('counts failed client authentication at /oidc/token per address; the right secret still passes', async () => {
+      const token = (secret: string, remoteAddress = '192.0.2.20') =>
+        gateway.app.inject({
+          method: 'POST',
+          url: '/oidc/token',
+          remoteAddress,
+          headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(service, secret) },
+          payload: 'grant_type=client_credentials',
+        });
+      for (let i = 0; i < SMALL.authFailures; i++) {
+        const wrong = await token(`wrong-secret-${i}`);
+        expect(wrong.statusCode).toBe(401);
+        expect(JSON.parse(wrong.body)).toMatchObject({ error: 'invalid_client' });
+      }
+      const refused = await token('wrong-secret-again');
+      expect(refused.statusCode).toBe(429);
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      expect(refused.headers['www-authenticate']).toBeUndefined();
+      expect(JSON.parse(refused.body)).toEqual({
+        error: 'invalid_client',
+        error_description: 'too many failed authentications from this address; retry later',
+      });
+      expect(await redis.exists(`${gateway.config.redisPrefix}:rl:auth-failures:{192.0.2.20}`)).toBe(1);
+
+      // The product with its right secret, from the same address: never refused for others' failures.
+      const right = await token(service.clientSecret);
+      expect(right.statusCode).toBe(200);
+      expect(JSON.parse(right.body)).toMatchObject({ token_type: 'Bearer', access_token: expect.any(String) });
+      // Another address is counted on its own.
+      expect((await token('wrong-secret', '192.0.2.21')).statusCode).toBe(401);
+    });
+  });
 });

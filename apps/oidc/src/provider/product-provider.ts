@@ -7,7 +7,7 @@ import { SigningKeysService } from '@app/identity';
 import { DATABASE_RETRY_AFTER_SECONDS, databaseFailure } from '@app/identity/database/database-errors';
 import { clientServesTenant, ProductClientRow } from '@app/identity/product-clients/product-client.row';
 import { ProductClientsService } from '@app/identity/product-clients/product-clients.service';
-import { APP_CONFIG, REDIS, ResolvedConfig } from '@app/platform';
+import { APP_CONFIG, REDIS, RateLimits, ResolvedConfig, retryAfterSecondsOf } from '@app/platform';
 import type { Redis } from 'ioredis';
 import type { JWK } from 'jose';
 import type {
@@ -92,6 +92,7 @@ export class ProductProvider {
     private readonly sessionUsers: SessionUsers,
     private readonly productSessions: ProductSessions,
     private readonly signOut: SignOutFlow,
+    private readonly limits: RateLimits,
   ) {
     this.issuer = config.publicUrl.replace(/\/+$/, '');
     this.apiAudience = productsApiAudience(this.issuer);
@@ -154,6 +155,7 @@ export class ProductProvider {
       await next();
       // The database was away (whileDatabaseAnswers): the client may try again shortly, as at /auth/*.
       if (ctx.status === 503) ctx.set('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+      await this.countFailedClientAuthentication(ctx as KoaContextWithOIDC);
       await this.afterRequest(ctx as KoaContextWithOIDC);
     });
     const handle = provider.callback() as unknown as (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -417,6 +419,31 @@ export class ProductProvider {
   }
 
   /**
+   * A product's client authentication that failed (a wrong secret: `401 invalid_client` at the token,
+   * introspection, revocation or PAR endpoint) counts against the client address's failed
+   * authentications, as wrong SCIM and admin tokens do; past the limit the answer is 429 with
+   * Retry-After. Only failures count, so a product with its right secret is never refused for them.
+   * The address is the connection's (with TRUST_PROXY_HOPS, read as RateLimits reads it), never the
+   * provider's own proxy reading of X-Forwarded-For.
+   */
+  private async countFailedClientAuthentication(ctx: KoaContextWithOIDC): Promise<void> {
+    const route = (ctx.oidc as KoaContextWithOIDC['oidc'] | undefined)?.route;
+    if (ctx.status !== 401 || route === undefined || !CLIENT_AUTHENTICATING_ROUTES.has(route)) return;
+    const verdict = await this.limits.failedAuthentication({
+      ip: ctx.req.socket.remoteAddress ?? '',
+      headers: ctx.req.headers,
+    });
+    if (verdict.allowed) return;
+    ctx.remove('www-authenticate');
+    ctx.set('retry-after', String(retryAfterSecondsOf(verdict.retryAfterMs)));
+    ctx.status = 429;
+    ctx.body = {
+      error: 'invalid_client',
+      error_description: 'too many failed authentications from this address; retry later',
+    };
+  }
+
+  /**
    * The gateway's own reads inside the provider (clients, accounts, the gateway session): PostgreSQL
    * away or too slow is answered `503 temporarily_unavailable` (with Retry-After, above), an error
    * the provider shows as it is and logs as a refusal, not as its `server_error` with a stack. At
@@ -443,6 +470,9 @@ export class ProductProvider {
     provider.on('server_error', (_ctx, error) => this.logger.error({ err: error }, 'provider error'));
   }
 }
+
+/** The provider's endpoints where a product authenticates with its secret (a 401 there is `invalid_client`). */
+const CLIENT_AUTHENTICATING_ROUTES = new Set(['token', 'introspection', 'revocation', 'pushed_authorization_request']);
 
 /** A form POST to the token endpoint. */
 function isTokenRequest(req: IncomingMessage): boolean {
