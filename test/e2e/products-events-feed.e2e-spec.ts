@@ -112,10 +112,26 @@ describe('the events feed (service, real PostgreSQL)', () => {
         }
       }
     };
-    // Two stampers race, as two worker replicas would; the lock lets one at a time through.
+    // Stampers race, as worker replicas would; the lock lets one at a time through. The relay's
+    // rounds stamp and publish together (Redis taking the batch or not), the FeedStamper's only stamp.
+    const published = new Set<string>();
+    let publishedTwice = 0;
     const stamping = async () => {
       while (writing) {
         await stamper.stampBatch(Math.random() < 0.5 ? 5 : 1000);
+        await sleep(Math.random() * 10);
+      }
+    };
+    const relaying = async () => {
+      while (writing) {
+        await stamper.stampAndPublish(Math.random() < 0.5 ? 5 : 500, 7_401_955_121, (ids) => {
+          const taken = Math.random() < 0.7;
+          for (const id of taken ? ids : []) {
+            if (published.has(id)) publishedTwice++;
+            published.add(id);
+          }
+          return Promise.resolve(taken);
+        });
         await sleep(Math.random() * 10);
       }
     };
@@ -131,7 +147,7 @@ describe('the events feed (service, real PostgreSQL)', () => {
       }
     };
 
-    const background = Promise.all([stamping(), stamping(), reading()]);
+    const background = Promise.all([stamping(), relaying(), relaying(), reading()]);
     await Promise.all(Array.from({ length: 12 }, (_, w) => writer(w)));
     writing = false;
     await background;
@@ -152,6 +168,16 @@ describe('the events feed (service, real PostgreSQL)', () => {
       [subjects],
     );
     expect(overtaken).toBeGreaterThan(0);
+    // The relay's rounds published exactly the rows Redis took, each once, and none before its stamp.
+    const rows = await db.query<{ id: string; published: boolean; stamped: boolean }>(
+      `SELECT id, published_at IS NOT NULL AS published, feed_position IS NOT NULL AS stamped FROM outbox_events
+       WHERE subject_id = ANY($1)`,
+      [subjects],
+    );
+    expect(rows.every((row) => row.stamped)).toBe(true);
+    expect(published.size).toBeGreaterThan(0);
+    expect(publishedTwice).toBe(0);
+    expect(new Set(rows.filter((row) => row.published).map((row) => row.id))).toEqual(published);
     // Each subject's events arrive in sequence order, with no gap: 1, 2, 3, …
     for (const subject of subjects) {
       const sequences = read.filter((event) => event.subject.id === subject).map((event) => event.sequence);

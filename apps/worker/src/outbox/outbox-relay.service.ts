@@ -6,22 +6,30 @@ import { APP_CONFIG, PgListener, ResolvedConfig } from '@app/platform';
 import { DataSource } from 'typeorm';
 import { FanOutMetrics } from '../metrics/fan-out.metrics';
 import { OUTBOX_CHANNEL } from '@app/identity/events/outbox.service';
-import { FeedStamper } from '@app/identity/events-feed/feed-stamper';
+import { FeedStamper, RelayRound } from '@app/identity/events-feed/feed-stamper';
 
 /** Rows moved per transaction. */
 const BATCH = 500;
 /** Events per fan-out job: one job and one fan-out statement for the events of a round, not one each. */
 const FAN_OUT_BATCH = 100;
 /**
- * A notification starts a round this much later, so the commits of those milliseconds
- * go out in one round (one transaction, one `addBulk`) rather than one round each:
- * at hundreds of commits a second, rounds back to back cost PostgreSQL more than the events.
+ * Rounds start at most this often: a notification within this time of the last round's
+ * start waits for the rest of it, so the commits of those milliseconds go out in one
+ * round (one transaction, one `addBulk`, one fan-out job) rather than one round each.
+ * At hundreds of commits a second, rounds back to back cost PostgreSQL more than the
+ * events; a notification after a quiet spell starts a round at once.
  */
-const GATHER_MS = 10;
+const ROUND_SPACING_MS = 10;
 /** The safety net under LISTEN/NOTIFY (a notification lost while reconnecting, a Redis outage). */
 const POLL_MS = 1000;
 /** How long the relay waits for Redis before giving the batch back to the outbox. */
 const REDIS_TIMEOUT_MS = 5000;
+/**
+ * How long a round that stamps as well waits for Redis: the feed waits with it (once, as
+ * Redis goes away; then stamping runs in rounds of its own). Giving up early costs little:
+ * the rows are stamped, and a publication round hands them to Redis again (same batch, same job id).
+ */
+const ROUND_REDIS_TIMEOUT_MS = 2000;
 /** How often, and after how long, relayed events whose fan-out never ran are handed to the queue again. */
 const REPAIR_EVERY_MS = 30_000;
 const REPAIR_AFTER_S = 60;
@@ -50,10 +58,14 @@ const RELAY_LOCK_KEY = 7_401_955_121;
  * Redis losing its data (a restart without persistence) after a row was relayed: the
  * repair round finds relayed rows never fanned out and adds their jobs again.
  *
- * Feed positions: each wake-up also runs the FeedStamper, in rounds of its own that
- * never touch Redis, so the events feed goes on while Redis is down (the proof of
- * its order is on FeedStamper). Publication locks rows in `position` order, as
- * the stamper does, so the two never deadlock.
+ * Feed positions: a round stamps the rows it publishes in the same statement
+ * (FeedStamper.stampAndPublish, where the proof of the feed's order is): one new
+ * version of the wide row per event for both. When Redis does not take a batch, the
+ * round stamps only, and until Redis takes one again the relay works as two: the
+ * FeedStamper's rounds, started at once on each notification and never touching
+ * Redis (the events feed goes on while Redis is down), and publication rounds of
+ * rows already stamped, which try Redis and wait for it. Both lock rows in
+ * `position` order, so they never deadlock.
  */
 @Injectable()
 export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -64,6 +76,9 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
   private gathering: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  private lastRoundAt = 0;
+  /** Redis refused or timed out the last batch: stamp and publish in rounds of their own until it takes one. */
+  private redisAway = false;
   private stamping: Promise<void> | undefined;
   private stampAgain = false;
   private lastStampReported = 0;
@@ -77,9 +92,9 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     private readonly stamper: FeedStamper,
     @Inject(APP_CONFIG) config: ResolvedConfig,
   ) {
-    // Stamping starts at once (a long-poll waits on it); publication gathers a few milliseconds of commits first.
     this.listener = new PgListener(config.databaseUrl, OUTBOX_CHANNEL, () => {
-      if (!this.stopped) this.stamp();
+      // While Redis is away, stamping goes on in rounds of its own, at once (a long-poll waits on it).
+      if (!this.stopped && this.redisAway) this.stamp();
       this.wakeSoon();
     });
   }
@@ -100,18 +115,21 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     await Promise.all([this.running, this.stamping]);
   }
 
-  /** Runs a relay round in GATHER_MS, taking in what commits meanwhile. */
+  /** Runs a relay round ROUND_SPACING_MS after the last one started (at once if that is past). */
   private wakeSoon(): void {
-    this.gathering ??= setTimeout(() => {
+    if (this.stopped || this.gathering) return;
+    const wait = this.lastRoundAt + ROUND_SPACING_MS - Date.now();
+    if (wait <= 0) return this.wake();
+    this.gathering = setTimeout(() => {
       this.gathering = undefined;
       this.wake();
-    }, GATHER_MS);
+    }, wait);
   }
 
-  /** Runs a relay round now, or right after the one in progress. */
+  /** Runs a relay round now, or (spaced) right after the one in progress. */
   wake(): void {
     if (this.stopped) return;
-    this.stamp();
+    if (this.redisAway) this.stamp();
     if (this.running) {
       this.again = true;
       return;
@@ -120,7 +138,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
       this.running = undefined;
       if (this.again) {
         this.again = false;
-        this.wake();
+        this.wakeSoon();
       }
     });
   }
@@ -134,7 +152,10 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     this.stamping = this.stamper
       .stampAll()
       .then(
-        () => undefined,
+        // Rows stamped while Redis is away: a publication round tries them (and Redis) now.
+        (stamped) => {
+          if (stamped > 0 && this.redisAway) this.wakeSoon();
+        },
         (error: Error) => {
           if (Date.now() - this.lastStampReported > 30_000) {
             this.lastStampReported = Date.now();
@@ -153,8 +174,10 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
 
   private async drain(): Promise<void> {
     try {
-      while (!this.stopped && (await this.relayBatch()) === BATCH) {
-        // a full batch: more may wait
+      while (!this.stopped) {
+        this.lastRoundAt = Date.now();
+        const moved = this.redisAway ? await this.relayBatch() : await this.relayRound();
+        if (moved < BATCH) return; // a full batch: more may wait
       }
     } catch (error) {
       if (Date.now() - this.lastReported > 30_000) {
@@ -208,7 +231,37 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     return rows.map((row) => row.position);
   }
 
-  /** Relays one batch; returns how many rows it moved (0 when another replica holds the lease). */
+  /**
+   * Stamps and publishes one batch (one transaction, one row version per event); returns
+   * how many rows it took (0 when another replica holds a lock, or Redis did not take the batch).
+   */
+  private async relayRound(): Promise<number> {
+    let failure: Error | undefined;
+    const round: RelayRound = await this.stamper.stampAndPublish(BATCH, RELAY_LOCK_KEY, async (ids) => {
+      try {
+        await withTimeout(
+          this.queues.addFanOutBatches(ids, FAN_OUT_BATCH),
+          ROUND_REDIS_TIMEOUT_MS,
+          `Redis did not take the batch within ${ROUND_REDIS_TIMEOUT_MS} ms`,
+        );
+        return true;
+      } catch (error) {
+        failure = error as Error;
+        return false;
+      }
+    });
+    if (round.published > 0) this.metrics.relayedEvents(round.published);
+    if (!failure) return round.rows;
+    // The round stamped its rows; they wait in PostgreSQL for Redis, the feed goes on without it.
+    this.redisAway = true;
+    throw failure;
+  }
+
+  /**
+   * While Redis is away: publishes one batch of rows stamped already; returns how many
+   * rows it moved (0 when another replica holds the lease). Taken by Redis, the rounds
+   * stamp and publish together again.
+   */
   private async relayBatch(): Promise<number> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
@@ -218,9 +271,11 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
         { leader: boolean },
       ];
       const rows = leader
-        ? ((await runner.query(`SELECT id FROM outbox_events WHERE published_at IS NULL ORDER BY position LIMIT $1`, [
-            BATCH,
-          ])) as { id: string }[])
+        ? ((await runner.query(
+            `SELECT id FROM outbox_events WHERE published_at IS NULL AND feed_position IS NOT NULL
+             ORDER BY position LIMIT $1`,
+            [BATCH],
+          )) as { id: string }[])
         : [];
       if (rows.length === 0) {
         await runner.rollbackTransaction();
@@ -239,6 +294,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
         [ids],
       );
       await runner.commitTransaction();
+      this.redisAway = false;
       this.metrics.relayedEvents(ids.length);
       return ids.length;
     } catch (error) {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { runStatement } from '../scim/storage/prepared-statements';
 
 /** The PostgreSQL channel notified when feed positions commit, so long-polling readers wake at once. */
 export const EVENTS_FEED_CHANNEL = 'events_feed';
@@ -8,6 +9,50 @@ export const EVENTS_FEED_CHANNEL = 'events_feed';
 export const STAMP_BATCH = 1000;
 // An arbitrary, fixed key (beside the relay's and the migration lock's): held by the one replica stamping now.
 const STAMP_LOCK_KEY = 7_401_955_122;
+
+/** The relay's round: what it stamped and published. */
+export interface RelayRound {
+  /** Rows the round took (stamped, published, or both); 0 when another replica holds a lock. */
+  readonly rows: number;
+  /** Of which published (handed to the fan-out queue). */
+  readonly published: number;
+}
+
+/**
+ * Rows the relay's round takes: not published, or not stamped (a row published by an
+ * older relay before its stamp), oldest first. Every row not stamped is among them.
+ */
+const RELAY_ROWS_SQL = `
+  SELECT position::text AS position, id, published_at IS NULL AS unpublished FROM outbox_events
+  WHERE published_at IS NULL OR feed_position IS NULL
+  ORDER BY position LIMIT $1 FOR UPDATE`;
+
+/**
+ * Stamps the locked rows not stamped yet (head + 1, head + 2, … in position order) and,
+ * when $2, marks the unpublished ones published: one row version per row for both.
+ */
+const STAMP_AND_PUBLISH_SQL = `
+  WITH batch AS (
+    SELECT o.position, o.feed_position IS NULL AS unstamped, (o.published_at IS NULL AND $2::boolean) AS publish
+    FROM outbox_events o WHERE o.position = ANY($1::bigint[])
+  ), numbered AS (
+    SELECT b.position, b.publish,
+           CASE WHEN b.unstamped THEN f.head + row_number() OVER (PARTITION BY b.unstamped ORDER BY b.position) END
+             AS stamp
+    FROM batch b, events_feed f
+  ), updated AS (
+    UPDATE outbox_events o
+    SET feed_position = COALESCE(n.stamp, o.feed_position),
+        published_at = CASE WHEN n.publish THEN now() ELSE o.published_at END
+    FROM numbered n WHERE o.position = n.position AND (n.stamp IS NOT NULL OR n.publish)
+    RETURNING n.stamp
+  ), moved AS (
+    UPDATE events_feed SET head = (SELECT max(stamp) FROM updated)
+    WHERE EXISTS (SELECT 1 FROM updated WHERE stamp IS NOT NULL)
+    RETURNING head
+  )
+  SELECT (SELECT count(*) FROM updated WHERE stamp IS NOT NULL)::int AS stamped,
+         (SELECT pg_notify($3, head::text) FROM moved) AS notified`;
 
 /**
  * Gives committed outbox rows their feed position.
@@ -72,6 +117,45 @@ export class FeedStamper {
         [limit, EVENTS_FEED_CHANNEL],
       );
       return row.stamped;
+    });
+  }
+
+  /**
+   * The outbox relay's round: stamps committed rows and marks them published in one
+   * transaction, one row version each, rather than a stamp round and a publication
+   * round each writing the wide row again. Same locks and order as `stampBatch`, and
+   * the relay's lock (`relayLockKey`) besides; the rows are locked in `position`
+   * order, as the fan-out never locks a row not published yet.
+   *
+   * `publish` is given the ids of the rows not published yet, in `position` order,
+   * and hands them to the fan-out queue: true, they are marked published in the same
+   * statement that stamps them; false (Redis away), they are only stamped, and the
+   * feed goes on. Every row not stamped is among the rows taken, and every row
+   * published by this round is stamped by it or before, so a row is never published
+   * before it has its feed position.
+   */
+  async stampAndPublish(
+    limit: number,
+    relayLockKey: number,
+    publish: (eventIds: string[]) => Promise<boolean>,
+  ): Promise<RelayRound> {
+    return this.dataSource.transaction(async (em) => {
+      const [{ relay, stamp }] = await runStatement<{ relay: boolean; stamp: boolean }>(
+        em,
+        `SELECT pg_try_advisory_xact_lock($1) AS relay, pg_try_advisory_xact_lock($2) AS stamp`,
+        [relayLockKey, STAMP_LOCK_KEY],
+      );
+      if (!relay || !stamp) return { rows: 0, published: 0 };
+      await runStatement(em, `SELECT head FROM events_feed FOR UPDATE`, []);
+      // A new statement, a new snapshot: it sees every stamp committed before the lock was ours.
+      const rows = await runStatement<{ position: string; id: string; unpublished: boolean }>(em, RELAY_ROWS_SQL, [
+        limit,
+      ]);
+      if (rows.length === 0) return { rows: 0, published: 0 };
+      const unpublished = rows.filter((row) => row.unpublished).map((row) => row.id);
+      const published = unpublished.length > 0 && (await publish(unpublished));
+      await runStatement(em, STAMP_AND_PUBLISH_SQL, [rows.map((row) => row.position), published, EVENTS_FEED_CHANNEL]);
+      return { rows: rows.length, published: published ? unpublished.length : 0 };
     });
   }
 
