@@ -18,6 +18,7 @@ import { CustomerDomains1765300000000 } from './migrations/1765300000000-custome
 import { ScimTokenRotation1765400000000 } from './migrations/1765400000000-scim-token-rotation';
 import { ReplaySinceIndex1765500000000 } from './migrations/1765500000000-replay-since-index';
 import { GroupMemberCount1765600000000 } from './migrations/1765600000000-group-member-count';
+import { OidcConnectionDiscovery1765700000000 } from './migrations/1765700000000-oidc-connection-discovery';
 import { SetupLinkEntity } from '../setup-links/setup-link.entity';
 
 /** Connections each app's pool holds at most. */
@@ -43,6 +44,7 @@ export const MIGRATIONS = [
   ScimTokenRotation1765400000000,
   ReplaySinceIndex1765500000000,
   GroupMemberCount1765600000000,
+  OidcConnectionDiscovery1765700000000,
 ];
 
 /** Bounds an app puts on its own database work; none by default. */
