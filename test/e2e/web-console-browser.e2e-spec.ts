@@ -132,6 +132,16 @@ describe('the operator console', () => {
     await look('tenant-rules');
 
     await page.getByRole('link', { name: 'Setup links' }).click();
+    // The tenant's administrators' own way into the portal: their sign-in, returning to it.
+    const adminSignIn = await page
+      .getByRole('textbox', { name: 'Portal sign-in for administrators', exact: true })
+      .inputValue();
+    expect(adminSignIn).toBe(
+      `${gateway.publicUrl}/auth/login?tenant=globex&return_to=${encodeURIComponent(`${gateway.publicUrl}/portal`)}`,
+    );
+    const started = await page.request.get(adminSignIn, { maxRedirects: 0 });
+    expect(started.status()).toBe(302);
+    expect(started.headers().location).toMatch(new RegExp(`^${gateway.idp.origin}/`));
     await page.getByLabel('For (email, optional)').fill('it@globex.example');
     await page.getByLabel('Provisioning').uncheck();
     await page.click('#create-setup-link');

@@ -470,6 +470,13 @@ function SetupLinks({ base, tenant }: { base: string; tenant: Tenant }) {
           </OnceSecret>
         )}
       </Card>
+      <Card title="Administrators' sign-in to the portal" id="admin-portal-sign-in">
+        <p>
+          Once sign-in works, {tenant.name}'s administrators (role <code>admin</code>) open the setup portal without a
+          link: from the portal's page with their work email, or straight from this address.
+        </p>
+        <CopyField label="Portal sign-in for administrators" value={adminPortalSignIn(tenant)} />
+      </Card>
       <Card title="Setup links" id="setup-links">
         <ErrorNote error={links.error ?? revoke.error} />
         {links.data?.length === 0 && <Empty>No setup link yet.</Empty>}
@@ -515,6 +522,13 @@ function SetupLinks({ base, tenant }: { base: string; tenant: Tenant }) {
       </Card>
     </>
   );
+}
+
+/** The tenant's sign-in (its initiate-login URI, on PUBLIC_URL), returning to the setup portal. */
+function adminPortalSignIn(tenant: Tenant): string {
+  const login = new URL(tenant.setup.initiateLoginUri);
+  login.searchParams.set('return_to', `${login.origin}/portal`);
+  return login.href;
 }
 
 function LinkStatus({ status }: { status: SetupLink['status'] }) {
