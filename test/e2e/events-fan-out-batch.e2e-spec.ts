@@ -61,6 +61,12 @@ describe('events: the batch fan-out statement', () => {
     expect(result.replayed).toEqual([]);
     expect(result.waiting).toEqual([]);
     expect(await fannedOut(ids)).toEqual(ids);
+    // The delivery log, newest first, lists them in the events' order reversed.
+    const log = await db.query<{ eventId: string }>(
+      `SELECT event_id AS "eventId" FROM deliveries WHERE event_id = ANY($1::uuid[]) ORDER BY created_at DESC, id DESC`,
+      [ids],
+    );
+    expect(log.map((row) => row.eventId)).toEqual([...ids].reverse());
   });
 
   it('holds a subject’s changes whose earlier change is in another batch not fanned out yet, and no other', async () => {

@@ -27,7 +27,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const FAN_OUT_BATCH_SQL = `
   WITH e AS (
     SELECT o.position, o.id, o.type, o.tenant_id, o.subject_type, o.subject_id, o.sequence, o.occurred_at, o.payload,
-           o.fanned_out_at IS NOT NULL AS fanned_out
+           o.fanned_out_at IS NOT NULL AS fanned_out, row_number() OVER (ORDER BY o.position) AS ord
     FROM outbox_events o WHERE o.id = ANY($1::uuid[])
   ), runs AS (
     SELECT e.id, e.subject_type, e.subject_id,
@@ -45,8 +45,11 @@ const FAN_OUT_BATCH_SQL = `
     FROM ready WHERE o.id = ready.id AND o.fanned_out_at IS NULL
     RETURNING o.id
   ), inserted AS (
-    INSERT INTO deliveries (subscription_id, event_id, event_type, subject_type, subject_id, sequence, occurred_at)
-    SELECT s.id, e.id, e.type, e.subject_type, e.subject_id, e.sequence, e.occurred_at
+    -- created_at a microsecond apart per event, so the log (newest first) lists a batch's deliveries in event order
+    INSERT INTO deliveries (subscription_id, event_id, event_type, subject_type, subject_id, sequence, occurred_at,
+                            created_at)
+    SELECT s.id, e.id, e.type, e.subject_type, e.subject_id, e.sequence, e.occurred_at,
+           now() + (e.ord - 1) * interval '1 microsecond'
     FROM marked JOIN e ON e.id = marked.id
     JOIN subscriptions s ON s.enabled AND (s.tenant_id IS NULL OR s.tenant_id = e.tenant_id)
      -- the patterns of patternsSelecting(): the type, its family, everything
