@@ -234,26 +234,76 @@ describe('the OpenAPI document of the admin and products APIs, and its page', ()
 
   it('describes the bodies the APIs answer with: real answers match their documented schemas', async () => {
     const admin = adminRequests(gateway.app, gateway.config.adminToken);
-    await admin.post('/admin/v1/tenants', { slug: 'acme', name: 'Acme' });
+    const ajv = new Ajv2020({ strict: false, validateFormats: false });
+    ajv.addSchema({ $id: 'doc', components: document.components });
+    const validated: string[] = [];
+    /** Checks a real answer against the schema the document gives for that route and status. */
+    const conforms = (method: (typeof METHODS)[number], path: string, answer: { status: number; body: unknown }) => {
+      const where = `${method.toUpperCase()} ${path} ${answer.status}`;
+      const op = document.paths[path][method]!;
+      const schema = responseOf(op, String(answer.status))?.content?.['application/json']?.schema;
+      expect({ where, documented: schema !== undefined }).toEqual({ where, documented: true });
+      const check = ajv.compile(JSON.parse(JSON.stringify(schema).replace(/"#\/components\//g, '"doc#/components/')));
+      expect({ where, errors: check(answer.body) ? null : check.errors }).toEqual({ where, errors: null });
+      validated.push(`${method.toUpperCase()} ${path}`);
+    };
+
+    // What the write routes answer.
+    const tenant = await admin.post('/admin/v1/tenants', {
+      slug: 'bodies',
+      name: 'Bodies',
+      domains: ['bodies.example'],
+    });
+    conforms('post', '/admin/v1/tenants', tenant);
     const subscription = await admin.post('/admin/v1/subscriptions', {
       name: 'docs',
       url: 'https://receiver.example.com/hook',
       events: ['user.*'],
     });
-    expect(subscription.status).toBe(201);
+    conforms('post', '/admin/v1/subscriptions', subscription);
+    conforms(
+      'post',
+      '/admin/v1/subscriptions/{id}/replay',
+      await admin.post(`/admin/v1/subscriptions/${subscription.body.id}/replay`, { since: '2026-01-01T00:00:00Z' }),
+    );
     const client = await admin.post('/admin/v1/clients', {
       name: 'reader',
       grantTypes: ['client_credentials'],
-      tenants: ['acme'],
+      tenants: ['bodies'],
     });
-    const token = await productToken(client.body.clientId, client.body.clientSecret, 'directory:read events:read');
-    const ajv = new Ajv2020({ strict: false, validateFormats: false });
-    ajv.addSchema({ $id: 'doc', components: document.components });
-    const ids: Record<string, string> = { slug: 'acme', id: subscription.body.id, clientId: client.body.clientId };
-    const validated: string[] = [];
+    conforms('post', '/admin/v1/clients', client);
+    const secret = await admin.post(`/admin/v1/clients/${client.body.clientId}/secret`);
+    conforms('post', '/admin/v1/clients/{clientId}/secret', secret);
+    const scimToken = await admin.post('/admin/v1/tenants/bodies/scim-tokens', {});
+    conforms('post', '/admin/v1/tenants/{slug}/scim-tokens', scimToken);
+    const rotation = await admin.post(`/admin/v1/tenants/bodies/scim-tokens/${scimToken.body.id}/rotation`, {});
+    conforms('post', '/admin/v1/tenants/{slug}/scim-tokens/{id}/rotation', rotation);
+    conforms(
+      'post',
+      '/admin/v1/tenants/{slug}/scim-tokens/{id}/rotation/complete',
+      await admin.post(`/admin/v1/tenants/bodies/scim-tokens/${scimToken.body.id}/rotation/complete`),
+    );
+    conforms(
+      'put',
+      '/admin/v1/tenants/{slug}/group-roles',
+      await admin.put('/admin/v1/tenants/bodies/group-roles', { rules: [{ group: 'Engineering', roles: ['dev'] }] }),
+    );
+    conforms(
+      'post',
+      '/admin/v1/tenants/{slug}/setup-links',
+      await admin.post('/admin/v1/tenants/bodies/setup-links', { scopes: ['oidc'] }),
+    );
+    conforms(
+      'post',
+      '/admin/v1/tenants/{slug}/domains',
+      await admin.post('/admin/v1/tenants/bodies/domains', { domain: 'claimed.example' }),
+    );
+
+    // What every documented read answers, for the items made above.
+    const token = await productToken(client.body.clientId, secret.body.clientSecret, 'directory:read events:read');
+    const ids: Record<string, string> = { slug: 'bodies', id: subscription.body.id, clientId: client.body.clientId };
     for (const { path, op } of operations.filter(({ method }) => method === 'get')) {
-      const schema = responseOf(op, '200')?.content?.['application/json']?.schema;
-      if (!schema) continue;
+      if (!responseOf(op, '200')?.content?.['application/json']?.schema) continue;
       const url = path.startsWith('/admin/')
         ? path.replace(/\{(\w+)\}/g, (_, name: string) => ids[name] ?? 'none')
         : concrete(path);
@@ -262,22 +312,23 @@ describe('the OpenAPI document of the admin and products APIs, and its page', ()
         url,
         headers: { authorization: `Bearer ${path.startsWith('/admin/') ? gateway.config.adminToken : token}` },
       });
-      if (response.statusCode !== 200) continue;
-      const check = ajv.compile(JSON.parse(JSON.stringify(schema).replace(/"#\/components\//g, '"doc#/components/')));
-      const valid = check(JSON.parse(response.body));
-      expect({ path, errors: valid ? null : check.errors }).toEqual({ path, errors: null });
-      validated.push(path);
+      if (response.statusCode === 200) conforms('get', path, { status: 200, body: JSON.parse(response.body) });
     }
     expect(validated).toEqual(
       expect.arrayContaining([
-        '/admin/v1/tenants',
-        '/admin/v1/tenants/{slug}',
-        '/admin/v1/subscriptions/{id}',
-        '/admin/v1/clients/{clientId}',
-        '/admin/v1/tenants/{slug}/users',
-        '/api/v1/events',
-        '/api/v1/directory/users',
-        '/api/v1/directory/groups',
+        'GET /admin/v1/tenants',
+        'GET /admin/v1/tenants/{slug}',
+        'GET /admin/v1/tenants/{slug}/scim-tokens',
+        'GET /admin/v1/subscriptions/{id}',
+        'GET /admin/v1/clients/{clientId}',
+        'GET /admin/v1/tenants/{slug}/users',
+        'GET /admin/v1/tenants/{slug}/group-roles',
+        'GET /admin/v1/tenants/{slug}/domains',
+        'GET /admin/v1/tenants/{slug}/setup-links',
+        'GET /admin/v1/audit',
+        'GET /api/v1/events',
+        'GET /api/v1/directory/users',
+        'GET /api/v1/directory/groups',
       ]),
     );
   });

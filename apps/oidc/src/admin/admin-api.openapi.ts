@@ -1,5 +1,10 @@
 import type { ScimTokenView, TenantUserPage, TenantUserView, TenantView } from '@app/identity';
+import type { TenantGroupPage } from '@app/identity/access/access.service';
+import type { GroupRoleRule } from '@app/identity/access/roles-from-groups';
+import type { AuditEntryView } from '@app/identity/audit/audit-entry';
+import type { ReplayResult } from '@app/identity/deliveries/delivery-replay.service';
 import type { DeliveryView } from '@app/identity/deliveries/delivery.view';
+import type { WebhookTestResult } from '@app/identity/deliveries/webhook-test.service';
 import type { DomainView } from '@app/identity/domains/domain-claim';
 import type { OidcConnectionView } from '@app/identity/oidc-connections/oidc-connection';
 import type { ProductClientView } from '@app/identity/product-clients/product-client.view';
@@ -181,6 +186,72 @@ const createdSetupLink = z
   })
   .describe('A setup link just created.');
 
+const replayResult = z
+  .object({
+    replayed: z.number().int().describe('Deliveries queued again (or for the first time).'),
+    through: z
+      .string()
+      .nullable()
+      .describe('The feed cursor of the last event looked at: a later replay may go on from it.'),
+  })
+  .describe('What a replay queued.');
+
+const webhookTestResult = z
+  .object({
+    event: z.object({
+      id: z.uuid(),
+      type: z.literal('webhook.test'),
+      occurredAt: dateTime,
+      tenant: z.object({ id: z.string(), slug: z.string() }).nullable(),
+      subject: z.object({ type: z.literal('subscription'), id: z.string() }),
+      sequence: z.literal(0),
+      data: z.object({ subscription: z.object({ id: z.string(), name: z.string() }) }),
+    }),
+    status: z.number().int().nullable().describe('The receiver’s HTTP status, or null when there was no answer.'),
+    ok: z.boolean(),
+    error: z.string().nullable(),
+    latencyMs: z.number(),
+  })
+  .describe('What the receiver made of a signed test event.');
+
+const auditEntry = z
+  .object({
+    id: z.string(),
+    occurredAt: dateTime,
+    actor: z.object({ type: z.string(), id: z.string(), label: z.string().nullable() }),
+    tenant: z.object({ id: z.string().nullable(), slug: z.string() }).nullable(),
+    action: z.string(),
+    method: z.string(),
+    route: z.string(),
+    target: z.record(z.string(), z.string()),
+    status: z.number().int(),
+    request: z.unknown().describe('The request body, secrets removed.'),
+    before: z.unknown(),
+    after: z.unknown(),
+    ip: z.string().nullable(),
+    userAgent: z.string().nullable(),
+    requestId: z.string().nullable(),
+  })
+  .describe('One admin action.');
+
+const tenantGroupPage = z
+  .object({
+    data: z.array(
+      z.object({
+        id: z.uuid(),
+        displayName: z.string(),
+        externalId: z.string().nullable(),
+        memberCount: z.number().int(),
+      }),
+    ),
+    nextCursor: z.string().nullable(),
+  })
+  .describe('A page of the IdP groups a tenant’s SCIM client pushed, with member counts.');
+
+const groupRoleRules = z
+  .object({ rules: z.array(z.object({ group: z.string(), roles: z.array(z.string()).readonly() })) })
+  .describe('A tenant’s rules from IdP groups to roles.');
+
 /** Whether A and B are assignable both ways (the same shape as far as the wire is concerned). */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const same = <T extends true>(..._checks: T[]): void => undefined;
@@ -194,6 +265,11 @@ same<Same<z.output<typeof tenantUser>, TenantUserView>>();
 same<Same<z.output<typeof domain>, DomainView>>();
 same<Same<z.output<typeof setupLink>, SetupLinkView>>();
 same<Same<z.output<typeof createdSetupLink>, CreatedSetupLink>>();
+same<Same<z.output<typeof replayResult>, ReplayResult>>();
+same<Same<z.output<typeof webhookTestResult>, WebhookTestResult>>();
+same<Same<z.output<typeof auditEntry>, AuditEntryView>>();
+same<Same<z.output<typeof tenantGroupPage>, TenantGroupPage>>();
+same<Same<z.output<typeof groupRoleRules>['rules'][number], GroupRoleRule>>();
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const error = (description: string): JsonSchema => ({
@@ -258,6 +334,47 @@ export function adminApiComponents(): {
       Domain: responseSchema(domain),
       SetupLink: responseSchema(setupLink),
       CreatedSetupLink: responseSchema(createdSetupLink),
+      CreatedSubscription: {
+        type: 'object',
+        required: ['id'],
+        description: 'A subscription just created; a webhook’s signing secret is shown here, this once.',
+        properties: {
+          id: { type: 'string', format: 'uuid' },
+          secret: { type: 'string', description: 'Webhooks only: the Standard Webhooks secret (`whsec_…`).' },
+        },
+      },
+      CreatedProductClient: {
+        description: 'A client just registered; a confidential client’s secret is shown here, this once.',
+        allOf: [ref('ProductClient'), { type: 'object', properties: { clientSecret: { type: 'string' } } }],
+      },
+      ClientSecret: {
+        type: 'object',
+        required: ['clientId', 'clientSecret'],
+        description: 'A new client secret, shown this once; the old one stopped working.',
+        properties: { clientId: { type: 'string' }, clientSecret: { type: 'string' } },
+      },
+      EndedRotation: {
+        type: 'object',
+        required: ['revoked', 'active'],
+        description: 'A SCIM token rotation that ended: the token revoked, and the one that stays.',
+        properties: { revoked: ref('ScimToken'), active: ref('ScimToken') },
+      },
+      ReplayResult: responseSchema(replayResult),
+      WebhookTestResult: responseSchema(webhookTestResult),
+      AuditEntry: responseSchema(auditEntry),
+      AuditPage: {
+        type: 'object',
+        required: ['entries', 'nextCursor'],
+        properties: {
+          entries: { type: 'array', items: ref('AuditEntry') },
+          nextCursor: {
+            type: ['string', 'null'],
+            description: 'The `after` of the next (older) page; null on the last.',
+          },
+        },
+      },
+      TenantGroupPage: responseSchema(tenantGroupPage),
+      GroupRoleRules: responseSchema(groupRoleRules),
     },
     tags: [],
   };

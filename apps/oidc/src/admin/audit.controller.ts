@@ -3,7 +3,7 @@ import type { AuditEntryView } from '@app/identity/audit/audit-entry';
 import { AuditLogService } from '@app/identity/audit/audit-log.service';
 import type { LogPage } from '@app/identity/request-log/log-page';
 import { auditQuery, tenantAuditQuery } from '@app/identity/audit/audit.query';
-import { ApiZodQuery } from '../api-docs/api-docs.decorators';
+import { ApiResult, ApiZodQuery } from '../api-docs/api-docs.decorators';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { PortalScope } from './portal-scope.decorator';
 import { TenantAdminRoute } from './tenant-admin-route.decorator';
@@ -19,6 +19,7 @@ export class AuditController {
 
   @Get('audit')
   @ApiZodQuery(auditQuery)
+  @ApiResult('AuditPage', 'A page of the audit log, newest first.')
   list(@Query() query: unknown): Promise<LogPage<AuditEntryView>> {
     return this.audit.list(query);
   }
@@ -27,6 +28,7 @@ export class AuditController {
   @TenantAdminRoute()
   @PortalScope('logs')
   @ApiZodQuery(tenantAuditQuery)
+  @ApiResult('AuditPage', 'A page of the tenant’s audit log, newest first.')
   listForTenant(@Param('slug') slug: string, @Query() query: unknown): Promise<LogPage<AuditEntryView>> {
     return this.audit.listForTenant(slug, query);
   }

@@ -21,6 +21,7 @@ export class ClientsController {
   constructor(private readonly clients: ProductClientsService) {}
 
   @Post()
+  @ApiResult('CreatedProductClient', 'The client, and a confidential client’s secret, shown this once.')
   async create(
     @Body(new ZodValidationPipe(createProductClientInput)) input: CreateProductClientInput,
   ): Promise<CreatedClientBody> {
@@ -58,6 +59,7 @@ export class ClientsController {
   /** A new secret, shown once; the old one stops working at once. */
   @Post(':clientId/secret')
   @HttpCode(200)
+  @ApiResult('ClientSecret', 'The new secret, shown this once.')
   rotateSecret(@Param('clientId') clientId: string): Promise<{ clientId: string; clientSecret: string }> {
     return this.clients.rotateSecret(clientId);
   }

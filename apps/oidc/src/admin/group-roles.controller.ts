@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
 import { AccessService, GroupRoleRule, GroupRoleRulesInput, groupRoleRulesInput } from '@app/identity';
 import type { GroupRolesPreviewView } from '@app/identity/access/access.service';
+import { ApiResult } from '../api-docs/api-docs.decorators';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { PortalScope } from './portal-scope.decorator';
 import { ZodValidationPipe } from './zod-validation.pipe';
@@ -13,12 +14,14 @@ export class GroupRolesController {
 
   @Get()
   @PortalScope('roles')
+  @ApiResult('GroupRoleRules', 'The tenant’s rules.')
   async get(@Param('slug') slug: string): Promise<{ rules: GroupRoleRule[] }> {
     return { rules: await this.access.groupRoleRules(slug) };
   }
 
   @Put()
   @PortalScope('roles')
+  @ApiResult('GroupRoleRules', 'The rules as saved.')
   async replace(
     @Param('slug') slug: string,
     @Body(new ZodValidationPipe(groupRoleRulesInput)) input: GroupRoleRulesInput,

@@ -82,6 +82,7 @@ export class ScimTokensController {
   @Post(':id/rotation/complete')
   @PortalScope('scim')
   @HttpCode(200)
+  @ApiResult('EndedRotation', 'The old token revoked; the new one stays.')
   async completeRotation(@Param('slug') slug: string, @Param('id') id: string): Promise<EndedRotationBody> {
     return endedBody(await this.rotations.complete(slug, id));
   }
@@ -89,6 +90,7 @@ export class ScimTokensController {
   @Post(':id/rotation/cancel')
   @PortalScope('scim')
   @HttpCode(200)
+  @ApiResult('EndedRotation', 'The new token revoked; the old one stays.')
   async cancelRotation(@Param('slug') slug: string, @Param('id') id: string): Promise<EndedRotationBody> {
     return endedBody(await this.rotations.cancel(slug, id));
   }

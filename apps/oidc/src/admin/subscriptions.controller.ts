@@ -48,6 +48,7 @@ export class SubscriptionsController {
   ) {}
 
   @Post()
+  @ApiResult('CreatedSubscription', 'The subscription’s id, and a webhook’s secret, shown this once.')
   async create(
     @Body(new ZodValidationPipe(createSubscriptionInput)) input: CreateSubscriptionInput,
   ): Promise<CreatedSubscriptionBody> {
@@ -95,6 +96,7 @@ export class SubscriptionsController {
   /** Delivers the subscription's events again from the events feed, with their original ids. */
   @Post(':id/replay')
   @HttpCode(202)
+  @ApiResult('ReplayResult', 'The deliveries queued again.')
   async replay(
     @Param('id') id: string,
     @Body(new ZodValidationPipe(replayInput)) input: ReplayInput,
@@ -110,6 +112,7 @@ export class SubscriptionsController {
   /** Sends a signed test event to a webhook now, and says how the receiver answered. */
   @Post(':id/test')
   @HttpCode(200)
+  @ApiResult('WebhookTestResult', 'How the receiver answered.')
   test(@Param('id') id: string): Promise<WebhookTestResult> {
     return this.tests.send(id);
   }

@@ -2,7 +2,7 @@ import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
 import { AccessService } from '@app/identity';
 import type { TenantGroupPage } from '@app/identity/access/access.service';
 import { listTenantGroupsQuery } from '@app/identity/access/access.input';
-import { ApiZodQuery } from '../api-docs/api-docs.decorators';
+import { ApiResult, ApiZodQuery } from '../api-docs/api-docs.decorators';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { PortalScope } from './portal-scope.decorator';
 
@@ -15,6 +15,7 @@ export class TenantGroupsController {
   @Get()
   @PortalScope('roles')
   @ApiZodQuery(listTenantGroupsQuery)
+  @ApiResult('TenantGroupPage', 'A page of the tenant’s groups.')
   list(@Param('slug') slug: string, @Query() query: unknown): Promise<TenantGroupPage> {
     return this.access.listGroups(slug, query);
   }

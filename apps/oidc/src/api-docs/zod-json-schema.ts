@@ -22,9 +22,19 @@ export function requestSchema(schema: z.ZodType): JsonSchema {
   return rest;
 }
 
-/** The JSON Schema of what a response holds, from a zod schema of it. */
+/**
+ * The JSON Schema of what a response holds, from a zod schema of it. Open to fields
+ * it does not name (zod closes its objects): a later version may add a field, and
+ * a client must not break on it.
+ */
 export function responseSchema(schema: z.ZodType): JsonSchema {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' });
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
+    io: 'output',
+    unrepresentable: 'any',
+    override: ({ jsonSchema }) => {
+      if (jsonSchema.additionalProperties === false) delete jsonSchema.additionalProperties;
+    },
+  });
   return rest;
 }
 
