@@ -340,6 +340,8 @@ describe('setup portal and console access', () => {
       const answer = await call('GET', path);
       expect(answer.status).toBe(status);
       expect(answer.text).toContain(why);
+      // The way in that needs no link: the portal's page, where administrators sign in.
+      expect(answer.text).toMatch(/<a href="\/portal">Administrators of their organization [^<]+<\/a>/);
       expect(answer.headers.get('cache-control')).toBe('no-store');
       expect(answer.headers.getSetCookie()).toEqual([]);
       expect(await links()).toEqual(before);

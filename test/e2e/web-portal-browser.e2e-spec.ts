@@ -88,6 +88,10 @@ describe('the setup portal, walked through as an Okta admin would', () => {
     const again = await watched.context.newPage();
     const reused = await again.goto(link.body.url);
     expect(reused?.status()).toBe(410);
+    await again.getByRole('heading', { level: 1, name: 'Setup link already used' }).waitFor();
+    await again.getByRole('link', { name: /sign in to the setup portal instead/ }).waitFor();
+    await assertAccessible(again, 'used link');
+    await shot(again, 'link-used');
     await again.close();
   });
 

@@ -1,14 +1,26 @@
 import type { SetupLinkRefusal } from '@app/identity/setup-links/setup-links.service';
+import { PORTAL_PATH } from './portal-pages';
 
 /** The page a setup link that does not open answers with: what happened, and what to do. */
 export interface SetupLinkRefusalPage {
   readonly status: 404 | 410;
   readonly title: string;
   readonly message: string;
+  /** Administrators need no link: the portal's page, where they sign in. */
+  readonly next: { readonly href: string; readonly label: string };
 }
+
+const ADMINISTRATORS_WAY_IN = {
+  href: PORTAL_PATH,
+  label: 'Administrators of their organization in this service can sign in to the setup portal instead',
+} as const;
 
 /** 404 for a link that never existed; 410 for one that did and no longer opens. */
 export function setupLinkRefusalPage(reason: SetupLinkRefusal): SetupLinkRefusalPage {
+  return { ...refusal(reason), next: ADMINISTRATORS_WAY_IN };
+}
+
+function refusal(reason: SetupLinkRefusal): Omit<SetupLinkRefusalPage, 'next'> {
   switch (reason) {
     case 'unknown':
       return {

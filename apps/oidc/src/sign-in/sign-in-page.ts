@@ -7,8 +7,15 @@ function escape(text: string): string {
  * A plain page for a person in a browser: what happened, what to do, and a
  * reference id support can find in the logs. No script, nothing from outside.
  */
-export function signInPage(page: { title: string; message: string; reference?: string }): string {
+export function signInPage(page: {
+  title: string;
+  message: string;
+  reference?: string;
+  /** A way on from here (a path of this gateway), shown under the message. */
+  next?: { href: string; label: string };
+}): string {
   const reference = page.reference ? `<p class="ref">Reference: <code>${escape(page.reference)}</code></p>` : '';
+  const next = page.next ? `<p><a href="${escape(page.next.href)}">${escape(page.next.label)}</a></p>` : '';
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -20,7 +27,7 @@ export function signInPage(page: { title: string; message: string; reference?: s
 <body>
 <h1>${escape(page.title)}</h1>
 <p>${escape(page.message)}</p>
-${reference}
+${next}${reference}
 </body>
 </html>
 `;
