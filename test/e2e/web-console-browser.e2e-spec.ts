@@ -33,7 +33,7 @@ describe('the operator console', () => {
   const heading = (name: string) => page.getByRole('heading', { level: 1, name }).waitFor();
 
   beforeAll(async () => {
-    gateway = await startSignInGateway();
+    gateway = await startSignInGateway({ accounts: [{ sub: '00u-ada', email: 'ada@globex.example', name: 'Ada' }] });
     globex = await gateway.tenant('globex');
     // The first delivery is refused for good (400), the rest accepted: one failed delivery to retry.
     receiver = await startWebhookReceiver((index) => (index === 0 ? 400 : 204));
@@ -217,6 +217,25 @@ describe('the operator console', () => {
     await watched.context.clearCookies();
     await page.getByText('Your console session has ended. Sign in again.').waitFor({ timeout: 10_000 });
     await look('session-ended');
+  });
+
+  it("tells a tenant's signed-in administrator that only the admin token opens the console here", async () => {
+    const other = await newWatchedContext(browser);
+    const visitor = await other.context.newPage();
+    const returnTo = encodeURIComponent(`${gateway.publicUrl}/console`);
+    await visitor.goto(`${gateway.publicUrl}/auth/login?tenant=globex&return_to=${returnTo}`);
+    await visitor.fill('input[name="login"]', 'ada@globex.example');
+    await Promise.all([visitor.waitForURL(`${gateway.publicUrl}/console`), visitor.click('#sign-in')]);
+    const note = visitor.locator('#not-operator');
+    await note.waitFor();
+    // Ada administers globex (roles admin, billing): that opens its portal, not the console.
+    expect(await note.textContent()).toContain('You are signed in as ada@globex.example (globex)');
+    expect(await note.textContent()).toContain('Only the admin token opens this console.');
+    expect(await visitor.getByRole('link', { name: /^Sign in with/ }).count()).toBe(0);
+    expect((await visitor.request.get(`${gateway.publicUrl}/admin/v1/tenants`)).status()).toBe(401);
+    await assertAccessible(visitor, 'not an operator, no operators tenant');
+    other.assertClean();
+    await other.context.close();
   });
 });
 
