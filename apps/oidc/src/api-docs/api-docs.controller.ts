@@ -1,17 +1,16 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { ApiExcludeController, OpenAPIObject } from '@nestjs/swagger';
+import type { OpenAPIObject } from '@nestjs/swagger';
 import { API_DOCS_CSP } from './api-docs.page';
 import { ApiDocs } from './api-docs';
 
 /** The admin and products APIs' description, open to anyone: `GET /api/openapi.json` and its readable page `GET /api/docs`. */
 @Controller('api')
-@ApiExcludeController()
 export class ApiDocsController {
   constructor(private readonly docs: ApiDocs) {}
 
   @Get('openapi.json')
   @Header('cache-control', 'no-cache')
-  openapi(): OpenAPIObject {
+  openapi(): Promise<OpenAPIObject> {
     return this.docs.document();
   }
 
@@ -20,7 +19,7 @@ export class ApiDocsController {
   @Header('content-security-policy', API_DOCS_CSP)
   @Header('x-frame-options', 'DENY')
   @Header('cache-control', 'no-cache')
-  page(): string {
+  page(): Promise<string> {
     return this.docs.page();
   }
 }

@@ -35,3 +35,59 @@ export function listOf(key: string, item: string): JsonSchema {
     properties: { [key]: { type: 'array', items: { $ref: `#/components/schemas/${item}` } } },
   };
 }
+
+/*
+ * The decorators below hold what a route documents in metadata of this module's own,
+ * and api-document.ts hands it to @nestjs/swagger when the document is first built:
+ * so the app loads @nestjs/swagger only then, not at every boot.
+ */
+
+/** Metadata key of a route's operationId, summary and description. */
+export const API_OPERATION = 'apiDocs:operation';
+/** Metadata key of a route's documented parameters (beyond what its controller declares). */
+export const API_PARAMETERS = 'apiDocs:parameters';
+/** Metadata key of a route's documented responses (beyond its success and the usual refusals). */
+export const API_RESPONSES = 'apiDocs:responses';
+
+/** A route's name for generated clients, and what it does. */
+export interface ApiOperationMetadata {
+  readonly operationId: string;
+  readonly summary: string;
+  readonly description: string;
+}
+
+/** A query or path parameter; a path parameter replaces the bare one the route's `@Param` gives. */
+export interface ApiParameterMetadata {
+  readonly name: string;
+  readonly in: 'query' | 'path';
+  readonly required?: boolean;
+  readonly description: string;
+  readonly schema: JsonSchema;
+}
+
+/** A response other than the route's success and its usual refusals (e.g. 410). */
+export interface ApiResponseMetadata {
+  readonly status: string;
+  readonly response: JsonSchema;
+}
+
+const appendMetadata =
+  (key: string, value: unknown): MethodDecorator =>
+  (_target, _key, descriptor) => {
+    const handler = descriptor.value as object;
+    const list = (Reflect.getMetadata(key, handler) ?? []) as unknown[];
+    Reflect.defineMetadata(key, [...list, value], handler);
+    return descriptor;
+  };
+
+/** Names a route for generated clients (`listEvents`) and says what it does. */
+export const ApiOperationInfo = (operation: ApiOperationMetadata): CustomDecorator =>
+  SetMetadata(API_OPERATION, operation);
+
+/** Documents a query or path parameter that the route's service reads itself. */
+export const ApiParameter = (parameter: ApiParameterMetadata): MethodDecorator =>
+  appendMetadata(API_PARAMETERS, parameter);
+
+/** Documents a response other than the route's success and usual refusals. */
+export const ApiExtraResponse = (status: number, response: JsonSchema): MethodDecorator =>
+  appendMetadata(API_RESPONSES, { status: String(status), response } satisfies ApiResponseMetadata);

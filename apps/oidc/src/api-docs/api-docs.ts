@@ -1,5 +1,5 @@
 import { INestApplication, Inject, Injectable } from '@nestjs/common';
-import { OpenAPIObject } from '@nestjs/swagger';
+import type { OpenAPIObject } from '@nestjs/swagger';
 import { APP_CONFIG, ResolvedConfig } from '@app/platform';
 import { describeApis } from './api-document';
 import { renderApiDocs } from './api-docs.page';
@@ -12,7 +12,7 @@ import { renderApiDocs } from './api-docs.page';
 @Injectable()
 export class ApiDocs {
   private app: INestApplication | undefined;
-  private built: { readonly document: OpenAPIObject; readonly page: string } | undefined;
+  private built: Promise<{ readonly document: OpenAPIObject; readonly page: string }> | undefined;
 
   constructor(@Inject(APP_CONFIG) private readonly config: ResolvedConfig) {}
 
@@ -21,20 +21,24 @@ export class ApiDocs {
     this.app = app;
   }
 
-  document(): OpenAPIObject {
-    return this.build().document;
+  async document(): Promise<OpenAPIObject> {
+    return (await this.build()).document;
   }
 
-  page(): string {
-    return this.build().page;
+  async page(): Promise<string> {
+    return (await this.build()).page;
   }
 
-  private build(): { readonly document: OpenAPIObject; readonly page: string } {
-    if (!this.built) {
-      if (!this.app) throw new Error('ApiDocs.describe(app) was not called');
-      const document = describeApis(this.app, this.config.publicUrl);
-      this.built = { document, page: renderApiDocs(document) };
-    }
+  private build(): Promise<{ readonly document: OpenAPIObject; readonly page: string }> {
+    const app = this.app;
+    if (!app) throw new Error('ApiDocs.describe(app) was not called');
+    this.built ??= describeApis(app, this.config.publicUrl).then(
+      (document) => ({ document, page: renderApiDocs(document) }),
+      (error: unknown) => {
+        this.built = undefined; // the next request tries again
+        throw error;
+      },
+    );
     return this.built;
   }
 }

@@ -8,16 +8,26 @@ import {
   ROUTE_ARGS_METADATA,
 } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
-import { DocumentBuilder, OpenAPIObject, OperationObject, ParameterObject, SwaggerModule } from '@nestjs/swagger';
+import type { OpenAPIObject, OperationObject, ParameterObject, ResponseObject } from '@nestjs/swagger';
 import type { z } from 'zod';
 import { ADMIN_API_SCHEME, adminApiComponents } from '../admin/admin-api.openapi';
 import { AdminAuthGuard } from '../admin/admin-auth.guard';
 import { AdminModule } from '../admin/admin.module';
 import { ZodValidationPipe } from '../admin/zod-validation.pipe';
 import { PRODUCTS_API_SCHEME, productsApiComponents } from '../products-api/products-api.openapi';
-import { ProductsApiGuard } from '../products-api/products-api.guard';
+import { ProductsApiGuard, REQUIRED_SCOPE } from '../products-api/products-api.guard';
 import { ProductsApiModule } from '../products-api/products-api.module';
-import { API_QUERY, API_RESULT, ApiResultMetadata } from './api-docs.decorators';
+import {
+  API_OPERATION,
+  API_PARAMETERS,
+  API_QUERY,
+  API_RESPONSES,
+  API_RESULT,
+  ApiOperationMetadata,
+  ApiParameterMetadata,
+  ApiResponseMetadata,
+  ApiResultMetadata,
+} from './api-docs.decorators';
 import { JsonSchema, queryParameters, requestSchema } from './zod-json-schema';
 
 /** The modules whose controllers the document describes: the admin API and the products API, nothing else. */
@@ -61,9 +71,13 @@ export function declaredRoutes(): DeclaredRoute[] {
  * statuses; request bodies and query strings are the zod schemas the routes
  * validate with (the `ZodValidationPipe` of a parameter, or `@ApiZodQuery`);
  * security follows each controller's guard (the admin token, or a client-credentials
- * token with the scope of `@RequiresScope`); success bodies come from `@ApiResult`.
+ * token with the scope of `@RequiresScope`); success bodies come from `@ApiResult`;
+ * names, texts and the parameters a service reads itself from the other decorators
+ * of api-docs.decorators.ts.
  */
-export function describeApis(app: INestApplication, publicUrl: string): OpenAPIObject {
+export async function describeApis(app: INestApplication, publicUrl: string): Promise<OpenAPIObject> {
+  // Loaded here, on the document's first request, rather than at every boot.
+  const { DocumentBuilder, SwaggerModule } = await import('@nestjs/swagger');
   const base = publicUrl.replace(/\/+$/, '');
   const products = productsApiComponents(base);
   const admin = adminApiComponents();
@@ -111,9 +125,18 @@ function complete(operation: OperationObject, route: DeclaredRoute): void {
   const validated = validatedArguments(route);
   const query = validated.query ?? (Reflect.getMetadata(API_QUERY, handler) as z.ZodType | undefined);
   // Swagger lists a whole-query or whole-body argument as a nameless parameter: the schemas replace it.
-  const parameters = ((operation.parameters ?? []) as ParameterObject[]).filter((parameter) => parameter.name);
+  const declared = (Reflect.getMetadata(API_PARAMETERS, handler) ?? []) as ApiParameterMetadata[];
+  const parameters = ((operation.parameters ?? []) as ParameterObject[]).filter(
+    (parameter) => parameter.name && !declared.some((own) => own.name === parameter.name && own.in === parameter.in),
+  );
+  parameters.push(...(declared as ParameterObject[]));
   if (query) parameters.push(...(queryParameters(query) as ParameterObject[]));
   operation.parameters = parameters;
+  const info = Reflect.getMetadata(API_OPERATION, handler) as ApiOperationMetadata | undefined;
+  if (info) Object.assign(operation, info);
+  for (const { status, response } of (Reflect.getMetadata(API_RESPONSES, handler) ?? []) as ApiResponseMetadata[]) {
+    operation.responses[status] = response as unknown as ResponseObject;
+  }
   if (validated.body) {
     operation.requestBody = {
       required: true,
@@ -126,8 +149,11 @@ function complete(operation: OperationObject, route: DeclaredRoute): void {
   ];
   if (guards.includes(AdminAuthGuard)) operation.security = [{ [ADMIN_API_SCHEME]: [] }];
   else if (!guards.includes(ProductsApiGuard)) throw new Error(`${route.path} has neither API's guard`);
-  else if (!operation.security?.some((requirement) => PRODUCTS_API_SCHEME in requirement)) {
-    throw new Error(`${route.path} has no @RequiresScope`);
+  else {
+    const scope = (Reflect.getMetadata(REQUIRED_SCOPE, handler) ??
+      Reflect.getMetadata(REQUIRED_SCOPE, route.controller)) as string | undefined;
+    if (!scope) throw new Error(`${route.path} has no @RequiresScope`);
+    operation.security = [{ [PRODUCTS_API_SCHEME]: [scope] }];
   }
   operation.tags = operation.tags?.length ? operation.tags : [tagOf(route)];
   const result = Reflect.getMetadata(API_RESULT, handler) as ApiResultMetadata | undefined;

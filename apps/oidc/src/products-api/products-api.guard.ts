@@ -1,12 +1,4 @@
-import {
-  CanActivate,
-  ExecutionContext,
-  Injectable,
-  SetMetadata,
-  applyDecorators,
-  createParamDecorator,
-} from '@nestjs/common';
-import { ApiOAuth2 } from '@nestjs/swagger';
+import { CanActivate, ExecutionContext, Injectable, SetMetadata, createParamDecorator } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ReaderAccess } from '@app/identity/events-feed/reader-scope';
 import { ProductClientRepository } from '@app/identity/product-clients/product-client.repository';
@@ -14,16 +6,15 @@ import { bearerToken } from '@app/platform';
 import type { FastifyRequest } from 'fastify';
 import { ProductsApiError } from './products-api.error';
 import { ProductTokenVerifier } from './product-token.verifier';
-import { PRODUCTS_API_SCHEME } from './products-api.openapi';
 
 /** The products API's scopes. */
 export type ProductsApiScope = 'events:read' | 'directory:read';
 
-const REQUIRED_SCOPE = 'productsApiScope';
+/** Metadata key of the scope a route's token must carry (the OpenAPI document states it too). */
+export const REQUIRED_SCOPE = 'productsApiScope';
 
-/** The scope a route's token must carry; the OpenAPI document states the same. */
-export const RequiresScope = (scope: ProductsApiScope) =>
-  applyDecorators(SetMetadata(REQUIRED_SCOPE, scope), ApiOAuth2([scope], PRODUCTS_API_SCHEME));
+/** The scope a route's token must carry. */
+export const RequiresScope = (scope: ProductsApiScope) => SetMetadata(REQUIRED_SCOPE, scope);
 
 type ProductRequest = FastifyRequest & { productReader?: ReaderAccess };
 

@@ -1,9 +1,14 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiOperation, ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import { DIRECTORY_DEFAULT_LIMIT, DIRECTORY_MAX_LIMIT } from '@app/identity/directory/directory-query';
 import { IDENTITY_EVENT_TYPES } from '@app/identity/events/identity-event';
 import { FEED_DEFAULT_LIMIT, FEED_MAX_LIMIT, FEED_MAX_WAIT_S } from '@app/identity/events-feed/feed-query';
-import { ApiResult } from '../api-docs/api-docs.decorators';
+import {
+  ApiExtraResponse,
+  ApiOperationInfo,
+  ApiParameter,
+  ApiParameterMetadata,
+  ApiResult,
+} from '../api-docs/api-docs.decorators';
 import type { JsonSchema } from '../api-docs/zod-json-schema';
 import { PROVIDER_ROUTES, productsApiAudience } from '../provider/provider-routes';
 import type { ProductsApiScope } from './products-api.guard';
@@ -221,9 +226,11 @@ export function productsApiComponents(base: string): {
   };
 }
 
-const tenant = ApiQuery({
+/** An optional query parameter, read by the identity library's parsers. */
+const query = (parameter: Omit<ApiParameterMetadata, 'in'>) => ApiParameter({ ...parameter, in: 'query' });
+
+const tenant = query({
   name: 'tenant',
-  required: false,
   description:
     'A tenant’s slug. Without it, every tenant the client’s registration allows; a tenant it does not allow is 403.',
   schema: { type: 'string' },
@@ -231,25 +238,29 @@ const tenant = ApiQuery({
 
 const pageQuery = applyDecorators(
   tenant,
-  ApiQuery({
+  query({
     name: 'cursor',
-    required: false,
     description: 'The `nextCursor` of the previous page of the same listing; without it, the first page.',
     schema: { type: 'string' },
   }),
-  ApiQuery({
+  query({
     name: 'limit',
-    required: false,
     description: 'Items per page at most.',
     schema: { type: 'integer', minimum: 1, maximum: DIRECTORY_MAX_LIMIT, default: DIRECTORY_DEFAULT_LIMIT },
   }),
 );
 
 const id = (what: string) =>
-  ApiParam({ name: 'id', description: `The ${what}’s id.`, schema: { type: 'string', format: 'uuid' } });
+  ApiParameter({
+    name: 'id',
+    in: 'path',
+    required: true,
+    description: `The ${what}’s id.`,
+    schema: { type: 'string', format: 'uuid' },
+  });
 
 const operation = (operationId: string, summary: string, description: string) =>
-  ApiOperation({ operationId, summary, description });
+  ApiOperationInfo({ operationId, summary, description });
 
 /** What each route of the products API documents beyond what its controller declares. */
 export const ProductsApiDocs = {
@@ -260,41 +271,37 @@ export const ProductsApiDocs = {
         'Read the events feed after a cursor',
         'Events after `after`, in feed order: no event is ever skipped (once a cursor is handed out, no event can later appear before it), and one subject’s events keep their `sequence` order. `nextCursor` is always present, also at the end, to wait for more there.',
       ),
-      ApiQuery({
+      query({
         name: 'after',
-        required: false,
         description:
           'A `nextCursor` or `eventsCursor` from an earlier response. Without it, the feed starts at the oldest event retained; a cursor older than retention is 410.',
         schema: { type: 'string' },
       }),
-      ApiQuery({
+      query({
         name: 'types',
-        required: false,
         description:
           'Comma-separated event types or families (`user.*`, `group.*`, `*`), e.g. `user.*,group.member_added`.',
         schema: { type: 'string', examples: ['user.*,group.member_added'] },
       }),
       tenant,
-      ApiQuery({
+      query({
         name: 'limit',
-        required: false,
         description: 'Events per page at most.',
         schema: { type: 'integer', minimum: 1, maximum: FEED_MAX_LIMIT, default: FEED_DEFAULT_LIMIT },
       }),
-      ApiQuery({
+      query({
         name: 'wait',
-        required: false,
         description: 'Seconds to hold the request until an event comes, when there is none yet.',
         schema: { type: 'integer', minimum: 0, maximum: FEED_MAX_WAIT_S, default: 0 },
       }),
       ApiResult('EventsPage', 'A page of events.'),
-      ApiResponse({
-        status: 410,
-        ...(error(
+      ApiExtraResponse(
+        410,
+        error(
           'The cursor is older than the feed’s retention: list the directory again and follow the feed from its `eventsCursor`.',
           ['cursor_expired'],
-        ) as { description: string }),
-      }),
+        ),
+      ),
     ),
   listUsers: () =>
     applyDecorators(
@@ -304,21 +311,18 @@ export const ProductsApiDocs = {
         'Users in keyset pages (never OFFSET, never a count). Each user that exists throughout a listing appears in it exactly once; changes during the listing arrive through the events feed after `eventsCursor`.',
       ),
       pageQuery,
-      ApiQuery({
+      query({
         name: 'active',
-        required: false,
         description: 'Only active (`true`) or inactive (`false`) users.',
         schema: { type: 'string', enum: ['true', 'false'] },
       }),
-      ApiQuery({
+      query({
         name: 'updatedSince',
-        required: false,
         description: 'Only users changed at or after this ISO 8601 date or date-time (with a time zone).',
         schema: { type: 'string', examples: ['2026-12-01T00:00:00Z'] },
       }),
-      ApiQuery({
+      query({
         name: 'email',
-        required: false,
         description: 'Only users with this email (case-insensitive).',
         schema: { type: 'string', minLength: 1, maxLength: 320 },
       }),

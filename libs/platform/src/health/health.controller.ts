@@ -9,6 +9,13 @@ import {
 import { Dependency, READINESS_DEPENDENCIES } from './readiness';
 import { RedisHealthIndicator } from './redis.health';
 
+/**
+ * Health routes are not in the OpenAPI document: `swaggerDocumentation: false` also keeps
+ * terminus from loading @nestjs/swagger at every boot (the OIDC app loads it on the document's
+ * first request only).
+ */
+const HEALTH_CHECK = { noCache: true, swaggerDocumentation: false };
+
 @Controller('health')
 export class HealthController {
   private readonly checks: Record<Dependency, HealthIndicatorFunction> = {
@@ -25,14 +32,14 @@ export class HealthController {
 
   /** The process is up and serving HTTP. */
   @Get('live')
-  @HealthCheck()
+  @HealthCheck(HEALTH_CHECK)
   live(): Promise<HealthCheckResult> {
     return this.health.check([]);
   }
 
   /** Everything this app needs answers (503 naming what does not). */
   @Get('ready')
-  @HealthCheck()
+  @HealthCheck(HEALTH_CHECK)
   ready(): Promise<HealthCheckResult> {
     return this.health.check(this.dependencies.map((dependency) => this.checks[dependency]));
   }
