@@ -360,6 +360,13 @@ describe('the setup portal, walked through as an Okta admin would', () => {
     expect(await visitor.getByText('Map groups to roles').count()).toBe(0);
     await assertAccessible(visitor, 'scoped link');
     await shot(visitor, 'scoped-link');
+    // Leaving ends the session here and now (a shared computer): the portal's door says so.
+    await visitor.getByRole('button', { name: 'Leave' }).click();
+    await visitor.getByText('You have left the setup portal.').waitFor();
+    await visitor.getByRole('heading', { level: 1, name: 'Open the setup portal' }).waitFor();
+    expect((await visitor.request.get(`${gateway.publicUrl}/portal/api/session`)).status()).toBe(401);
+    expect((await scoped.context.cookies()).map((cookie) => cookie.name)).not.toContain('gw_portal');
+    await assertAccessible(visitor, 'left the portal');
     scoped.assertClean();
     await scoped.context.close();
   });
@@ -413,6 +420,10 @@ describe('the setup portal, walked through as an Okta admin would', () => {
     for (const path of ['', '/scim-tokens', '/oidc', '/users']) {
       expect((await visitor.request.get(`${gateway.publicUrl}/admin/v1/tenants/globex${path}`)).status()).toBe(403);
     }
+    // A sign-in ends where every sign-in ends.
+    await visitor.getByRole('button', { name: 'Sign out' }).click();
+    await visitor.waitForURL((url) => !url.href.startsWith(`${gateway.publicUrl}/portal`));
+    expect((await visitor.request.get(`${gateway.publicUrl}/auth/me`)).status()).toBe(401);
     admin.assertClean();
     await admin.context.close();
   });

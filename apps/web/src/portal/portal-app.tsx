@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Api, ApiError, seg } from '../api';
-import { toApiError } from '../hooks';
+import { toApiError, useAction } from '../hooks';
 import { linkHandler, usePath } from '../router';
 import {
   Domain,
@@ -12,7 +12,7 @@ import {
   Provisioning,
   Tenant,
 } from '../types';
-import { ErrorNote, Loading } from '../ui/ui';
+import { Button, ErrorNote, Loading } from '../ui/ui';
 import { ActivityStep } from './activity-step';
 import { Step, StepFacts, StepState, checklistSteps, progress } from './checklist';
 import { DomainsStep } from './domains-step';
@@ -30,7 +30,7 @@ const api = new Api();
 type PortalState =
   | { readonly kind: 'loading' }
   | { readonly kind: 'open'; readonly session: PortalSession; readonly tenant: Tenant }
-  | { readonly kind: 'entry'; readonly ended: boolean; readonly signInUrl: string | undefined }
+  | { readonly kind: 'entry'; readonly ended: boolean; readonly left: boolean; readonly signInUrl: string | undefined }
   | { readonly kind: 'not-admin'; readonly signedIn: PortalSignedInAs }
   | { readonly kind: 'error'; readonly error: ApiError };
 
@@ -46,7 +46,7 @@ export function PortalApp() {
   const [state, setState] = useState<PortalState>({ kind: 'loading' });
   const open = useRef(false);
 
-  const load = useCallback(async (ending: boolean) => {
+  const load = useCallback(async (ending: boolean, left = false) => {
     try {
       const current = await api.get<PortalSession>('/portal/api/session');
       api.setCsrfToken(current.csrfToken);
@@ -59,7 +59,8 @@ export function PortalApp() {
       open.current = false;
       api.setCsrfToken(null);
       if (failure.status === 401) {
-        setState({ kind: 'entry', ended: ending || refusal.ended === true, signInUrl: refusal.signIn?.url });
+        const ended = !left && (ending || refusal.ended === true);
+        setState({ kind: 'entry', ended, left, signInUrl: refusal.signIn?.url });
       } else if (failure.status === 403 && refusal.signedIn) {
         setState({ kind: 'not-admin', signedIn: refusal.signedIn });
       } else {
@@ -95,15 +96,24 @@ export function PortalApp() {
         </main>
       );
     case 'entry':
-      return <PortalEntry ended={state.ended} signInUrl={state.signInUrl} />;
+      return <PortalEntry ended={state.ended} left={state.left} signInUrl={state.signInUrl} />;
     case 'not-admin':
       return <NotTenantAdmin signedIn={state.signedIn} />;
     case 'open':
-      return <Portal session={state.session} tenant={state.tenant} />;
+      return (
+        <Portal
+          session={state.session}
+          tenant={state.tenant}
+          onLeft={() => {
+            open.current = false;
+            void load(false, true);
+          }}
+        />
+      );
   }
 }
 
-function Portal({ session, tenant }: { session: PortalSession; tenant: Tenant }) {
+function Portal({ session, tenant, onLeft }: { session: PortalSession; tenant: Tenant; onLeft: () => void }) {
   const [path, navigate] = usePath();
   const [facts, setFacts] = useState<StepFacts>({});
   const base = `/admin/v1/tenants/${seg(tenant.slug)}`;
@@ -160,7 +170,10 @@ function Portal({ session, tenant }: { session: PortalSession; tenant: Tenant })
               <span className="brand-sub">Single sign-on and provisioning setup</span>
             </span>
           </a>
-          <SessionBadge session={session} />
+          <div className="portal-session">
+            <SessionBadge session={session} />
+            <LeaveButton session={session} onLeft={onLeft} />
+          </div>
         </div>
       </header>
       <div className={`layout${current || onGuide ? ' on-step' : ''}`}>
@@ -199,6 +212,31 @@ function StepPage({ step }: { step: Step }) {
     case 'logs':
       return <ActivityStep />;
   }
+}
+
+/** Leaves the portal: a setup link's session ends here; a sign-in ends where every sign-in ends. */
+function LeaveButton({ session, onLeft }: { session: PortalSession; onLeft: () => void }) {
+  const leave = useAction(async () => {
+    if (session.via === 'sign-in') {
+      window.location.assign('/auth/logout');
+      return;
+    }
+    await api.delete('/portal/api/session');
+    api.setCsrfToken(null);
+    onLeft();
+  });
+  return (
+    <>
+      <Button kind="secondary" onClick={() => void leave.run()} pending={leave.pending} id="leave-portal">
+        {session.via === 'sign-in' ? 'Sign out' : 'Leave'}
+      </Button>
+      {leave.error && (
+        <span className="leave-error" role="alert">
+          Could not leave: {leave.error.message}
+        </span>
+      )}
+    </>
+  );
 }
 
 function SessionBadge({ session }: { session: PortalSession }) {

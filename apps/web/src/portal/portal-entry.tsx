@@ -7,7 +7,15 @@ import { Button, Field, Note } from '../ui/ui';
  * administrator's sign-in through their own IdP (the gateway finds the organization by the
  * email's domain, and the sign-in comes back here). When a session has just ended, it says so.
  */
-export function PortalEntry({ ended, signInUrl }: { ended: boolean; signInUrl: string | undefined }) {
+export function PortalEntry({
+  ended,
+  left,
+  signInUrl,
+}: {
+  ended: boolean;
+  left: boolean;
+  signInUrl: string | undefined;
+}) {
   const [email, setEmail] = useState('');
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
@@ -20,6 +28,12 @@ export function PortalEntry({ ended, signInUrl }: { ended: boolean; signInUrl: s
       <div className="card narrow entry">
         {ended ? <div className="expired-icon" aria-hidden="true" /> : <Brand />}
         <h1 className="center">{ended ? 'Your setup session has ended' : 'Open the setup portal'}</h1>
+        {left && (
+          <Note tone="ok">
+            You have left the setup portal. The link that opened it cannot open it again: ask for a new one to come
+            back.
+          </Note>
+        )}
         {ended && (
           <Note tone="warn">
             For your security, a setup portal session ends after a while without activity, and a few hours after it
