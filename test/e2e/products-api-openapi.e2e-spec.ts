@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { OpenAPIObject, OperationObject, ParameterObject, ResponseObject } from '@nestjs/swagger';
 import Ajv2020 from 'ajv/dist/2020';
+import { ADMIN_API_SUMMARIES } from '../../apps/oidc/src/admin/admin-api.openapi';
 import { createOidcApp } from '../../apps/oidc/src/create-oidc-app';
 import { PRODUCTS_API_SCOPES } from '../../apps/oidc/src/provider/provider-routes';
 import { adminRequests } from '../support/admin-requests';
@@ -94,6 +95,11 @@ describe('the OpenAPI document of the admin and products APIs, and its page', ()
     const ids = operations.map(({ op }) => op.operationId);
     expect(new Set(ids).size).toBe(operations.length);
     expect(ids.every((id) => typeof id === 'string' && /^[A-Za-z][A-Za-z0-9]*$/.test(id))).toBe(true);
+    // Every one-line summary of the admin API names a route that exists.
+    expect(Object.keys(ADMIN_API_SUMMARIES).filter((id) => !ids.includes(id))).toEqual([]);
+    expect(operations.filter(({ op }) => op.summary).length).toBeGreaterThanOrEqual(
+      Object.keys(ADMIN_API_SUMMARIES).length + 6,
+    );
   });
 
   it('describes every route served under /admin/v1 and /api/v1, and only routes that are served', () => {

@@ -2,6 +2,7 @@ import { Controller, Get, Param, Query, Res, UseGuards } from '@nestjs/common';
 import { SetupGuideQuery, setupGuideQuery } from '@app/identity/setup-guide/setup-guide.input';
 import { SetupGuideService } from '@app/identity/setup-guide/setup-guide.service';
 import type { FastifyReply } from 'fastify';
+import { ApiExtraResponse } from '../api-docs/api-docs.decorators';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { PortalScope } from './portal-scope.decorator';
 import { ZodValidationPipe } from './zod-validation.pipe';
@@ -14,6 +15,10 @@ export class SetupGuideController {
 
   @Get()
   @PortalScope()
+  @ApiExtraResponse(200, {
+    description: 'The guide, as Markdown (`format=markdown`) or as a page (`format=html`).',
+    content: { 'text/markdown': { schema: { type: 'string' } }, 'text/html': { schema: { type: 'string' } } },
+  })
   async get(
     @Param('slug') slug: string,
     @Query(new ZodValidationPipe(setupGuideQuery)) query: SetupGuideQuery,

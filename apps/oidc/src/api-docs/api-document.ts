@@ -10,7 +10,7 @@ import {
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import type { OpenAPIObject, OperationObject, ParameterObject, ResponseObject } from '@nestjs/swagger';
 import type { z } from 'zod';
-import { ADMIN_API_SCHEME, adminApiComponents } from '../admin/admin-api.openapi';
+import { ADMIN_API_SCHEME, ADMIN_API_SUMMARIES, adminApiComponents } from '../admin/admin-api.openapi';
 import { AdminAuthGuard } from '../admin/admin-auth.guard';
 import { AdminModule } from '../admin/admin.module';
 import { ZodValidationPipe } from '../admin/zod-validation.pipe';
@@ -134,6 +134,7 @@ function complete(operation: OperationObject, route: DeclaredRoute): void {
   operation.parameters = parameters;
   const info = Reflect.getMetadata(API_OPERATION, handler) as ApiOperationMetadata | undefined;
   if (info) Object.assign(operation, info);
+  operation.summary ??= ADMIN_API_SUMMARIES[operation.operationId ?? ''];
   for (const { status, response } of (Reflect.getMetadata(API_RESPONSES, handler) ?? []) as ApiResponseMetadata[]) {
     operation.responses[status] = response as unknown as ResponseObject;
   }
