@@ -499,7 +499,7 @@ describe('OIDC connections: the admin API and sign-in through them', () => {
   });
 
   describe('an IdP that goes down after the connection was saved', () => {
-    it('shows a 502 page at login, and at a callback whose code can no longer be redeemed', async () => {
+    it('starts sign-in from the pinned document, and shows a 502 page at a callback whose code can no longer be redeemed', async () => {
       const fragile = await startTestIdp({ accounts: ACCOUNTS });
       let closed = false;
       try {
@@ -520,9 +520,13 @@ describe('OIDC connections: the admin API and sign-in through them', () => {
         await fragile.close();
         closed = true;
 
-        // Pied Piper's configuration was never fetched for sign-in: discovery fails now.
+        // Pied Piper's sign-in starts from the document pinned when it was saved: nothing is fetched,
+        // and the browser is sent to the IdP's authorization endpoint (where it finds the IdP down).
+        const connectionsBefore = fragile.connections();
         const login = await new HttpBrowser().get(loginUrl('pied-piper'));
-        expectErrorPage(login, 502, /could not be reached/);
+        expect(login.status).toBe(302);
+        expect(login.location!.startsWith(`${fragile.issuer}/`)).toBe(true);
+        expect(fragile.connections()).toBe(connectionsBefore);
 
         // The code cannot be redeemed: an error page and no session.
         const late = await browser.get(callback);

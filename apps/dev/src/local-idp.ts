@@ -64,6 +64,8 @@ export interface LocalIdp {
   readonly brokenIssuer: string;
   /** Every request the IdP answered, in order. */
   readonly requests: readonly LocalIdpRequest[];
+  /** TCP connections made to the IdP so far (a connection need not carry a whole request). */
+  connections(): number;
   /** Every OAuth error the provider answered with, in order. */
   readonly errors: readonly LocalIdpError[];
   /** The requests to the token endpoint. */
@@ -110,6 +112,8 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
     });
   });
   const { port } = server.address() as AddressInfo;
+  let connections = 0;
+  server.on('connection', () => (connections += 1));
   const origin = `http://127.0.0.1:${port}`;
   const mountPath = normalisePath(options.path);
   const issuer = `${origin}${mountPath}`;
@@ -145,6 +149,7 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
     port,
     brokenIssuer: `${origin}/nope`,
     requests,
+    connections: () => connections,
     errors,
     provider,
     tokenRequests: () => requests.filter((r) => r.path === `${mountPath}/token`),

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Put, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
 import { OidcConnectionView, toOidcConnectionView } from '@app/identity/oidc-connections/oidc-connection';
 import { PutOidcConnectionInput, putOidcConnectionInput } from '@app/identity/oidc-connections/oidc-connection.input';
 import { OidcConnectionsService } from '@app/identity/oidc-connections/oidc-connections.service';
@@ -21,6 +21,18 @@ export class OidcConnectionController {
     @Body(new ZodValidationPipe(putOidcConnectionInput)) input: PutOidcConnectionInput,
   ): Promise<OidcConnectionView> {
     return toOidcConnectionView(await this.connections.put(slug, input));
+  }
+
+  /**
+   * Fetches the IdP's discovery document again and checks it as a save does; the connection's pinned
+   * document is replaced only if it passes (else 422 with the reason, and sign-in goes on as before).
+   */
+  @Post('refresh')
+  @PortalScope('oidc')
+  @HttpCode(200)
+  @ApiResult('OidcConnection', 'The connection, its discovery document fetched and checked again.')
+  async refresh(@Param('slug') slug: string): Promise<OidcConnectionView> {
+    return toOidcConnectionView(await this.connections.refresh(slug));
   }
 
   @Get()

@@ -1,13 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { IssuerDiscovery } from '@app/identity/oidc-connections/issuer-discovery';
 import type { OidcConnection } from '@app/identity/oidc-connections/oidc-connection';
+import { OidcConnectionsService } from '@app/identity/oidc-connections/oidc-connections.service';
 import { APP_CONFIG, ResolvedConfig } from '@app/platform';
 import type * as oidc from 'openid-client';
 import { CHECKS_KEY } from './sign-in-request';
 import { TenantCodeFlowStrategy } from './tenant-code-flow.strategy';
 
-/** A discovered provider is trusted this long before its document is fetched again. */
-const REDISCOVER_AFTER_MS = 3600_000;
+/**
+ * How long a failed first pin of an older connection (see OidcConnectionsService.pin) is kept:
+ * visitors meanwhile get the failure, not a fetch of their own.
+ */
+const FAILED_PIN_KEPT_MS = 60_000;
 
 /** A tenant's relying-party setup: the openid-client configuration and the passport strategy over it. */
 export interface TenantClient {
@@ -17,15 +21,16 @@ export interface TenantClient {
 
 interface CacheEntry {
   readonly version: number;
-  readonly fetchedAt: number;
   readonly client: Promise<TenantClient>;
+  /** When a failed pin stops being kept (see FAILED_PIN_KEPT_MS); undefined while it has not failed. */
+  failedUntil?: number;
 }
 
 /**
- * Caches each tenant's openid-client configuration. openid-client v6 keeps no
- * cache of its own, and discovery costs a round trip to the IdP; an entry is
- * replaced when the connection's version changes, and refreshed hourly so a
- * provider's new endpoints are picked up.
+ * Each tenant's openid-client configuration, built from the discovery document
+ * stored (pinned) with its connection: sign-in sends no request for the document,
+ * so what the operator's save checked is what a visitor's sign-in uses. An entry
+ * is replaced when the connection's version changes (a save or a refresh).
  */
 @Injectable()
 export class OidcClients {
@@ -33,19 +38,25 @@ export class OidcClients {
 
   constructor(
     private readonly discovery: IssuerDiscovery,
+    private readonly connections: OidcConnectionsService,
     @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
   ) {}
 
-  /** The tenant's client for this version of its connection; a failed discovery is not cached. */
+  /** The tenant's client for this version of its connection; a failure is kept a minute, then tried again. */
   clientFor(connection: OidcConnection): Promise<TenantClient> {
     const cached = this.cache.get(connection.tenantId);
-    if (cached && cached.version === connection.version && Date.now() - cached.fetchedAt < REDISCOVER_AFTER_MS) {
+    if (
+      cached &&
+      cached.version === connection.version &&
+      (cached.failedUntil === undefined || Date.now() < cached.failedUntil)
+    ) {
       return cached.client;
     }
     const client = this.build(connection);
-    this.cache.set(connection.tenantId, { version: connection.version, fetchedAt: Date.now(), client });
+    const entry: CacheEntry = { version: connection.version, client };
+    this.cache.set(connection.tenantId, entry);
     client.catch(() => {
-      if (this.cache.get(connection.tenantId)?.client === client) this.cache.delete(connection.tenantId);
+      entry.failedUntil = Date.now() + FAILED_PIN_KEPT_MS;
     });
     return client;
   }
@@ -56,7 +67,11 @@ export class OidcClients {
   }
 
   private async build(connection: OidcConnection): Promise<TenantClient> {
-    const configuration = await this.discovery.configure(connection);
+    // Only an older connection has no document yet: it is pinned once, here (see OidcConnectionsService.pin).
+    const metadata = connection.serverMetadata ?? (await this.connections.pin(connection));
+    // Once per version and replica, no request to the IdP: the addresses as the rules stand now.
+    await this.discovery.assertStillPublic(metadata);
+    const configuration = this.discovery.fromMetadata(connection, metadata);
     const strategy = new TenantCodeFlowStrategy(
       {
         config: configuration,

@@ -35,13 +35,23 @@ export interface IdpTransport {
   readonly lookup?: HostLookup;
 }
 
-/** What a relying-party configuration is built from. */
-export interface OidcClientSettings {
+/** What discovery checks a provider against: its issuer, and the client and its authentication method. */
+export interface IssuerSettings {
   readonly issuer: string;
   readonly clientId: string;
-  readonly clientSecret: string;
   readonly tokenEndpointAuthMethod: TokenEndpointAuthMethod;
 }
+
+/** What a relying-party configuration is built from. */
+export interface OidcClientSettings extends IssuerSettings {
+  readonly clientSecret: string;
+}
+
+/**
+ * A discovery document as it was checked (RFC 8414 / OpenID Connect Discovery server metadata):
+ * stored with the connection, and what sign-in's configuration is built from.
+ */
+export type ServerMetadata = oidc.ServerMetadata;
 
 /**
  * Builds openid-client configurations from an issuer's discovery document and
@@ -65,38 +75,83 @@ export class IssuerDiscovery implements OnApplicationShutdown {
     }
   }
 
-  /** The configuration for a tenant's client, or an `unprocessable` error saying what is wrong with the issuer. */
-  async configure(settings: OidcClientSettings): Promise<oidc.Configuration> {
+  /**
+   * Fetches the issuer's discovery document and checks it: the issuer and every endpoint the gateway
+   * calls are public addresses (unless ALLOW_PRIVATE_NETWORKS), and the provider supports what sign-in
+   * needs. The document, or an `unprocessable` error saying what is wrong with the issuer.
+   *
+   * Only an operator's or a tenant admin's action calls this (saving the connection, refreshing it),
+   * and the first use of a connection saved before documents were stored: never a visitor's sign-in.
+   */
+  async discover(settings: IssuerSettings): Promise<ServerMetadata> {
     const issuer = new URL(settings.issuer);
     const insecure = issuer.protocol === 'http:';
     if (insecure && !this.config.allowHttpIssuers) {
       throw unprocessable(`the issuer must be an https:// URL (http:// issuers need ALLOW_HTTP_ISSUERS=true)`);
     }
     await this.assertPublic(settings.issuer, 'the issuer');
-    let configuration: oidc.Configuration;
+    let metadata: ServerMetadata;
     try {
-      configuration = await oidc.discovery(
+      const configuration = await oidc.discovery(
         issuer,
         settings.clientId,
         { token_endpoint_auth_method: settings.tokenEndpointAuthMethod },
-        clientAuthentication(settings),
+        // Discovery authenticates nothing: the client's authentication is added where it is used.
+        oidc.None(),
         {
           timeout: DISCOVERY_TIMEOUT_SECONDS,
           execute: insecure ? [oidc.allowInsecureRequests] : [],
-          // Kept by the configuration: the token, userinfo and JWKS requests of sign-in use it too.
           [oidc.customFetch]: this.transport.fetch,
         },
       );
+      metadata = configuration.serverMetadata();
     } catch (error) {
       throw unprocessable(`discovery of ${settings.issuer} failed: ${describe(error)}`, error);
     }
-    const metadata = configuration.serverMetadata();
     assertUsable(metadata, settings);
     for (const endpoint of CALLED_ENDPOINTS) {
       const url = metadata[endpoint];
       if (typeof url === 'string') await this.assertPublic(url, `the discovery document's ${endpoint}`);
     }
+    return metadata;
+  }
+
+  /**
+   * The configuration sign-in uses, built from a document `discover` checked and the connection stored:
+   * no request to the IdP. Its token, userinfo and JWKS requests go through the guarded transport, so an
+   * address is checked again when it is dialled.
+   */
+  fromMetadata(settings: OidcClientSettings, metadata: ServerMetadata): oidc.Configuration {
+    const configuration = new oidc.Configuration(
+      metadata,
+      settings.clientId,
+      { token_endpoint_auth_method: settings.tokenEndpointAuthMethod },
+      clientAuthentication(settings),
+    );
+    configuration[oidc.customFetch] = this.transport.fetch;
+    configuration.timeout = DISCOVERY_TIMEOUT_SECONDS;
+    if (new URL(metadata.issuer).protocol === 'http:' && this.config.allowHttpIssuers) {
+      oidc.allowInsecureRequests(configuration);
+    }
     return configuration;
+  }
+
+  /**
+   * Checks a pinned document's addresses again, without fetching it: the issuer and the endpoints
+   * the gateway calls must still pass the address rules (ALLOW_PRIVATE_NETWORKS may have been turned
+   * off since it was saved, or a name may now resolve elsewhere). An `unprocessable` error if not.
+   */
+  async assertStillPublic(metadata: ServerMetadata): Promise<void> {
+    await this.assertPublic(metadata.issuer, 'the issuer');
+    for (const endpoint of CALLED_ENDPOINTS) {
+      const url = metadata[endpoint];
+      if (typeof url === 'string') await this.assertPublic(url, `the discovery document's ${endpoint}`);
+    }
+  }
+
+  /** Discovery and the configuration from it at once (the checks of `discover`). */
+  async configure(settings: OidcClientSettings): Promise<oidc.Configuration> {
+    return this.fromMetadata(settings, await this.discover(settings));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -127,7 +182,7 @@ function clientAuthentication(settings: OidcClientSettings): oidc.ClientAuth {
 }
 
 /** The sign-in flow needs the code flow, PKCE with S256 (when advertised) and the chosen client authentication. */
-function assertUsable(metadata: oidc.ServerMetadata, settings: OidcClientSettings): void {
+function assertUsable(metadata: oidc.ServerMetadata, settings: IssuerSettings): void {
   const missing = (['authorization_endpoint', 'token_endpoint', 'jwks_uri'] as const).filter((key) => !metadata[key]);
   if (missing.length > 0) throw unprocessable(`the discovery document lacks ${missing.join(', ')}`);
   if (metadata.response_types_supported && !metadata.response_types_supported.includes('code')) {

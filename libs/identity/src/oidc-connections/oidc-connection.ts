@@ -1,3 +1,4 @@
+import type { ServerMetadata } from './issuer-discovery';
 import type { TokenEndpointAuthMethod } from './oidc-connection.input';
 
 /** A tenant's connection to its IdP, without its secret. */
@@ -15,11 +16,15 @@ export interface OidcConnectionSettings {
   /** Changes with every write, never repeating, so cached client configurations know they are stale. */
   readonly version: number;
   readonly updatedAt: Date;
+  /** When the pinned discovery document was last fetched and checked; null before its first use (older connections). */
+  readonly discoveryCheckedAt: Date | null;
 }
 
 /** A connection with the client secret opened, for sign-in: kept in memory only. */
 export interface OidcConnection extends OidcConnectionSettings {
   readonly clientSecret: string;
+  /** The discovery document checked when the connection was saved or refreshed: sign-in's endpoints. */
+  readonly serverMetadata: ServerMetadata | null;
 }
 
 /** A connection as the admin API shows it: never the secret. */

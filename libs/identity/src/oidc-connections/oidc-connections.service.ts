@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { IdentityError } from '../errors/identity-error';
 import { SecretBox } from '../secrets/secret-box';
 import { TenantsService } from '../tenants/tenants.service';
-import { IssuerDiscovery } from './issuer-discovery';
+import { IssuerDiscovery, ServerMetadata } from './issuer-discovery';
 import { SecretBoxError } from '../secrets/secret-box';
 import type { OidcConnection, OidcConnectionSettings } from './oidc-connection';
 import type { PutOidcConnectionInput, TokenEndpointAuthMethod } from './oidc-connection.input';
@@ -22,6 +22,8 @@ interface ConnectionRow {
   allowed_return_urls: string[];
   version: number;
   updated_at: Date;
+  server_metadata: ServerMetadata | null;
+  server_metadata_checked_at: Date | null;
 }
 
 /** Each tenant's OIDC connection: checked against the issuer's discovery document, stored with the secret sealed. */
@@ -34,17 +36,22 @@ export class OidcConnectionsService {
     private readonly secrets: SecretBox,
   ) {}
 
-  /** Creates or replaces the tenant's connection, after its issuer passed discovery. */
+  /**
+   * Creates or replaces the tenant's connection, after its issuer passed discovery; the document
+   * checked is stored with it (pinned): sign-in uses its endpoints, and does not fetch it again.
+   */
   async put(slug: string, input: PutOidcConnectionInput): Promise<OidcConnectionSettings> {
     const tenant = await this.tenants.get(slug);
-    await this.discovery.configure(input);
+    const metadata = await this.discovery.discover(input);
     const [row] = await this.dataSource.query<ConnectionRow[]>(
       `INSERT INTO oidc_connections (tenant_id, issuer, client_id, client_secret_sealed, token_endpoint_auth_method,
-                                     scopes, groups_claim, post_logout_redirect_uri, allowed_return_urls, external_id_claim)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                                     scopes, groups_claim, post_logout_redirect_uri, allowed_return_urls, external_id_claim,
+                                     server_metadata, server_metadata_checked_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now())
        ON CONFLICT (tenant_id) DO UPDATE
           SET issuer = $2, client_id = $3, client_secret_sealed = $4, token_endpoint_auth_method = $5, scopes = $6,
               groups_claim = $7, post_logout_redirect_uri = $8, allowed_return_urls = $9, external_id_claim = $10,
+              server_metadata = $11, server_metadata_checked_at = now(),
               version = nextval('oidc_connection_versions'), updated_at = now()
        RETURNING *`,
       [
@@ -58,9 +65,55 @@ export class OidcConnectionsService {
         input.postLogoutRedirectUri,
         input.allowedReturnUrls,
         input.externalIdClaim,
+        JSON.stringify(metadata),
       ],
     );
     return settingsOf(row);
+  }
+
+  /**
+   * Fetches the issuer's discovery document again and checks it as a save does (the same address
+   * rules): an operator's or tenant admin's action, never a visitor's. A document that passes
+   * replaces the pinned one (a new version, so every replica builds its client anew); one that
+   * fails is an `unprocessable` error saying why, and the pinned document stays as it was.
+   */
+  async refresh(slug: string): Promise<OidcConnectionSettings> {
+    const tenant = await this.tenants.get(slug);
+    const current = await this.row(tenant.id);
+    if (!current) throw IdentityError.notFound(`tenant "${slug}" has no OIDC connection`);
+    const metadata = await this.discovery.discover(issuerSettingsOf(current));
+    // Only if the connection is still the one checked: a save meanwhile brought its own document.
+    // An UPDATE answers [rows, count].
+    const [[row]] = await this.dataSource.query<[ConnectionRow[], number]>(
+      `UPDATE oidc_connections
+          SET server_metadata = $3, server_metadata_checked_at = now(), version = nextval('oidc_connection_versions')
+        WHERE tenant_id = $1 AND version = $2
+        RETURNING *`,
+      [tenant.id, current.version, JSON.stringify(metadata)],
+    );
+    if (!row) throw new IdentityError('conflict', 'the connection changed while it was refreshed; refresh it again');
+    return settingsOf(row);
+  }
+
+  /**
+   * The pinned document of a connection saved before documents were stored: discovered and checked
+   * (as a save does) once, at its first use, and stored unless a save or another replica stored one
+   * first (that one is returned). A migration cannot do this: it would need every tenant's IdP to
+   * answer for an upgrade to go on. Sign-in keeps a failure a while (OidcClients), so a visitor can
+   * start at most one such fetch per connection and minute.
+   */
+  async pin(connection: OidcConnection): Promise<ServerMetadata> {
+    if (connection.serverMetadata) return connection.serverMetadata;
+    const metadata = await this.discovery.discover(connection);
+    const [[row]] = await this.dataSource.query<[Pick<ConnectionRow, 'server_metadata'>[], number]>(
+      `UPDATE oidc_connections
+          SET server_metadata = COALESCE(server_metadata, $3),
+              server_metadata_checked_at = COALESCE(server_metadata_checked_at, now())
+        WHERE tenant_id = $1 AND version = $2
+        RETURNING server_metadata`,
+      [connection.tenantId, connection.version, JSON.stringify(metadata)],
+    );
+    return row?.server_metadata ?? metadata;
   }
 
   /** The tenant's connection (without its secret), or a not_found error. */
@@ -89,7 +142,11 @@ export class OidcConnectionsService {
     const row = await this.row(tenantId);
     if (!row) return undefined;
     try {
-      return { ...settingsOf(row), clientSecret: this.secrets.open(row.client_secret_sealed, secretContext(tenantId)) };
+      return {
+        ...settingsOf(row),
+        clientSecret: this.secrets.open(row.client_secret_sealed, secretContext(tenantId)),
+        serverMetadata: row.server_metadata,
+      };
     } catch (error) {
       if (!(error instanceof SecretBoxError)) throw error;
       throw new IdentityError(
@@ -121,7 +178,12 @@ function settingsOf(row: ConnectionRow): OidcConnectionSettings {
     allowedReturnUrls: row.allowed_return_urls,
     version: row.version,
     updatedAt: row.updated_at,
+    discoveryCheckedAt: row.server_metadata_checked_at,
   };
+}
+
+function issuerSettingsOf(row: ConnectionRow) {
+  return { issuer: row.issuer, clientId: row.client_id, tokenEndpointAuthMethod: row.token_endpoint_auth_method };
 }
 
 /** Binds a sealed secret to its tenant: copied to another tenant's row, it does not open. */
