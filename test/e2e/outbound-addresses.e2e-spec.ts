@@ -4,6 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createOidcApp } from '../../apps/oidc/src/create-oidc-app';
 import { createWorkerApp } from '../../apps/worker/src/create-worker-app';
 import { adminRequests } from '../support/admin-requests';
+import { PublicIdp, reachThroughPublicInternet, startPublicIdp } from '../support/public-idp';
 import { EventsGateway, startEventsGateway } from '../support/events-gateway';
 import { USER_SCHEMA } from '../support/scim-client';
 import { SignInGateway, startSignInGateway } from '../support/sign-in-gateway';
@@ -130,11 +131,12 @@ describe('outbound addresses: issuers and webhook URLs on private networks', () 
     ];
 
     it.each(issuers)(
-      'refuses an issuer on %s with 422; the IdP sees no request and nothing is stored',
+      'refuses an issuer on %s with 422; no connection is made to the IdP and nothing is stored',
       async (_case, issuer, why) => {
         const slug = `strict-${Math.random().toString(36).slice(2, 8)}`;
         expect((await admin.post('/admin/v1/tenants', { slug, name: slug })).status).toBe(201);
         const requests = open.idp.requests.length;
+        const connections = open.idp.connections();
         const put = await admin.put(`/admin/v1/tenants/${slug}/oidc`, {
           issuer: issuer(),
           clientId: 'gateway-strict',
@@ -145,6 +147,8 @@ describe('outbound addresses: issuers and webhook URLs on private networks', () 
         expect(put.body.error.message).toMatch(/^the issuer is refused: /);
         expect(put.body.error.message).toMatch(why);
         expect(put.body.error.message).not.toMatch(/ECONN|fetch failed/);
+        // Not even a TCP connection (a request the IdP never finished would not be in `requests`).
+        expect(open.idp.connections()).toBe(connections);
         expect(open.idp.requests).toHaveLength(requests);
         expect((await admin.get(`/admin/v1/tenants/${slug}/oidc`)).status).toBe(404);
       },
@@ -165,10 +169,12 @@ describe('outbound addresses: issuers and webhook URLs on private networks', () 
         await app.init();
         await app.getHttpAdapter().getInstance().ready();
         const requests = open.idp.requests.length;
+        const connections = open.idp.connections();
         const response = await app.inject({ method: 'GET', url: login });
         expect(response.statusCode).toBeGreaterThanOrEqual(400);
         expect(response.headers.location).toBeUndefined();
         expect(response.body).not.toMatch(/ECONN/);
+        expect(open.idp.connections()).toBe(connections);
         expect(open.idp.requests).toHaveLength(requests);
       } finally {
         await app.close();
@@ -179,6 +185,146 @@ describe('outbound addresses: issuers and webhook URLs on private networks', () 
       const response = await open.oidc.inject({ method: 'GET', url: login });
       expect(response.statusCode).toBe(302);
       expect(String(response.headers.location)).toMatch(new RegExp(`^${open.idp.origin}/`));
+    });
+  });
+
+  describe('the discovery document pinned when the connection was saved (ALLOW_PRIVATE_NETWORKS off)', () => {
+    /** An IdP the address rules see as public; its document is served on loopback (see public-idp.ts). */
+    let idp: PublicIdp;
+    /** A server inside the network, which the IdP's document will name. */
+    let inside: Awaited<ReturnType<typeof countingServer>>;
+    const login = (slug: string) => strict.app.inject({ method: 'GET', url: `/auth/login?tenant=${slug}` });
+    const pinnedOf = async (slug: string) =>
+      (
+        await strict.db.query<{ server_metadata: Record<string, string> | null }>(
+          `SELECT c.server_metadata FROM oidc_connections c JOIN tenants t ON t.id = c.tenant_id WHERE t.slug = $1`,
+          [slug],
+        )
+      )[0]?.server_metadata;
+    /** Nothing of the inside server's state (refused, open, reset, timed out) on a page or in an error. */
+    const expectNoPortState = (text: string) => {
+      expect(text).not.toMatch(/ECONN|refused to connect|connection reset|timed out|socket|fetch failed/i);
+      expect(text).not.toContain(String(inside.port));
+    };
+
+    beforeAll(async () => {
+      idp = await startPublicIdp();
+      inside = await countingServer();
+      reachThroughPublicInternet(strict.app);
+    });
+    afterAll(async () => {
+      await inside?.close();
+      await idp?.close();
+    });
+    beforeEach(() => idp.serve());
+
+    const connect = async (slug: string) => {
+      expect((await admin.post('/admin/v1/tenants', { slug, name: slug })).status).toBe(201);
+      const put = await admin.put(`/admin/v1/tenants/${slug}/oidc`, {
+        issuer: idp.issuer,
+        clientId: `gateway-${slug}`,
+        clientSecret: 'secret-0123456789',
+      });
+      expect(put.status).toBe(200);
+    };
+
+    it('stores the document checked at save, and sign-in uses its endpoints without fetching it again', async () => {
+      await connect('pinned');
+      expect(await pinnedOf('pinned')).toMatchObject({
+        issuer: idp.issuer,
+        authorization_endpoint: `${idp.issuer}/authorize`,
+        token_endpoint: `${idp.issuer}/token`,
+      });
+      // The IdP's document changes after the save: elsewhere on the IdP, and its token endpoint inside.
+      idp.serve({
+        authorization_endpoint: `${idp.issuer}/moved/authorize`,
+        token_endpoint: `http://127.0.0.1:${inside.port}/token`,
+        jwks_uri: `http://127.0.0.1:${inside.port}/jwks`,
+      });
+      const connections = idp.connections();
+      const documents = idp.documentRequests();
+      for (let i = 0; i < 3; i++) {
+        const started = await login('pinned');
+        expect(started.statusCode).toBe(302);
+        expect(String(started.headers.location).startsWith(`${idp.issuer}/authorize?`)).toBe(true);
+      }
+      // An anonymous visitor made the gateway fetch nothing, and connect nowhere.
+      expect(idp.connections()).toBe(connections);
+      expect(idp.documentRequests()).toBe(documents);
+      expect(inside.connections()).toBe(0);
+    });
+
+    it('refuses a refresh whose document names a loopback token endpoint or JWKS, keeps the old pin, and connects to neither', async () => {
+      await connect('refreshed');
+      const before = await pinnedOf('refreshed');
+      for (const endpoint of ['token_endpoint', 'jwks_uri']) {
+        idp.serve({ [endpoint]: `http://127.0.0.1:${inside.port}/${endpoint}` });
+        const documents = idp.documentRequests();
+        const refreshed = await admin.post('/admin/v1/tenants/refreshed/oidc/refresh');
+        expect(refreshed.status).toBe(422);
+        expect(refreshed.body.error.code).toBe('unprocessable');
+        expect(refreshed.body.error.message).toBe(
+          `the discovery document's ${endpoint} is refused: http://127.0.0.1:${inside.port}/${endpoint} is a private address: ` +
+            '127.0.0.1 is a loopback address (127.0.0.0/8, ::1) (set ALLOW_PRIVATE_NETWORKS=true to allow private networks)',
+        );
+        // The reason is the address rule; nothing of whether that port answers.
+        expect(refreshed.body.error.message).not.toMatch(/ECONN|refused to connect|timed out|fetch failed/i);
+        expect(idp.documentRequests()).toBe(documents + 1);
+        expect(await pinnedOf('refreshed')).toEqual(before);
+      }
+      expect(inside.connections()).toBe(0);
+      // Sign-in goes on with the pinned document.
+      const started = await login('refreshed');
+      expect(started.statusCode).toBe(302);
+      expect(String(started.headers.location).startsWith(`${before!.authorization_endpoint}?`)).toBe(true);
+
+      // A document that passes replaces the pin, and the next sign-in uses it.
+      idp.serve({ authorization_endpoint: `${idp.issuer}/v2/authorize` });
+      const accepted = await admin.post('/admin/v1/tenants/refreshed/oidc/refresh');
+      expect(accepted.status).toBe(200);
+      expect(accepted.body).toMatchObject({ issuer: idp.issuer, clientId: 'gateway-refreshed' });
+      expect(await pinnedOf('refreshed')).toMatchObject({ authorization_endpoint: `${idp.issuer}/v2/authorize` });
+      expect(String((await login('refreshed')).headers.location).startsWith(`${idp.issuer}/v2/authorize?`)).toBe(true);
+      expect(inside.connections()).toBe(0);
+    });
+
+    it('answers a refresh of a tenant with no connection with 404, and changes nothing', async () => {
+      expect((await admin.post('/admin/v1/tenants', { slug: 'unconnected', name: 'Unconnected' })).status).toBe(201);
+      const documents = idp.documentRequests();
+      const refreshed = await admin.post('/admin/v1/tenants/unconnected/oidc/refresh');
+      expect(refreshed.status).toBe(404);
+      expect(refreshed.body.error.code).toBe('not_found');
+      expect(idp.documentRequests()).toBe(documents);
+      expect((await admin.post('/admin/v1/tenants/no-such-tenant/oidc/refresh')).status).toBe(404);
+    });
+
+    it('pins a connection saved before documents were stored once, at first use; a document naming an inside endpoint is refused then, with no connection and no port state on the page', async () => {
+      await connect('older');
+      await connect('older-bad');
+      await strict.db.query(
+        `UPDATE oidc_connections SET server_metadata = NULL, server_metadata_checked_at = NULL
+          WHERE tenant_id IN (SELECT id FROM tenants WHERE slug IN ('older', 'older-bad'))`,
+      );
+      // A good document: fetched and checked once, stored, then used as any pin.
+      const documents = idp.documentRequests();
+      expect((await login('older')).statusCode).toBe(302);
+      expect((await login('older')).statusCode).toBe(302);
+      expect(idp.documentRequests()).toBe(documents + 1);
+      expect(await pinnedOf('older')).toMatchObject({ token_endpoint: `${idp.issuer}/token` });
+
+      // A document naming a loopback token endpoint: the sign-in is refused with a plain page.
+      idp.serve({ token_endpoint: `http://127.0.0.1:${inside.port}/token` });
+      const refused = await login('older-bad');
+      expect(refused.statusCode).toBe(502);
+      expect(refused.headers.location).toBeUndefined();
+      expect(refused.body).toContain('could not be reached, or its settings are not valid');
+      expectNoPortState(refused.body);
+      expect(await pinnedOf('older-bad')).toBeNull();
+      // The failure is kept a while: another visitor does not make the gateway fetch again.
+      const afterFailure = idp.documentRequests();
+      expect((await login('older-bad')).statusCode).toBe(502);
+      expect(idp.documentRequests()).toBe(afterFailure);
+      expect(inside.connections()).toBe(0);
     });
   });
 
