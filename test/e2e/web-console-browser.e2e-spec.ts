@@ -179,7 +179,19 @@ describe('the operator console', () => {
     await look('subscription-actions');
   });
 
-  it('shows the queues, reads well on a phone, and signs out', async () => {
+  it('shows the audit log and the queues, reads well on a phone, and signs out', async () => {
+    // What the console did above is in the audit log, by whom, for which tenant.
+    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Audit' }).click();
+    await heading('Audit log');
+    const issued = page.locator('#audit-table tr', { hasText: 'scim-tokens.issue' });
+    await issued.first().waitFor();
+    expect(await issued.first().textContent()).toMatch(/console.*operator.*globex.*201/);
+    await page.getByLabel('Tenant').selectOption('globex');
+    await page.locator('#audit-table tr', { hasText: 'setup-links.create' }).first().waitFor();
+    const tenantsShown = await page.locator('#audit-table tbody tr td:nth-child(4)').allTextContents();
+    expect(new Set(tenantsShown)).toEqual(new Set(['globex']));
+    await look('audit');
+
     await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Queues' }).click();
     await heading('Queues');
     await page.locator('#queues-table').waitFor();

@@ -77,6 +77,18 @@ export interface LatestTestSignIn {
   current: boolean;
 }
 
+/** An admin action as the audit log records it. */
+export interface AuditEntry {
+  id: string;
+  occurredAt: string;
+  actor: { type: string; id: string; label: string | null };
+  tenant: { id: string | null; slug: string } | null;
+  action: string;
+  method: string;
+  route: string;
+  status: number;
+}
+
 export interface ScimToken {
   id: string;
   prefix: string;

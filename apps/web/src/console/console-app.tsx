@@ -5,6 +5,7 @@ import { linkHandler, usePath } from '../router';
 import { ConsoleSession, PortalSignedInAs } from '../types';
 import { Button, ErrorNote, Field, Loading, Note } from '../ui/ui';
 import { ConsoleContext } from './console-context';
+import { AuditPage } from './audit-page';
 import { QueuesPage } from './queues-page';
 import { SubscriptionPage, SubscriptionsPage } from './subscriptions-page';
 import { TenantPage } from './tenant-page';
@@ -190,6 +191,7 @@ const NAV = [
     match: (p: string) => p.startsWith('/console/subscriptions'),
   },
   { path: '/console/queues', label: 'Queues', match: (p: string) => p.startsWith('/console/queues') },
+  { path: '/console/audit', label: 'Audit', match: (p: string) => p.startsWith('/console/audit') },
 ];
 
 function Console({ session, onSignedOut }: { session: ConsoleSession; onSignedOut: () => void }) {
@@ -250,6 +252,8 @@ function Console({ session, onSignedOut }: { session: ConsoleSession; onSignedOu
           <SubscriptionsPage />
         ) : path.startsWith('/console/queues') ? (
           <QueuesPage />
+        ) : path.startsWith('/console/audit') ? (
+          <AuditPage />
         ) : (
           <TenantsPage />
         )}
