@@ -347,5 +347,24 @@ describe('rate limits', () => {
       // Another address is counted on its own.
       expect((await token('wrong-secret', '192.0.2.21')).statusCode).toBe(401);
     });
+
+    it('counts wrong secrets at token revocation on the same per-address count', async () => {
+      const call = (path: string, secret: string) =>
+        gateway.app.inject({
+          method: 'POST',
+          url: path,
+          remoteAddress: '192.0.2.30',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(service, secret) },
+          payload: 'token=not-a-token',
+        });
+      for (let i = 0; i < SMALL.authFailures; i++) {
+        expect((await call('/oidc/token/revocation', `wrong-${i}`)).statusCode).toBe(401);
+      }
+      const refused = await call('/oidc/token/revocation', 'wrong-again');
+      expect(refused.statusCode).toBe(429);
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      // The right secret still works from there.
+      expect((await call('/oidc/token/revocation', service.clientSecret)).statusCode).toBe(200);
+    });
   });
 });

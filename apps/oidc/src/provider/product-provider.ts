@@ -420,7 +420,7 @@ export class ProductProvider {
 
   /**
    * A product's client authentication that failed (a wrong secret: `401 invalid_client` at the token,
-   * introspection, revocation or PAR endpoint) counts against the client address's failed
+   * revocation or PAR endpoint; introspection, when enabled, too) counts against the client address's failed
    * authentications, as wrong SCIM and admin tokens do; past the limit the answer is 429 with
    * Retry-After. Only failures count, so a product with its right secret is never refused for them.
    * The address is the connection's (with TRUST_PROXY_HOPS, read as RateLimits reads it), never the
