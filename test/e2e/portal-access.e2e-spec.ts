@@ -484,7 +484,9 @@ describe('setup portal and console access', () => {
       const missing = await call('POST', url, { cookie, body: {} });
       expect(missing.status).toBe(403);
       expect(missing.body.error).toEqual({ code: 'csrf', message: expect.stringContaining('x-csrf-token') });
-      const wrong = await call('POST', url, { cookie, csrf: `${csrf.slice(0, -1)}A`, body: {} });
+      // One character changed (never "changed" to itself: 1 in 64 tokens ends with A).
+      const altered = `${csrf.slice(0, -1)}${csrf.endsWith('A') ? 'B' : 'A'}`;
+      const wrong = await call('POST', url, { cookie, csrf: altered, body: {} });
       expect(wrong.status).toBe(403);
       expect(wrong.body.error.code).toBe('csrf');
       // Another session's token does not do either.
