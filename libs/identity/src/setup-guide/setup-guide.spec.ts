@@ -53,6 +53,7 @@ describe('the setup guide', () => {
       '## 4. Turn on provisioning (SCIM)',
       '## 5. Push groups',
       '## 6. Email domains',
+      '## 7. Back to the setup portal',
     ]);
     for (const feature of [
       'Push New Users',
@@ -66,6 +67,14 @@ describe('the setup guide', () => {
     }
     expect(markdown).toContain('| `userName` | `user.email` |');
     expect(markdown).toContain('`groups`');
+  });
+
+  it("tells the organization's administrators how to come back to the portal without a link", () => {
+    const markdown = renderSetupGuideMarkdown(buildSetupGuide(input({ idp: 'entra' })));
+    const origin = new URL(setup.initiateLoginUri).origin;
+    expect(markdown).toContain('## 7. Back to the setup portal');
+    expect(markdown).toContain(`\`${origin}/portal\``);
+    expect(markdown).toContain(`\`${setup.initiateLoginUri}&return_to=${encodeURIComponent(`${origin}/portal`)}\``);
   });
 
   it('tells Entra where each URI goes and which attributes to map', () => {

@@ -28,6 +28,27 @@ export function buildSetupGuide(input: SetupGuideInput): SetupGuide {
     sections: [
       ...(input.idp === 'okta' ? oktaSections(input.setup) : entraSections(input.setup)),
       domainsSection(input.domains),
+      returnSection(input),
+    ],
+  };
+}
+
+/** How the organization's administrators come back later, without a setup link. */
+function returnSection(input: SetupGuideInput): GuideSection {
+  const login = new URL(input.setup.initiateLoginUri);
+  login.searchParams.set('return_to', `${login.origin}/portal`);
+  return {
+    title: '7. Back to the setup portal',
+    blocks: [
+      paragraph(
+        `Once sign-in works, ${input.tenant.name}'s administrators (people with the role `,
+        code('admin'),
+        ') open the setup portal without a setup link: at ',
+        code(`${login.origin}/portal`),
+        ' with their work email, or straight from ',
+        code(login.href),
+        '. A setup link opens the portal once only.',
+      ),
     ],
   };
 }
