@@ -185,6 +185,10 @@ describe('the operator CLI', () => {
       expect(JSON.parse(json.stdout)).toMatchObject({ issuer: idp.issuer, clientId: 'gateway-initech' });
       expect(json.stdout).not.toContain(secret);
 
+      const refreshed = await cli('oidc', 'refresh', 'initech');
+      expect(refreshed.code).toBe(0);
+      expect(refreshed.stdout).toBe(`tenant initech: the discovery document of ${idp.issuer} is checked and stored\n`);
+
       const deleted = await cli('oidc', 'delete', 'initech');
       expect(deleted.code).toBe(0);
       expect(deleted.stdout).toContain('removed the OIDC connection of tenant initech');
@@ -192,6 +196,9 @@ describe('the operator CLI', () => {
       expect(gone.code).toBe(1);
       expect(gone.stderr).toBe('error: tenant "initech" has no OIDC connection\n');
       expect((await cli('oidc', 'delete', 'initech')).code).toBe(1);
+      const nothingToRefresh = await cli('oidc', 'refresh', 'initech');
+      expect(nothingToRefresh.code).toBe(1);
+      expect(nothingToRefresh.stderr).toBe('error: tenant "initech" has no OIDC connection\n');
     } finally {
       await idp.close();
     }

@@ -13,7 +13,7 @@ interface OidcSetOptions {
   allowedReturnUrl?: string[];
 }
 
-/** `oidc set|show|delete`: a tenant's connection to its IdP for sign-in. */
+/** `oidc set|show|refresh|delete`: a tenant's connection to its IdP for sign-in. */
 export function registerOidcCommands(program: Command, cli: CliContext): void {
   const oidc = program.command('oidc').description("a tenant's OIDC connection to its IdP");
 
@@ -50,6 +50,19 @@ export function registerOidcCommands(program: Command, cli: CliContext): void {
     .action(async (slug: string) => {
       const connection = await cli.client().request<OidcConnectionView>('GET', oidcPath(slug));
       cli.print(connection, () => describeConnection(slug, connection));
+    });
+
+  oidc
+    .command('refresh <slug>')
+    .description(
+      "fetch the IdP's discovery document again and check it as `set` does; sign-in keeps the stored one if it fails",
+    )
+    .action(async (slug: string) => {
+      const connection = await cli.client().request<OidcConnectionView>('POST', `${oidcPath(slug)}/refresh`);
+      cli.print(
+        connection,
+        () => `tenant ${slug}: the discovery document of ${connection.issuer} is checked and stored`,
+      );
     });
 
   oidc
