@@ -6,7 +6,7 @@ import { DelayedError, Job } from 'bullmq';
 import { FIRST_ATTEMPT_BUDGET_MS, SubscriberPace } from '../delivery/subscriber-pace';
 import { DeliveryOutcomes } from '../delivery/delivery-outcomes';
 import { AttemptResult, WebhookAttempt } from '../delivery/webhook-attempt';
-import { FanOutProcessor, HAND_OFF_DELAY_MS } from './fan-out.processor';
+import { FanOutProcessor, HAND_OFF_DELAY_MS, MAX_FIRST_ATTEMPTS_IN_FLIGHT } from './fan-out.processor';
 
 describe('FanOutProcessor', () => {
   const event = {
@@ -158,6 +158,35 @@ describe('FanOutProcessor', () => {
       answers.get('d-s-e-3')!();
       await done;
       expect(job.moveToDelayed).not.toHaveBeenCalled();
+    });
+
+    it('starts at most MAX_FIRST_ATTEMPTS_IN_FLIGHT first attempts at once; the others start as those end', async () => {
+      const { processor, attempts, repository } = setup([]);
+      const answers: (() => void)[] = [];
+      attempts.make.mockImplementation(
+        () =>
+          new Promise<AttemptResult>((resolve) => answers.push(() => resolve({ verdict: 'delivered', error: null }))),
+      );
+      const events = Array.from({ length: MAX_FIRST_ATTEMPTS_IN_FLIGHT + 5 }, (_, i) => change(`e-${i}`, 1, `u-${i}`));
+      repository.fanOutBatch.mockResolvedValue({
+        recorded: events.map((e) => ({ event: e, deliveries: [delivery('s', e.id)] })),
+        replayed: [],
+        waiting: [],
+      });
+      const done = processor.process(batchJob(events.map((e) => e.id)), 'token');
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(attempts.make).toHaveBeenCalledTimes(MAX_FIRST_ATTEMPTS_IN_FLIGHT);
+      answers[0]();
+      answers[1]();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(attempts.make).toHaveBeenCalledTimes(MAX_FIRST_ATTEMPTS_IN_FLIGHT + 2);
+      while (answers.length < events.length) {
+        answers[answers.length - 1]();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      for (const answer of answers) answer();
+      await done;
+      expect(attempts.make).toHaveBeenCalledTimes(events.length);
     });
 
     it('hands the rest of a chain to delivery jobs when a change was not delivered, behind its retry', async () => {
