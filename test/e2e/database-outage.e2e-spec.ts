@@ -5,10 +5,12 @@ import { ResolvedConfig } from '@app/platform';
 import { createOidcApp } from '../../apps/oidc/src/create-oidc-app';
 import { createScimApp } from '../../apps/scim/src/create-scim-app';
 import { adminRequests } from '../support/admin-requests';
+import { HttpBrowser } from '../support/http-browser';
 import { ERROR_SCHEMA } from '../support/scim-client';
 import { TcpProxy } from '../support/tcp-proxy';
 import { testConfig } from '../support/test-config';
 import { TestDatabase, createTestDatabase } from '../support/test-database';
+import { startTestIdp } from '../support/test-idp';
 
 /**
  * PostgreSQL goes away under a running app (a loopback proxy in front of it is cut: open
@@ -171,6 +173,50 @@ describe('a database outage', () => {
       const after = await oidc.inject({ method: 'GET', url: '/auth/login?tenant=acme' });
       expect(after.statusCode).not.toBe(503);
       expect(after.statusCode).toBeLessThan(500);
+    });
+
+    it('answers a sign-in callback with a 503 page and Retry-After, and starts no session', async () => {
+      const idp = await startTestIdp({ accounts: [{ sub: '00u-ann', email: 'ann@acme.example', name: 'Ann' }] });
+      try {
+        idp.registerClient({
+          client_id: 'gateway-acme',
+          client_secret: 'secret-acme-0123456789',
+          redirect_uris: [`${config.publicUrl}/auth/callback`],
+        });
+        const connected = await admin().put('/admin/v1/tenants/acme/oidc', {
+          issuer: idp.issuer,
+          clientId: 'gateway-acme',
+          clientSecret: 'secret-acme-0123456789',
+        });
+        expect(connected.status).toBe(200);
+        // The gateway is only injected into: its pages are asked here, the IdP's through a browser.
+        const started = await oidc.inject({ method: 'GET', url: '/auth/login?tenant=acme' });
+        expect(started.statusCode).toBe(302);
+        const attemptCookies = [started.headers['set-cookie']]
+          .flat()
+          .map((line) => String(line).split(';')[0])
+          .join('; ');
+        const browser = new HttpBrowser();
+        const loginPage = await browser.open(String(started.headers.location));
+        const back = await browser.follow(await browser.submitLoginForm(loginPage, 'ann@acme.example'), {
+          stopAt: (next) => next.pathname === '/auth/callback',
+        });
+        const callback = new URL(back.location!);
+
+        const logged = oidcLog.length;
+        await proxy.stop();
+        const response = await oidc.inject({
+          method: 'GET',
+          url: `${callback.pathname}${callback.search}`,
+          headers: { cookie: attemptCookies },
+        });
+        expectOutagePage(response);
+        expect(String(response.headers['set-cookie'] ?? '')).not.toMatch(/gw_session=[^;]/);
+        expect(errorLines(logged)).toEqual([]);
+      } finally {
+        await proxy.start().catch(() => undefined);
+        await idp.close();
+      }
     });
 
     it("answers the provider's authorization endpoint with a 503 page and Retry-After, not server_error", async () => {
