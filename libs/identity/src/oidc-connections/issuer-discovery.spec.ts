@@ -135,3 +135,36 @@ describe('IssuerDiscovery address checks', () => {
     expect(asked).toEqual([]);
   });
 });
+
+describe('IssuerDiscovery with a stored (pinned) document', () => {
+  it('discover returns the checked document; fromMetadata builds the configuration from it with no request', async () => {
+    const { discovery, fetch } = setup();
+    const metadata = await discovery.discover(settings(ISSUER));
+    expect(metadata).toMatchObject({ issuer: ISSUER, token_endpoint: `${ISSUER}/token` });
+    expect(fetch).toHaveBeenCalledTimes(1);
+    // Stored as JSON and read back, as the connection's row does.
+    const stored = JSON.parse(JSON.stringify(metadata)) as typeof metadata;
+    const configuration = discovery.fromMetadata(settings(ISSUER), stored);
+    expect(configuration.serverMetadata()).toMatchObject({
+      issuer: ISSUER,
+      authorization_endpoint: `${ISSUER}/authorize`,
+      token_endpoint: `${ISSUER}/token`,
+    });
+    expect(configuration.clientMetadata()).toMatchObject({
+      client_id: 'gateway',
+      token_endpoint_auth_method: 'client_secret_basic',
+    });
+    expect(fetch).toHaveBeenCalledTimes(1);
+  });
+
+  it('assertStillPublic checks the stored addresses again without fetching the document', async () => {
+    const { discovery, fetch, asked } = setup();
+    await expect(discovery.assertStillPublic(discoveryDocument() as never)).resolves.toBeUndefined();
+    expect(asked).toEqual(expect.arrayContaining(['idp.example.test', 'keys.example.test']));
+    const error = await refusal(
+      discovery.assertStillPublic(discoveryDocument({ token_endpoint: 'http://127.0.0.1:9/token' }) as never),
+    );
+    expect(error.message).toMatch(/^the discovery document's token_endpoint is refused: /);
+    expect(fetch).not.toHaveBeenCalled();
+  });
+});
