@@ -73,13 +73,13 @@ describe('BrowserSessionStore', () => {
   });
 
   it('keeps a session in use past the idle time, and ends it at the absolute limit however busy', async () => {
-    const store = storeWith({ idleMs: 300, absoluteMs: 1_000, touchEveryMs: 50 });
+    const store = storeWith({ idleMs: 500, absoluteMs: 1_500, touchEveryMs: 50 });
     const { token, session } = await store.create({ n: 1 });
-    while (Date.now() < session.createdAt + 800) {
+    while (Date.now() < session.createdAt + 1_200) {
       expect(await store.get(token)).toBeDefined();
       await sleep(100);
     }
-    await sleep(session.createdAt + 1_050 - Date.now());
+    await sleep(session.createdAt + 1_550 - Date.now());
     expect(await store.get(token)).toBeUndefined();
   });
 
