@@ -461,6 +461,19 @@ describe('the setup portal, walked through as an Okta admin would', () => {
     expect(await visitor.textContent('body')).toContain('@nowhere.example');
     expect((await stranger.context.cookies()).map((cookie) => cookie.name)).toEqual([]);
     await stranger.context.close();
+
+    // The door reads well on a phone too.
+    const phone = await newWatchedContext(browser, PHONE);
+    const small = await phone.context.newPage();
+    await small.goto(`${gateway.publicUrl}/portal`);
+    await small.getByRole('heading', { level: 1, name: 'Open the setup portal' }).waitFor();
+    expect(await small.evaluate(() => (globalThis as any).document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      PHONE.width,
+    );
+    await assertAccessible(small, 'phone door');
+    await shot(small, 'phone-door');
+    phone.assertClean();
+    await phone.context.close();
   });
 
   it('says the session has ended when it ends while the portal is open', async () => {
