@@ -3,13 +3,16 @@
  * traffic still answer? Target (docs/PERFORMANCE.md): the quiet tenant's p99 stays under 100 ms.
  *
  *   node bench/run.js bench/scim-noisy-tenant.bench.ts [--no-build] [--duration=15] [--flood=32] [--rate=40]
+ *                                                      [--flood-with=searches|lookups]
  *
  * Builds, creates database gw_bench_<random>, seeds by SQL 50,000 users in the noisy tenant and 1,000 in
  * the quiet one, and starts the SCIM app from dist/ as it ships. The quiet tenant sends `GET /Users?count=1`
  * and `GET /Users?filter=userName eq "…"` at `--rate` requests per second over 4 connections: first alone,
  * then while the noisy tenant keeps `--flood` connections busy with searches of 10 `co` conditions on
  * displayName (the most the cost model lets through without an indexed equality: each reads all 50,000
- * users). Then the same with the per-tenant limits lifted (SCIM_TENANT_CONCURRENCY=100,
+ * users); with `--flood-with=lookups`, with `GET /Users?filter=userName eq "…"` of its own users instead (requests of
+ * bounded cost, which may run on the process's spare slots while the quiet tenant has nothing waiting). Then the
+ * same with the per-tenant limits lifted (SCIM_TENANT_CONCURRENCY=100,
  * SCIM_TOKEN_CONCURRENCY=100, SCIM_TENANT_QUEUE=10000), to show what they buy. The database, the app and
  * Redis keys are removed at the end, also on failure or Ctrl-C.
  */
@@ -36,6 +39,7 @@ interface Options {
   readonly durationSeconds: number;
   readonly floodConnections: number;
   readonly quietRate: number;
+  readonly floodWith: 'searches' | 'lookups';
 }
 
 interface Run {
@@ -51,13 +55,18 @@ function parseOptions(): Options {
       duration: { type: 'string', default: '15' },
       flood: { type: 'string', default: '32' },
       rate: { type: 'string', default: '40' },
+      'flood-with': { type: 'string', default: 'searches' },
     },
   });
+  if (values['flood-with'] !== 'searches' && values['flood-with'] !== 'lookups') {
+    throw new Error('--flood-with is searches or lookups');
+  }
   return {
     build: !values['no-build'],
     durationSeconds: Number(values.duration),
     floodConnections: Number(values.flood),
     quietRate: Number(values.rate),
+    floodWith: values['flood-with'],
   };
 }
 
@@ -89,12 +98,23 @@ function quietLoad(server: BenchServer, tenant: BenchTenant, options: Options, s
 }
 
 function floodLoad(server: BenchServer, tenant: BenchTenant, options: Options, seconds: number): autocannon.Options {
+  let n = 0;
   return {
     url: server.url,
     connections: options.floodConnections,
     duration: seconds,
     headers: { authorization: `Bearer ${tenant.token}`, accept: 'application/scim+json' },
-    requests: [{ method: 'GET', path: `/scim/v2/Users?count=5&filter=${encodeURIComponent(COSTLY_FILTER)}` }],
+    requests: [
+      options.floodWith === 'searches'
+        ? { method: 'GET', path: `/scim/v2/Users?count=5&filter=${encodeURIComponent(COSTLY_FILTER)}` }
+        : {
+            setupRequest: (request) => {
+              n += 1;
+              const filter = `userName eq "user${1 + (n % tenant.users)}@acme.example"`;
+              return { ...request, method: 'GET', path: `/scim/v2/Users?filter=${encodeURIComponent(filter)}` };
+            },
+          },
+    ],
   };
 }
 
@@ -155,10 +175,14 @@ function render(runs: readonly Run[], machine: string, code: string, options: Op
     `# SCIM: one tenant floods, another answers (${new Date().toISOString()})`,
     '',
     `Command: \`node bench/run.js bench/scim-noisy-tenant.bench.ts\` (duration ${options.durationSeconds} s, ` +
-      `flood ${options.floodConnections} connections, quiet tenant ${options.quietRate} req/s over ${QUIET_CONNECTIONS} connections).`,
+      `flood ${options.floodConnections} connections of ${options.floodWith}, quiet tenant ${options.quietRate} req/s over ${QUIET_CONNECTIONS} connections).`,
     `Code: ${code}. Machine: ${machine}.`,
     '',
-    `Noisy tenant: ${NOISY_USERS} users, searching \`${COSTLY_FILTER}\` (count=5). Quiet tenant: ${QUIET_USERS} users, ` +
+    `Noisy tenant: ${NOISY_USERS} users, ` +
+      (options.floodWith === 'searches'
+        ? `searching \`${COSTLY_FILTER}\` (count=5). `
+        : 'looking its users up one by one (`GET /Users?filter=userName eq "…"`). ') +
+      `Quiet tenant: ${QUIET_USERS} users, ` +
       '`GET /Users?count=1` and `GET /Users?filter=userName eq "…"` alternately. Target: the quiet tenant\'s p99 ' +
       `< ${TARGET_P99_MS} ms while the noisy one floods.`,
     '',
