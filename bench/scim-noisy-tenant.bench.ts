@@ -3,7 +3,7 @@
  * traffic still answer? Target (docs/PERFORMANCE.md): the quiet tenant's p99 stays under 100 ms.
  *
  *   node bench/run.js bench/scim-noisy-tenant.bench.ts [--no-build] [--duration=15] [--flood=32] [--rate=40]
- *                                                      [--flood-with=searches|lookups]
+ *                                                      [--flood-with=searches|lookups] [--before=<dir>]
  *
  * Builds, creates database gw_bench_<random>, seeds by SQL 50,000 users in the noisy tenant and 1,000 in
  * the quiet one, and starts the SCIM app from dist/ as it ships. The quiet tenant sends `GET /Users?count=1`
@@ -12,7 +12,8 @@
  * displayName (the most the cost model lets through without an indexed equality: each reads all 50,000
  * users); with `--flood-with=lookups`, with `GET /Users?filter=userName eq "…"` of its own users instead (requests of
  * bounded cost, which may run on the process's spare slots while the quiet tenant has nothing waiting). Then the
- * same with the per-tenant limits lifted (SCIM_TENANT_CONCURRENCY=100,
+ * same with the per-tenant limits lifted; with `--before=<dir>` (a directory holding another build's dist/), that build
+ * as shipped too, in the same run (SCIM_TENANT_CONCURRENCY=100,
  * SCIM_TOKEN_CONCURRENCY=100, SCIM_TENANT_QUEUE=10000), to show what they buy. The database, the app and
  * Redis keys are removed at the end, also on failure or Ctrl-C.
  */
@@ -40,6 +41,7 @@ interface Options {
   readonly floodConnections: number;
   readonly quietRate: number;
   readonly floodWith: 'searches' | 'lookups';
+  readonly before: string | undefined;
 }
 
 interface Run {
@@ -56,6 +58,7 @@ function parseOptions(): Options {
       flood: { type: 'string', default: '32' },
       rate: { type: 'string', default: '40' },
       'flood-with': { type: 'string', default: 'searches' },
+      before: { type: 'string' },
     },
   });
   if (values['flood-with'] !== 'searches' && values['flood-with'] !== 'lookups') {
@@ -67,6 +70,7 @@ function parseOptions(): Options {
     floodConnections: Number(values.flood),
     quietRate: Number(values.rate),
     floodWith: values['flood-with'],
+    before: values.before,
   };
 }
 
@@ -147,10 +151,11 @@ async function withGateway<T>(
   cleanup: Cleanup,
   env: Record<string, string>,
   work: (server: BenchServer) => Promise<T>,
+  root?: string,
 ): Promise<T> {
   const redisPrefix = `gw-bench-${randomBytes(3).toString('hex')}`;
   cleanup.add(`delete Redis keys ${redisPrefix}*`, () => deleteRedisKeys(REDIS_URL, `${redisPrefix}*`));
-  const server = await startGateway({ databaseUrl: db.url, redisUrl: REDIS_URL, redisPrefix, env });
+  const server = await startGateway({ databaseUrl: db.url, redisUrl: REDIS_URL, redisPrefix, env, root });
   try {
     return await work(server);
   } finally {
@@ -214,6 +219,15 @@ async function main(): Promise<void> {
       ...(await withGateway(db, cleanup, UNLIMITED, (server) =>
         measure('per-tenant limits lifted', server, noisy, quiet, options),
       )),
+      ...(options.before
+        ? await withGateway(
+            db,
+            cleanup,
+            {},
+            (server) => measure(`build in ${options.before}, as shipped`, server, noisy, quiet, options),
+            options.before,
+          )
+        : []),
     ];
     const report = render(runs, machine, code, options);
     writeReport('scim-noisy-tenant', report);

@@ -116,24 +116,27 @@ describe('TenantLimiter', () => {
       expect(limiter.spareInUse()).toBe(2);
     });
 
-    it('lends none while another tenant has a request waiting, and lends again once it has started', async () => {
+    it('lends none while another tenant has a request running or waiting, and lends again once it is gone', async () => {
       const limiter = new TenantLimiter(SPARE);
       const own = [await limiter.acquire('a', 't1'), await limiter.acquire('a', 't1')];
-      const b = [await limiter.acquire('b', 't2'), await limiter.acquire('b', 't2')];
-      const bWaiting = limiter.acquire('b', 't2');
-      expect(await settled(bWaiting)).toBe(false);
+      const b = await limiter.acquire('b', 't2');
 
       const lookup = limiter.acquire('a', 't1', true);
       expect(await settled(lookup)).toBe(false);
       expect(limiter.spareInUse()).toBe(0);
 
-      b[0]();
-      expect(await settled(bWaiting)).toBe(true);
-      // B's queue is empty now: A's next release starts its lookup, and a further lookup borrows a spare.
+      // B's request ends: A alone, its next release starts the lookup, and a further lookup borrows a spare.
+      b();
       own[0]();
       expect(await settled(lookup)).toBe(true);
       expect(await settled(limiter.acquire('a', 't1', true))).toBe(true);
       expect(limiter.spareInUse()).toBe(1);
+
+      // B comes back: spares already lent run to their end, none more is lent.
+      const bAgain = await limiter.acquire('b', 't2');
+      expect(await settled(limiter.acquire('a', 't1', true))).toBe(false);
+      expect(limiter.spareInUse()).toBe(1);
+      bAgain();
     });
 
     it('gives every slot back: a tenant whose requests all ended is forgotten', async () => {

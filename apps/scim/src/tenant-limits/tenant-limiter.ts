@@ -10,10 +10,11 @@
  * Work left over is not wasted: a request of bounded cost (a lookup by id or by
  * userName, a create; see boundedCost) that finds its token or tenant full may
  * start on a spare slot instead, one of `spareSlots` shared by the whole process,
- * as long as no other tenant has a request waiting. So one tenant alone may run
- * more of its cheap requests at once, while a tenant's costly searches never get
- * more than its share, other tenants keep theirs whatever spares are lent, and a
- * queue forming anywhere else stops the lending.
+ * as long as no other tenant has a request running or waiting. So one tenant
+ * alone may run more of its cheap requests at once, while a tenant's costly
+ * searches never get more than its share, other tenants keep theirs whatever
+ * spares are lent, and the lending stops as soon as another tenant comes (the
+ * requests already lent a slot are short: they finish).
  *
  * The counts live in this process: with N replicas a tenant may hold N times as
  * much in all.
@@ -70,8 +71,6 @@ export class TenantLimiter {
   private readonly tenants = new Map<string, TenantState>();
   /** Spare slots lent now, all tenants together. */
   private lent = 0;
-  /** Tenants with at least one request waiting. */
-  private queuedTenants = 0;
 
   constructor(private readonly options: TenantLimiterOptions) {}
 
@@ -105,7 +104,6 @@ export class TenantLimiter {
       }, this.options.maxWaitMs);
       state.waiting.push(waiter);
       this.countWaiting(state, tokenId, 1);
-      if (state.waiting.length === 1) this.queuedTenants += 1;
     });
   }
 
@@ -136,11 +134,14 @@ export class TenantLimiter {
     );
   }
 
-  /** A spare slot is free, and no other tenant has a request waiting (its own queue holds it back). */
+  /**
+   * A spare slot is free, and no other tenant has a request running or waiting (the map holds only tenants
+   * with requests in flight): spares serve one tenant alone, and stop being lent as soon as another one comes.
+   */
   private mayLend(tenantId: string): boolean {
     if (this.lent >= this.options.spareSlots) return false;
-    const own = (this.tenants.get(tenantId)?.waiting.length ?? 0) > 0 ? 1 : 0;
-    return this.queuedTenants - own === 0;
+    for (const other of this.tenants.keys()) if (other !== tenantId) return false;
+    return true;
   }
 
   private start(tenantId: string, state: TenantState, tokenId: string, spare: boolean): Release {
@@ -166,8 +167,6 @@ export class TenantLimiter {
       }
       this.startWaiting(tenantId, state);
       this.forgetIfIdle(tenantId, state);
-      // A spare slot given back may serve another tenant's waiting request of bounded cost.
-      if (spare && this.queuedTenants > 0) this.lendToWaiting();
     };
   }
 
@@ -199,18 +198,9 @@ export class TenantLimiter {
     }
   }
 
-  /** Lends spare slots to the first tenant (in map order) whose waiters of bounded cost may take them. */
-  private lendToWaiting(): void {
-    for (const [tenantId, state] of this.tenants) {
-      if (this.lent >= this.options.spareSlots) return;
-      if (state.waiting.length > 0) this.startWaiting(tenantId, state);
-    }
-  }
-
   private dequeue(state: TenantState, index: number): void {
     const [waiter] = state.waiting.splice(index, 1);
     this.countWaiting(state, waiter.tokenId, -1);
-    if (state.waiting.length === 0) this.queuedTenants -= 1;
   }
 
   /** Whether a token with waiters has room (a tenant has few tokens; its queue may hold dozens). */
