@@ -1,4 +1,4 @@
-import { describeRedis } from '@app/platform/redis/redis-topology';
+import { redisLocation } from '@app/platform/redis/redis-topology';
 import { readyBanner, waitingFor } from './messages';
 
 const config = {
@@ -42,8 +42,8 @@ describe('readyBanner', () => {
 
 describe('waitingFor', () => {
   it('names REDIS_URL and how to start Redis', () => {
-    const line = waitingFor('redis', describeRedis({ redisUrl: 'redis://:secret@127.0.0.1:6379' }));
-    expect(line).toContain('nothing answers at Redis (REDIS_URL redis://:***@127.0.0.1:6379)');
+    const line = waitingFor('redis', redisLocation({ redisUrl: 'redis://:secret@127.0.0.1:6379' }));
+    expect(line).toContain('nothing answers at redis://:***@127.0.0.1:6379 (REDIS_URL)');
     expect(line).toContain('redis-server');
     expect(line).not.toContain('secret');
     expect(line).not.toContain('\n');
@@ -52,16 +52,16 @@ describe('waitingFor', () => {
   it('names the cluster nodes, not REDIS_URL, in cluster mode', () => {
     const line = waitingFor(
       'redis',
-      describeRedis({
+      redisLocation({
         redisUrl: 'redis://127.0.0.1:6379',
         redisCluster: { nodes: [{ host: '10.0.0.1', port: 7000 }] },
       }),
     );
-    expect(line).toContain('Redis Cluster (REDIS_CLUSTER_NODES 10.0.0.1:7000)');
+    expect(line).toContain('nothing answers at 10.0.0.1:7000 (REDIS_CLUSTER_NODES)');
     expect(line).not.toContain('REDIS_URL');
   });
 
   it('names DATABASE_URL for PostgreSQL', () => {
-    expect(waitingFor('postgres', 'Redis (REDIS_URL redis://127.0.0.1:6379)')).toContain('DATABASE_URL');
+    expect(waitingFor('postgres', 'redis://127.0.0.1:6379 (REDIS_URL)')).toContain('DATABASE_URL');
   });
 });

@@ -25,7 +25,7 @@ export function readyBanner(config: BannerConfig, facts: StartFacts, elapsedMs: 
     `identity gateway ready in ${(elapsedMs / 1000).toFixed(1)} s`,
     `  SCIM base URL   ${config.scimPublicUrl}/scim/v2`,
     `  sign-in         ${config.publicUrl}/auth/login?tenant=<slug>`,
-    `  admin API       ${config.publicUrl}/admin/v1   (npm run cli -- --help)`,
+    `  admin API       ${config.publicUrl}/admin/v1   (npm run -s cli -- --help)`,
     ...adminToken,
     `  worker          http://localhost:${config.ports.worker}/health/ready`,
     `  database        ${facts.embedded ? `embedded PostgreSQL under ${config.dataDir}/postgres` : 'DATABASE_URL'}`,
@@ -37,7 +37,8 @@ export function readyBanner(config: BannerConfig, facts: StartFacts, elapsedMs: 
 /**
  * One plain line for a dependency the apps wait for, saying how to provide it.
  * `redisWhere` says where the gateway looks for Redis and under which variable
- * (REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS), without credentials.
+ * (REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS), without credentials:
+ * see `redisLocation`.
  */
 export function waitingFor(dependency: string, redisWhere: string): string {
   if (dependency === 'redis') {

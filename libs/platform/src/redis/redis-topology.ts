@@ -91,15 +91,27 @@ export function queuePrefixOf(config: Pick<AppConfig, 'redisPrefix' | 'redisClus
   return config.redisCluster ? `{${config.redisPrefix}}` : config.redisPrefix;
 }
 
+/** `host:port,host:port`, IPv6 hosts in brackets. */
+function list(nodes: readonly { host: string; port: number }[]): string {
+  return nodes.map(({ host, port }) => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`)).join(',');
+}
+
 /** Where Redis is, for a log line (no credentials). */
 export function describeRedis(settings: RedisSettings): string {
-  const list = (nodes: readonly { host: string; port: number }[]) =>
-    nodes.map(({ host, port }) => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`)).join(',');
   if (settings.redisCluster) return `Redis Cluster (REDIS_CLUSTER_NODES ${list(settings.redisCluster.nodes)})`;
   if (settings.redisSentinel) {
     return `Redis master ${settings.redisSentinel.name} (REDIS_SENTINELS ${list(settings.redisSentinel.sentinels)})`;
   }
   return `Redis (REDIS_URL ${redactUrl(settings.redisUrl)})`;
+}
+
+/** Where the gateway looks for Redis and the variable that says so, for "nothing answers at …" (no credentials). */
+export function redisLocation(settings: RedisSettings): string {
+  if (settings.redisCluster) return `${list(settings.redisCluster.nodes)} (REDIS_CLUSTER_NODES)`;
+  if (settings.redisSentinel) {
+    return `the sentinels ${list(settings.redisSentinel.sentinels)} (REDIS_SENTINELS)`;
+  }
+  return `${redactUrl(settings.redisUrl)} (REDIS_URL)`;
 }
 
 /** A Redis URL fit for a log line: its password replaced. */
