@@ -29,6 +29,8 @@ export interface IdentityEventConsumerOptions {
  */
 export class IdentityEventConsumer {
   private readonly worker: Worker<IdentityEvent>;
+  /** Whether Redis answers now, as the worker's connection last said. */
+  private redisUp = false;
 
   constructor(options: IdentityEventConsumerOptions) {
     this.worker = new Worker<IdentityEvent>(options.queue, (job) => options.handle(job.data, job), {
@@ -38,6 +40,8 @@ export class IdentityEventConsumer {
     });
     const report = options.onError ?? (() => undefined);
     this.worker.on('error', report);
+    this.worker.backend.on('ready', () => (this.redisUp = true));
+    this.worker.backend.on('close', () => (this.redisUp = false));
     this.worker.on('failed', (_job, error) => report(error));
   }
 
@@ -48,15 +52,16 @@ export class IdentityEventConsumer {
 
   /**
    * Stops taking events and waits for the ones being handled (call it on
-   * shutdown). A consumer that cannot reach Redis within `readyWithinMs` has
-   * nothing in hand, and stops at once: BullMQ's graceful close would wait for
-   * a connection that may never come.
+   * shutdown). A consumer whose Redis is away (never reached within
+   * `readyWithinMs`, or lost since) stops at once: BullMQ's graceful close would
+   * wait for a connection that may never come, and a handler's end could not be
+   * recorded anyway (BullMQ hands a stalled event out again).
    */
   async close(readyWithinMs = 1000): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const reachable = await Promise.race([
       this.worker.waitUntilReady().then(
-        () => true,
+        () => this.redisUp,
         () => false,
       ),
       new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), readyWithinMs))),
