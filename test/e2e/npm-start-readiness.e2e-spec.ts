@@ -1,10 +1,10 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Server, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { childEnv, collect, distEntry, freePort } from '../support/processes';
+import { childEnv, collect, distEntry, freePort, runNode } from '../support/processes';
 import { TestRedisServer, startRedisServer } from '../support/redis-server';
 import { TestDatabase, createTestDatabase } from '../support/test-database';
 import { redisPrefix } from '../support/test-environment';
@@ -59,7 +59,8 @@ describe('npm start: readiness and what it says', () => {
     stderr: () => string;
     exited: Promise<number | null>;
   } {
-    const child = spawn(process.execPath, [distEntry('launcher')], {
+    // As `npm start` runs it: every app in one process.
+    const child = spawn(process.execPath, [distEntry('launcher'), '--one-process'], {
       env: childEnv({
         DATA_DIR: dataDir,
         DATABASE_URL: db.url,
@@ -100,6 +101,31 @@ describe('npm start: readiness and what it says', () => {
     }
   }, 60_000);
 
+  it('refuses a taken port before `npm start` builds anything', async () => {
+    const holder: Server = createServer();
+    await new Promise<void>((resolve) => holder.listen(ports.scim, '127.0.0.1', resolve));
+    try {
+      // `npm start` runs this first; it reads the port variables as the launcher does.
+      const checked = await runNode(
+        join(__dirname, '..', '..', 'apps', 'launcher', 'preflight.cjs'),
+        [],
+        childEnv({ SCIM_PORT: String(ports.scim), OIDC_PORT: String(ports.oidc), WORKER_PORT: String(ports.worker) }),
+      );
+      expect(checked.code).toBe(78);
+      expect(checked.stderr.trim()).toBe(
+        `port ${ports.scim} (SCIM_PORT) is already in use: is another gateway running? Stop it, or set SCIM_PORT to another port`,
+      );
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
+    const free = await runNode(
+      join(__dirname, '..', '..', 'apps', 'launcher', 'preflight.cjs'),
+      [],
+      childEnv({ SCIM_PORT: String(ports.scim), OIDC_PORT: String(ports.oidc), WORKER_PORT: String(ports.worker) }),
+    );
+    expect(free).toMatchObject({ code: 0, stderr: '' });
+  });
+
   describe('with Redis away at first', () => {
     let redis: TestRedisServer;
 
@@ -113,7 +139,7 @@ describe('npm start: readiness and what it says', () => {
       const launcher = start(redis.url);
       try {
         await eventually(() => launcher.stderr().includes('waiting for Redis'), 90_000);
-        expect(launcher.stderr()).toContain(`nothing answers at ${redis.url} (REDIS_URL)`);
+        expect(launcher.stderr()).toContain(`waiting for Redis: nothing answers at ${redis.url} (REDIS_URL)`);
         expect(launcher.stderr()).not.toContain(READY);
         // The SCIM app does not need Redis; the OIDC app and the worker do.
         expect(await readiness(ports.scim)).toBe(200);
@@ -125,13 +151,13 @@ describe('npm start: readiness and what it says', () => {
         const said = launcher.stderr();
         expect(said.match(/waiting for Redis/g)).toHaveLength(1);
         expect(said).not.toContain(READY);
-        // At most one warning per app, when it first missed Redis.
+        // One warning in all (the apps share one process), when it first missed Redis.
         const warnings = launcher
           .stdout()
           .split('\n')
           .filter((line) => line.includes('"level":40'));
-        expect(warnings.length).toBeLessThanOrEqual(3);
-        for (const warning of warnings) expect(warning).toContain('is unavailable');
+        expect(warnings.length).toBeLessThanOrEqual(1);
+        for (const warning of warnings) expect(JSON.parse(warning).msg).toContain('is unavailable');
 
         await redis.start();
         await eventually(() => launcher.stderr().includes(READY), 60_000);
@@ -141,6 +167,45 @@ describe('npm start: readiness and what it says', () => {
         launcher.child.kill('SIGTERM');
         expect(await launcher.exited).toBe(0);
       }
+    }, 180_000);
+
+    it('stops within a few seconds on Ctrl-C when Redis went away after ready', async () => {
+      await redis.start();
+      const launcher = start(redis.url);
+      await eventually(() => launcher.stderr().includes(READY), 90_000);
+      await redis.stop();
+      await eventually(async () => (await readiness(ports.oidc)) === 503, 30_000);
+      const stoppedAt = Date.now();
+      launcher.child.kill('SIGINT');
+      expect(await launcher.exited).toBe(0);
+      expect(Date.now() - stoppedAt).toBeLessThan(10_000);
+      expect(launcher.stderr()).not.toContain('still waiting for the apps');
+      for (const port of Object.values(ports)) expect(await readiness(port)).toBe(0);
+    }, 180_000);
+
+    it('leaves no app running when the launcher is hung up on (a closed terminal) while Redis is away', async () => {
+      await redis.start();
+      const launcher = start(redis.url);
+      await eventually(() => launcher.stderr().includes(READY), 90_000);
+      const apps = execFileSync('pgrep', ['-P', String(launcher.child.pid)], { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean)
+        .map(Number);
+      expect(apps.length).toBeGreaterThan(0);
+      await redis.stop();
+      await eventually(async () => (await readiness(ports.oidc)) === 503, 30_000);
+      launcher.child.kill('SIGHUP');
+      await launcher.exited;
+      const alive = (pid: number) => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      await eventually(() => !apps.some(alive), 30_000);
+      for (const port of Object.values(ports)) expect(await readiness(port)).toBe(0);
     }, 180_000);
 
     it('stops within a few seconds on Ctrl-C while Redis is away, saying what it waits for', async () => {

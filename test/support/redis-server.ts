@@ -8,7 +8,7 @@ export interface TestRedisServer {
   readonly url: string;
   /** Kills the server (SIGKILL): every key is lost, as in a crash without persistence. */
   stop(): Promise<void>;
-  /** Starts it again on the same port, empty. */
+  /** Starts it again on the same port, empty (nothing to do while it runs). */
   start(): Promise<void>;
 }
 
@@ -17,6 +17,7 @@ export async function startRedisServer(): Promise<TestRedisServer> {
   const port = await freePort();
   let child: ChildProcess | undefined;
   const start = async (): Promise<void> => {
+    if (child && child.exitCode === null && child.signalCode === null) return;
     child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
       stdio: 'ignore',
     });

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { ConfigError, ResolvedConfig } from '@app/platform/config/app-config';
 import { EXIT_CONFIG } from '@app/platform/runtime/exit-codes';
 import { HttpDrain } from '@app/platform/runtime/http-drain';
+import { stopWhenLauncherGone } from '@app/platform/runtime/launcher-channel';
 import { isPortInUse, portInUseMessage } from '@app/platform/runtime/port-in-use';
 import { prepareRuntime } from '@app/platform/runtime/prepare-runtime';
 import { createOidcApp } from '../../oidc/src/create-oidc-app';
@@ -63,8 +64,7 @@ async function main(): Promise<void> {
       await app.listen(port, '0.0.0.0');
       process.stderr.write(`${name} listening on port ${port}\n`);
     }
-    // The launcher holds an IPC channel open: when it dies, shut down gracefully.
-    if (process.send) process.once('disconnect', close);
+    stopWhenLauncherGone(close);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);

@@ -2,11 +2,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, ResolvedConfig } from '@app/platform/config/app-config';
 import { EXIT_CONFIG } from '@app/platform/runtime/exit-codes';
-import { portInUseMessage } from '@app/platform/runtime/port-in-use';
 import { Runtime, prepareRuntime } from '@app/platform/runtime/prepare-runtime';
 import { loadConfig } from '@app/platform/config/load-config';
 import { readyBanner, waitingFor } from './messages';
-import { appsWithTakenPorts } from './ports';
+import { takenPortMessages } from './ports';
 import { WatchedApp, probe, waitUntilReady } from './readiness';
 import { AppProcess, GRACE_MS, Supervisor } from './supervisor';
 
@@ -46,11 +45,11 @@ const say = (text: string): boolean => process.stderr.write(`${text}\n`);
 async function main(): Promise<void> {
   const startedAt = Date.now();
   const oneProcess = process.argv.slice(2).includes(ONE_PROCESS_FLAG);
-  // A second `npm start` beside a running one stops here, before touching anything.
-  const watched = watchedApps(loadConfig());
-  const taken = await appsWithTakenPorts(watched);
+  // A second `npm start` beside a running one stops here, before touching anything
+  // (`npm start` asks the same before it builds: see preflight.ts).
+  const taken = await takenPortMessages(loadConfig().ports);
   if (taken.length > 0) {
-    for (const app of taken) say(portInUseMessage(app.name, app.port));
+    for (const message of taken) say(message);
     process.exit(EXIT_CONFIG);
   }
 
@@ -87,6 +86,8 @@ async function main(): Promise<void> {
   });
   process.once('SIGINT', () => void shutdown(0));
   process.once('SIGTERM', () => void shutdown(0));
+  // A closed terminal: stop as on Ctrl-C rather than leave the apps running with nobody to stop them.
+  process.once('SIGHUP', () => void shutdown(0));
 
   supervisor.start(oneProcess ? [ALL_APPS] : SEPARATE_APPS, childEnvironment(config));
   try {
@@ -96,8 +97,8 @@ async function main(): Promise<void> {
       reportAfterMs: REPORT_MISSING_AFTER_MS,
       // Loaded only when needed: the Redis helpers bring ioredis, ~18 MiB the launcher otherwise never uses.
       onWaiting: (dependency) =>
-        void import('@app/platform/redis/redis-topology.js').then(({ describeRedis }) =>
-          say(waitingFor(dependency, describeRedis(config))),
+        void import('@app/platform/redis/redis-topology.js').then(({ redisLocation }) =>
+          say(waitingFor(dependency, redisLocation(config))),
         ),
     });
     const facts = { ...runtime, adminTokenFromEnvironment: adminTokenSet };

@@ -1,9 +1,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { EXIT_CONFIG } from '@app/platform/runtime/exit-codes';
+import { SHUTDOWN_GRACE_MS } from '@app/platform/runtime/launcher-channel';
 import { crashesAfter, restartDelayMs, restartingLine } from './restart-policy';
 
 /** How long apps get to finish in-flight work after SIGTERM before they are killed. */
-export const GRACE_MS = 20_000;
+export const GRACE_MS = SHUTDOWN_GRACE_MS;
 
 export interface AppProcess {
   readonly name: string;

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { ConfigError, ResolvedConfig } from '../config/app-config';
 import { EXIT_CONFIG } from './exit-codes';
 import { HttpDrain } from './http-drain';
+import { stopWhenLauncherGone } from './launcher-channel';
 import { isPortInUse, portInUseMessage } from './port-in-use';
 import { prepareRuntime } from './prepare-runtime';
 
@@ -32,8 +33,7 @@ export async function runHttpApp(
     fastify.addHook('preClose', () => drain.drain());
     listeningOn = port(runtime.config);
     await app.listen(listeningOn, '0.0.0.0');
-    // Under `npm start` the launcher holds an IPC channel open: when it dies, shut down gracefully.
-    if (process.send) process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+    stopWhenLauncherGone(() => process.kill(process.pid, 'SIGTERM'));
     process.stderr.write(`${name} listening on port ${listeningOn}\n`);
   } catch (error) {
     if (error instanceof ConfigError) {
