@@ -1,4 +1,4 @@
-import { chooseLogFormat, isStartupChatter, requestLine } from './log-format';
+import { chooseLogFormat, isStartupChatter, prettyMessage, requestLine } from './log-format';
 
 describe('chooseLogFormat', () => {
   it.each([
@@ -30,5 +30,27 @@ describe('isStartupChatter', () => {
     expect(isStartupChatter(30, { context: 'SessionTerminator' })).toBe(false);
     expect(isStartupChatter(30, 'InstanceLoader')).toBe(false);
     expect(isStartupChatter(30, null)).toBe(false);
+  });
+});
+
+describe('prettyMessage', () => {
+  it('folds a refused sign-in into one line, its reason said once, with its reference', () => {
+    const reason = 'No organization is called "nope".';
+    expect(
+      prettyMessage(
+        { context: 'SignIn', msg: `sign-in refused: ${reason}`, reason, reference: '16100e0f-8030' },
+        'msg',
+      ),
+    ).toBe('SignIn: sign-in refused: No organization is called "nope". (reference 16100e0f-8030)');
+  });
+
+  it('keeps a reason the message does not say', () => {
+    expect(
+      prettyMessage({ context: 'SignIn', msg: 'sign-in refused: Sign-in failed', reason: 'invalid_grant' }, 'msg'),
+    ).toBe('SignIn: sign-in refused: Sign-in failed — invalid_grant');
+  });
+
+  it('is the bare message without context, reason or reference', () => {
+    expect(prettyMessage({ msg: 'GET /health/ready 200 2ms' }, 'msg')).toBe('GET /health/ready 200 2ms');
   });
 });

@@ -30,3 +30,25 @@ export function isStartupChatter(level: number, firstArgument: unknown): boolean
   const context = (firstArgument as { context?: unknown }).context;
   return typeof context === 'string' && STARTUP_CONTEXTS.has(context);
 }
+
+/** Fields the pretty format folds into the message line rather than printing each on a line of its own. */
+export const PRETTY_FOLDED_FIELDS = ['context', 'reason', 'reference'] as const;
+
+/**
+ * One pretty line: `Context: message — reason (reference …)`. The reason is left out
+ * when the message already says it (a refused sign-in's page text usually is its reason);
+ * the reference stays, as the error page shows it to the person who reports it.
+ */
+export function prettyMessage(log: Record<string, unknown>, messageKey: string): string {
+  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+  const message = text(log[messageKey]) ?? '';
+  const context = text(log.context);
+  const reason = text(log.reason);
+  const reference = text(log.reference);
+  return [
+    context ? `${context}: ` : '',
+    message,
+    reason && !message.includes(reason) ? ` — ${reason}` : '',
+    reference ? ` (reference ${reference})` : '',
+  ].join('');
+}

@@ -7,7 +7,7 @@ import { destination as pinoDestination, type DestinationStream, type Logger } f
 import type { Options } from 'pino-http';
 import { ResolvedConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { isStartupChatter, requestLine } from './log-format';
+import { PRETTY_FOLDED_FIELDS, isStartupChatter, prettyMessage, requestLine } from './log-format';
 import { loggableError } from './loggable-error';
 import { loggablePath } from './loggable-path';
 
@@ -73,9 +73,9 @@ async function prettyOptions(
     sync: true,
     destination,
     translateTime: 'SYS:HH:MM:ss',
-    // The request id and a sign-in's reference stay: an error page shows them to the person who reports it.
-    ignore: 'pid,hostname,context,req,res,responseTime',
-    messageFormat: '{if context}{context}: {end}{msg}',
+    // The request id stays, and a sign-in's reference is folded into its line: an error page shows them.
+    ignore: ['pid', 'hostname', 'req', 'res', 'responseTime', ...PRETTY_FOLDED_FIELDS].join(','),
+    messageFormat: prettyMessage,
   });
   const base = baseOptions(config);
   return [
