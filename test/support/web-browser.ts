@@ -22,7 +22,10 @@ export async function launchChromium(): Promise<Browser> {
  * fail: a script error, or anything the CSP refused (an inline style or script
  * slipped into the front end). Both are collected and checked by `assertClean`.
  */
-export async function newWatchedContext(browser: Browser, viewport = LAPTOP): Promise<WatchedContext> {
+export async function newWatchedContext(
+  browser: Browser,
+  viewport: { width: number; height: number } = LAPTOP,
+): Promise<WatchedContext> {
   const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: 'en-GB', timezoneId: 'UTC' });
   const problems: string[] = [];
   const watch = (page: Page) => {
