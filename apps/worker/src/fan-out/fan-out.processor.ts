@@ -1,3 +1,4 @@
+import { loggableMessage } from '@app/platform/logging/loggable-error';
 import { Injectable, Logger } from '@nestjs/common';
 import { DeliveryRepository } from '@app/identity/deliveries/delivery.repository';
 import { DELIVERY_ATTEMPTS } from '@app/identity/deliveries/delivery-backoff';
@@ -223,7 +224,9 @@ export class FanOutProcessor implements JobProcessor<JobName.FanOut> {
     const where = `delivery=${delivery.id} subscription=${delivery.subscriptionId} event=${eventId}`;
     this.outcomes.awaitOnShutdown(
       // Its delivery job makes the attempt again should the outcome not be stored.
-      attempt.catch((error: Error) => this.logger.warn(`event.delivery.unrecorded ${where}: ${error.message}`)),
+      attempt.catch((error: Error) =>
+        this.logger.warn(`event.delivery.unrecorded ${where}: ${loggableMessage(error)}`),
+      ),
     );
     return 'running';
   }

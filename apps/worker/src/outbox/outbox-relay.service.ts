@@ -1,3 +1,4 @@
+import { loggableMessage } from '@app/platform/logging/loggable-error';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { EventQueues } from '@app/identity/deliveries/event-queues';
@@ -159,7 +160,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
         (error: Error) => {
           if (Date.now() - this.lastStampReported > 30_000) {
             this.lastStampReported = Date.now();
-            this.logger.warn(`events feed stamping paused: ${error.message}`);
+            this.logger.warn(`events feed stamping paused: ${loggableMessage(error)}`);
           }
         },
       )
@@ -182,7 +183,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     } catch (error) {
       if (Date.now() - this.lastReported > 30_000) {
         this.lastReported = Date.now();
-        this.logger.warn(`outbox relay paused, events wait in PostgreSQL: ${(error as Error).message}`);
+        this.logger.warn(`outbox relay paused, events wait in PostgreSQL: ${loggableMessage(error)}`);
       }
     }
   }
@@ -196,7 +197,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     try {
       return (await this.unfannedOut(REPAIR_AFTER_S, undefined)).length;
     } catch (error) {
-      this.logger.warn(`outbox repair skipped: ${(error as Error).message}`);
+      this.logger.warn(`outbox repair skipped: ${loggableMessage(error)}`);
       return 0;
     }
   }

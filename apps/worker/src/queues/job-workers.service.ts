@@ -1,3 +1,4 @@
+import { loggableMessage } from '@app/platform/logging/loggable-error';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { bullConnection, releaseBullConnection } from '@app/identity/deliveries/bull-connection';
 import { deliveryBackoffDelay } from '@app/identity/deliveries/delivery-backoff';
@@ -86,7 +87,7 @@ export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShut
         this.queues
           .queue(QueueName.Maintenance)
           .upsertJobScheduler(name, { every }, { name, data: {} })
-          .catch((error: Error) => this.logger.warn(`could not schedule ${name}: ${error.message}`)),
+          .catch((error: Error) => this.logger.warn(`could not schedule ${name}: ${loggableMessage(error)}`)),
       ),
     );
   }
@@ -134,10 +135,10 @@ export class JobWorkers implements OnApplicationBootstrap, BeforeApplicationShut
     });
     worker.on('error', (error: Error) => {
       // Redis being away is reported once by the app's Redis client; the worker's retries need no line each.
-      if (isRedisConnectionError(error)) return this.logger.debug(`queue worker ${queue}: ${error.message}`);
+      if (isRedisConnectionError(error)) return this.logger.debug(`queue worker ${queue}: ${loggableMessage(error)}`);
       if (Date.now() - this.lastReported < 30_000) return;
       this.lastReported = Date.now();
-      this.logger.warn(`queue worker ${queue}: ${error.message}`);
+      this.logger.warn(`queue worker ${queue}: ${loggableMessage(error)}`);
     });
     return worker;
   }

@@ -1,3 +1,4 @@
+import { loggableMessage } from '@app/platform/logging/loggable-error';
 import { Injectable, Logger } from '@nestjs/common';
 import { IdentityError } from '../errors/identity-error';
 import { ListDeliveriesQuery } from '../subscriptions/subscription.input';
@@ -58,7 +59,7 @@ export class DeliveriesService {
       );
     } catch (error) {
       await this.deliveries.unreopen(reopened.id, reopened.round, 'the retry could not be queued');
-      this.logger.warn(`delivery.retry.unqueued delivery=${reopened.id}: ${(error as Error).message}`);
+      this.logger.warn(`delivery.retry.unqueued delivery=${reopened.id}: ${loggableMessage(error)}`);
       throw new QueueUnavailableError('the queue is unavailable; try again later', { cause: error });
     }
     return reopened;

@@ -1,6 +1,6 @@
 import { stdSerializers } from 'pino';
 import { QueryFailedError } from 'typeorm';
-import { loggableError, loggableReason, withoutLiterals } from './loggable-error';
+import { loggableError, loggableMessage, loggableReason, withoutLiterals } from './loggable-error';
 
 const HASH = '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g';
 
@@ -87,5 +87,22 @@ describe('loggableReason', () => {
     );
     expect(loggableReason(new Error('the IdP said no'))).toBe('the IdP said no');
     expect(loggableReason('text')).toBe('text');
+  });
+});
+
+describe('loggableMessage', () => {
+  it('leaves the quoted values out of a database error’s message', () => {
+    const invalidUuid = Object.assign(new Error('invalid input syntax for type uuid: "ada@acme.test"'), {
+      severity: 'ERROR',
+      code: '22P02',
+    });
+    const message = loggableMessage(invalidUuid);
+    expect(message).toContain('invalid input syntax for type uuid');
+    expect(message).not.toContain('ada@acme.test');
+  });
+
+  it('keeps another error’s message, and says what a thrown non-error was', () => {
+    expect(loggableMessage(new Error('Connection is closed.'))).toBe('Connection is closed.');
+    expect(loggableMessage('timeout')).toBe('timeout');
   });
 });

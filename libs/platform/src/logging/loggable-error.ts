@@ -40,6 +40,12 @@ export function loggableError(value: unknown): unknown {
   return error instanceof Error ? serialize(error, 0) : value;
 }
 
+/** An error's message fit for a line of text: a database error's quoted values left out, as in `loggableError`. */
+export function loggableMessage(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return isDatabaseError(error) ? withoutLiterals(error.message) : error.message;
+}
+
 function serialize(error: Error, depth: number): LoggedError {
   const clean = isDatabaseError(error) ? withoutLiterals : (text: string) => text;
   const logged: LoggedError = { type: error.constructor?.name || error.name, message: clean(error.message) };
