@@ -34,8 +34,8 @@ const SWEEP_BATCH = 200;
  * each product that takes logout tokens gets a back-channel logout job,
  * delivered and retried by the worker, and the provider session that held them
  * ends, so a later sign-in in that browser is a new product session with a new
- * `sid` (a logout job's id is the product and `sid`: one reused would be taken
- * for the logout already sent).
+ * `sid` (a logout job's id is the product, the `sid` and the gateway session:
+ * replicas announcing the same end make one job).
  *
  * Redis: one hash per gateway session (`{<session id>}`: one slot), and one
  * sorted set of the gateway sessions to watch for expiry, scored by when each
@@ -115,7 +115,7 @@ export class ProductSessions implements OnApplicationBootstrap, OnApplicationShu
         if (binding.grantId) await this.revokeGrant(binding.grantId, reason === 'expired');
         const client = await this.clients.find(binding.clientId);
         if (client?.backchannelLogoutUri)
-          logouts.push({ clientId: binding.clientId, sub: binding.sub, sid: binding.sid });
+          logouts.push({ clientId: binding.clientId, sub: binding.sub, sid: binding.sid, sessionId: session.id });
       }
     }
     if (logouts.length === 0) return;

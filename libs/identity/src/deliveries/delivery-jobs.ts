@@ -78,7 +78,7 @@ export type PruneRecordsJob = Record<string, never>;
 
 /**
  * Tells one product that one of its sessions ended (Back-Channel Logout 1.0).
- * Job id: `backchannelLogoutJobId(clientId, sid)`. The worker signs the logout
+ * Job id: `backchannelLogoutJobId(clientId, sid, sessionId)`. The worker signs the logout
  * token when it sends it, and finds the URI in the client's row.
  */
 export interface BackchannelLogoutJob {
@@ -87,6 +87,11 @@ export interface BackchannelLogoutJob {
   readonly sub: string;
   /** The session id the product saw in its ID token. */
   readonly sid: string;
+  /**
+   * The gateway session that ended. Part of the job's id: the same product session (`sid`)
+   * resumed on a later gateway session and ended again is a new logout, not the one sent.
+   */
+  readonly sessionId?: string;
 }
 
 /** The payload of each job name. */
@@ -128,7 +133,7 @@ export function deliveryJobId(deliveryId: string, round: number): string {
   return round === 0 ? deliveryId : `${deliveryId}-r${round}`;
 }
 
-/** The same logout of the same product session is one job, however many replicas or ends announce it. */
-export function backchannelLogoutJobId(clientId: string, sid: string): string {
-  return `bcl-${createHash('sha256').update(`${clientId}\n${sid}`).digest('hex').slice(0, 40)}`;
+/** The end of one gateway session, for one product session, is one job however many replicas announce it. */
+export function backchannelLogoutJobId(clientId: string, sid: string, sessionId = ''): string {
+  return `bcl-${createHash('sha256').update(`${clientId}\n${sid}\n${sessionId}`).digest('hex').slice(0, 40)}`;
 }

@@ -166,7 +166,7 @@ export class EventQueues implements OnApplicationShutdown {
         name: JobName.BackchannelLogout,
         data: logout,
         opts: {
-          jobId: backchannelLogoutJobId(logout.clientId, logout.sid),
+          jobId: backchannelLogoutJobId(logout.clientId, logout.sid, logout.sessionId),
           attempts: BACKCHANNEL_LOGOUT_ATTEMPTS,
           backoff: { type: 'delivery' },
           ...KEEP,
