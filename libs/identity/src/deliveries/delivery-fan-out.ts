@@ -69,17 +69,7 @@ export function toFanOutBatchResult(rows: readonly FanOutBatchRow[]): FanOutBatc
         waiting.push(row.eventId);
       }
     }
-    if (current && isDelivery(row)) {
-      current.deliveries.push({
-        id: row.id,
-        round: row.round,
-        subscriptionId: row.subscriptionId,
-        kind: row.kind,
-        url: row.url,
-        secretSealed: row.secretSealed,
-        heldByAttempts: row.heldByAttempts,
-      });
-    }
+    if (current && isDelivery(row)) current.deliveries.push(toNewDelivery(row));
   }
   return { recorded, replayed, waiting };
 }
@@ -110,15 +100,7 @@ export function toFanOutResult(rows: readonly FanOutStatementRow[]): FanOutResul
   const first = rows[0];
   if (!first) return { state: 'unknown' };
   if (first.marked) {
-    const deliveries = rows.filter(isDelivery).map((row): NewDelivery => ({
-      id: row.id,
-      round: row.round,
-      subscriptionId: row.subscriptionId,
-      kind: row.kind,
-      url: row.url,
-      secretSealed: row.secretSealed,
-      heldByAttempts: row.heldByAttempts,
-    }));
+    const deliveries = rows.filter(isDelivery).map(toNewDelivery);
     return { state: 'recorded', event: first.event, deliveries };
   }
   if (!first.fannedOut && first.predecessorWaiting) {
@@ -131,4 +113,17 @@ function isDelivery<Row extends Omit<FanOutStatementRow, 'event' | 'predecessorW
   row: Row,
 ): row is Row & { id: string; round: number; subscriptionId: string; kind: 'webhook' | 'queue' } {
   return row.id !== null && row.round !== null && row.subscriptionId !== null && row.kind !== null;
+}
+
+/** The new delivery a row of either fan-out statement carries, without the row's other columns. */
+function toNewDelivery(row: NewDelivery): NewDelivery {
+  return {
+    id: row.id,
+    round: row.round,
+    subscriptionId: row.subscriptionId,
+    kind: row.kind,
+    url: row.url,
+    secretSealed: row.secretSealed,
+    heldByAttempts: row.heldByAttempts,
+  };
 }
