@@ -171,12 +171,8 @@ describe('back-channel logout: every end of a gateway session reaches the produc
     await expectLoggedOut(sessions[0]);
   });
 
-  it("tells the products when an administrator revokes the user's sessions", async () => {
-    const { id, email } = await person('dan');
-    const { browser, sessions } = await signInTo(email, [wiki, billing], 'openid offline_access');
-    const revoked = await gw.admin.delete(`/admin/v1/tenants/acme/users/${id}/sessions`);
-    expect(revoked.status).toBe(204);
-    expect((await browser.get(`${gw.publicUrl}/auth/me`)).status).toBe(401);
+  /** Both products got their logout token, the refresh token stopped working, and one `user.signed_out` was recorded. */
+  const expectEveryProductToldOnce = async (id: string, sessions: Awaited<ReturnType<typeof signInTo>>['sessions']) => {
     await expectLoggedOut(sessions[0]);
     await expectLoggedOut(sessions[1]);
     await expect(oidc.refreshTokenGrant(wiki.config, sessions[0].refreshToken!)).rejects.toMatchObject({
@@ -187,6 +183,15 @@ describe('back-channel logout: every end of a gateway session reaches the produc
       [id],
     );
     expect(signedOut).toHaveLength(1);
+  };
+
+  it("tells the products when an administrator revokes the user's sessions", async () => {
+    const { id, email } = await person('dan');
+    const { browser, sessions } = await signInTo(email, [wiki, billing], 'openid offline_access');
+    const revoked = await gw.admin.delete(`/admin/v1/tenants/acme/users/${id}/sessions`);
+    expect(revoked.status).toBe(204);
+    expect((await browser.get(`${gw.publicUrl}/auth/me`)).status).toBe(401);
+    await expectEveryProductToldOnce(id, sessions);
   });
 
   it('answers 404 for a revocation of an unknown user or tenant, and ends nothing', async () => {
@@ -208,16 +213,7 @@ describe('back-channel logout: every end of a gateway session reaches the produc
     const out = await browser.get(`${gw.publicUrl}/auth/logout`);
     expect(out.status).toBe(302);
     expect((await browser.get(`${gw.publicUrl}/auth/me`)).status).toBe(401);
-    await expectLoggedOut(sessions[0]);
-    await expectLoggedOut(sessions[1]);
-    await expect(oidc.refreshTokenGrant(wiki.config, sessions[0].refreshToken!)).rejects.toMatchObject({
-      error: 'invalid_grant',
-    });
-    const signedOut = await gw.db.query(
-      `SELECT 1 FROM outbox_events WHERE subject_id = $1 AND type = 'user.signed_out'`,
-      [id],
-    );
-    expect(signedOut).toHaveLength(1);
+    await expectEveryProductToldOnce(id, sessions);
   });
 
   it('tells the product again when it signed in again in the same browser and that session ends too', async () => {
