@@ -5,6 +5,7 @@
  * (no PostgreSQL, no signatures) in the same run. Targets: ≥ 2,000 deliveries/s, p99 < 250 ms.
  *
  *   node bench/run.js bench/events-fanout.bench.ts [--no-build] [--changes=10000] [--rate=500] [--subscribers=10]
+ *                                                  [--warmup=<changes; two seconds' worth by default>]
  *
  * Builds (`npm run build`), creates database gw_bench_<random> on BENCH_POSTGRES_URL's server, runs the
  * worker from dist/ and the bare worker as child processes, and removes database, Redis keys and
@@ -15,6 +16,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { cpus, release, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
 import { Client } from 'pg';
@@ -44,6 +46,15 @@ interface RunResult {
   readonly p50: number;
   readonly p99: number;
   readonly max: number;
+  /** Per second of commit time from the first commit: deliveries and their p99 / max ms (where the tail was). */
+  /** Longest event-loop delay of this (the producing) process during the measured run. */
+  readonly benchLoopDelayMaxMs: number;
+  readonly timeline: readonly {
+    readonly second: number;
+    readonly count: number;
+    readonly p99: number;
+    readonly max: number;
+  }[];
 }
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -56,11 +67,14 @@ async function main(): Promise<void> {
       changes: { type: 'string', default: '10000' },
       rate: { type: 'string', default: '500' },
       subscribers: { type: 'string', default: '10' },
+      // Changes produced and delivered before the measured ones; by default two seconds' worth.
+      warmup: { type: 'string' },
     },
   });
   const changes = Number(values.changes);
   const rate = Number(values.rate);
   const subscribers = Number(values.subscribers);
+  const warmup = values.warmup === undefined ? 2 * rate : Number(values.warmup);
   if (!values['no-build']) execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
 
   const prefix = `gwbench-${randomBytes(4).toString('hex')}`;
@@ -88,10 +102,11 @@ async function main(): Promise<void> {
     changes,
     rate,
     subscribers,
+    warmup,
   });
-  receivers.reset();
-  const bareResult = await runBare({ prefix, receivers, changes, rate, subscribers });
-  process.stdout.write(report([gatewayResult, bareResult], { changes, rate, subscribers }));
+  await receivers.reset();
+  const bareResult = await runBare({ prefix, receivers, changes, rate, subscribers, warmup });
+  process.stdout.write(report([gatewayResult, bareResult], { changes, rate, subscribers, warmup }));
 }
 
 async function runGateway(options: {
@@ -104,6 +119,7 @@ async function runGateway(options: {
   changes: number;
   rate: number;
   subscribers: number;
+  warmup: number;
 }): Promise<RunResult> {
   const port = await freePort();
   const worker = spawnChild(process.execPath, [join(ROOT, 'dist/apps/worker/src/main.js')], {
@@ -148,6 +164,7 @@ async function runBare(options: {
   changes: number;
   rate: number;
   subscribers: number;
+  warmup: number;
 }): Promise<RunResult> {
   const worker = spawnChild(
     process.execPath,
@@ -180,51 +197,54 @@ async function runBare(options: {
   }
 }
 
-/** Produces `changes` changes at `rate`/s (each resolving to its id once committed), then waits for every delivery. */
+/**
+ * Warms the path up with `warmup` changes at the same rate (their deliveries awaited, then forgotten), then
+ * produces `changes` changes at `rate`/s (each resolving to its id once committed) and waits for every delivery.
+ * Without the warm-up the first second's cold start (JIT, pools, keep-alive connections, prepared statements)
+ * is the p99 of a short run on either side, whatever the steady rate can carry.
+ */
 async function measure(
   name: string,
-  options: { receivers: LoopbackReceivers; changes: number; rate: number; subscribers: number },
+  options: { receivers: LoopbackReceivers; changes: number; rate: number; subscribers: number; warmup: number },
   produce: (index: number) => Promise<string>,
 ): Promise<RunResult> {
-  const committed = new Map<string, number>();
+  if (options.warmup > 0) {
+    await produceAtRate(options.warmup, options.rate, (i) => produce(options.changes + i));
+    await untilDelivered(options.receivers, options.warmup * options.subscribers);
+    await options.receivers.reset();
+  }
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   const start = performance.now();
-  let started = 0;
-  let inFlight = 0;
-  await new Promise<void>((resolve, reject) => {
-    const tick = (): void => {
-      const due = Math.min(options.changes, Math.floor(((performance.now() - start) / 1000) * options.rate));
-      while (started < due && inFlight < MAX_IN_FLIGHT) {
-        const index = started++;
-        inFlight++;
-        produce(index)
-          .then((id) => {
-            committed.set(id, performance.timeOrigin + performance.now());
-            inFlight--;
-            if (committed.size === options.changes) resolve();
-          })
-          .catch(reject);
-      }
-      if (started < options.changes) setTimeout(tick, 5);
-    };
-    tick();
-  });
+  const committed = await produceAtRate(options.changes, options.rate, produce);
   const produceSeconds = (performance.now() - start) / 1000;
   const expected = options.changes * options.subscribers;
-  const deadline = Date.now() + DRAIN_LIMIT_MS;
-  while (options.receivers.count() < expected && Date.now() < deadline) await sleep(100);
+  await untilDelivered(options.receivers, expected);
+  loopDelay.disable();
 
   const latencies: number[] = [];
+  const bySecond = new Map<number, number[]>();
+  const firstCommit = Math.min(...committed.values());
   let last = 0;
-  for (const [id, arrivals] of options.receivers.arrivals) {
+  for (const [id, arrivals] of await options.receivers.arrivals()) {
     const commit = committed.get(id);
     if (commit === undefined) continue;
+    const second = Math.floor((commit - firstCommit) / 1000);
+    const ofSecond = bySecond.get(second) ?? [];
+    bySecond.set(second, ofSecond);
     for (const arrival of arrivals.slice(0, options.subscribers)) {
       latencies.push(arrival - commit);
+      ofSecond.push(arrival - commit);
       last = Math.max(last, arrival);
     }
   }
   latencies.sort((a, b) => a - b);
-  const firstCommit = Math.min(...committed.values());
+  const timeline = [...bySecond.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([second, values]) => {
+      values.sort((a, b) => a - b);
+      return { second, count: values.length, p99: quantile(values, 0.99), max: values[values.length - 1] ?? NaN };
+    });
   return {
     name,
     expected,
@@ -234,13 +254,55 @@ async function measure(
     p50: quantile(latencies, 0.5),
     p99: quantile(latencies, 0.99),
     max: latencies[latencies.length - 1] ?? NaN,
+    timeline,
+    // Arrivals are stamped in the receivers' own process; a long pause here delays commit stamps only.
+    benchLoopDelayMaxMs: loopDelay.max / 1e6,
   };
 }
 
-function report(results: RunResult[], settings: { changes: number; rate: number; subscribers: number }): string {
+/** Produces `count` changes at `rate`/s, at most MAX_IN_FLIGHT at once; resolves to each id's commit time. */
+async function produceAtRate(
+  count: number,
+  rate: number,
+  produce: (index: number) => Promise<string>,
+): Promise<Map<string, number>> {
+  const committed = new Map<string, number>();
+  const start = performance.now();
+  let started = 0;
+  let inFlight = 0;
+  await new Promise<void>((resolve, reject) => {
+    const tick = (): void => {
+      const due = Math.min(count, Math.floor(((performance.now() - start) / 1000) * rate));
+      while (started < due && inFlight < MAX_IN_FLIGHT) {
+        const index = started++;
+        inFlight++;
+        produce(index)
+          .then((id) => {
+            committed.set(id, performance.timeOrigin + performance.now());
+            inFlight--;
+            if (committed.size === count) resolve();
+          })
+          .catch(reject);
+      }
+      if (started < count) setTimeout(tick, 5);
+    };
+    tick();
+  });
+  return committed;
+}
+
+async function untilDelivered(receivers: LoopbackReceivers, expected: number): Promise<void> {
+  const deadline = Date.now() + DRAIN_LIMIT_MS;
+  while ((await receivers.count()) < expected && Date.now() < deadline) await sleep(100);
+}
+
+function report(
+  results: RunResult[],
+  settings: { changes: number; rate: number; subscribers: number; warmup: number },
+): string {
   const cpu = cpus();
   const lines = [
-    `Command: \`node bench/run.js bench/events-fanout.bench.ts\` (${settings.changes} changes at ${settings.rate}/s, ${settings.subscribers} subscribers)`,
+    `Command: \`node bench/run.js bench/events-fanout.bench.ts\` (${settings.changes} changes at ${settings.rate}/s, ${settings.subscribers} subscribers, after ${settings.warmup} changes of warm-up at the same rate)`,
     `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Linux ${release()}, Node.js ${process.version}; ${new Date().toISOString().slice(0, 10)}`,
     '',
     '| run | delivered | deliveries/s | p50 commit→delivery | p99 | max | producing took |',
@@ -248,6 +310,13 @@ function report(results: RunResult[], settings: { changes: number; rate: number;
     ...results.map(
       (r) =>
         `| ${r.name} | ${r.delivered} / ${r.expected} | ${Math.round(r.deliveriesPerSecond)} | ${r.p50.toFixed(0)} ms | ${r.p99.toFixed(0)} ms | ${r.max.toFixed(0)} ms | ${r.produceSeconds.toFixed(1)} s |`,
+    ),
+    '',
+    'Per second of commit time (deliveries, p99 / max ms): where the tail was.',
+    '',
+    ...results.map(
+      (r) =>
+        `- ${r.name} (the producer's longest event-loop delay: ${r.benchLoopDelayMaxMs.toFixed(0)} ms): ${r.timeline.map((s) => `${s.second}s ${s.count} ${s.p99.toFixed(0)}/${s.max.toFixed(0)}`).join(' · ')}`,
     ),
     '',
   ];

@@ -1,56 +1,58 @@
-import { Server, createServer } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { ChildProcess, fork } from 'node:child_process';
+import { join } from 'node:path';
 
-/** Loopback webhook receivers that note when each message id first arrived (ms, this process's clock). */
+/**
+ * Loopback webhook receivers that note when each message id first arrived (ms since the epoch). They run in a
+ * child process (`receivers.process.ts`) so that the benchmark's own pauses do not stamp arrivals late.
+ */
 export interface LoopbackReceivers {
   readonly urls: string[];
+  count(): Promise<number>;
   /** message id → arrival times, one per receiver that got it. */
-  readonly arrivals: Map<string, number[]>;
-  count(): number;
+  arrivals(): Promise<Map<string, number[]>>;
   /** Forgets every arrival (between runs). */
-  reset(): void;
+  reset(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startReceivers(count: number): Promise<LoopbackReceivers> {
-  const arrivals = new Map<string, number[]>();
-  let total = 0;
-  const servers: Server[] = [];
-  for (let i = 0; i < count; i++) {
-    const server = createServer((req, res) => {
-      req.resume();
-      req.on('end', () => {
-        const id = String(req.headers['webhook-id']);
-        const list = arrivals.get(id);
-        if (list) list.push(performance.timeOrigin + performance.now());
-        else arrivals.set(id, [performance.timeOrigin + performance.now()]);
-        total++;
-        res.statusCode = 204;
-        res.end();
-      });
-    });
-    server.keepAliveTimeout = 30_000;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    servers.push(server);
-  }
+  const child = fork(join(__dirname, '..', 'run.js'), [join(__dirname, 'receivers.process.ts'), String(count)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const urls = await new Promise<string[]>((resolve, reject) => {
+    child.once('message', (message: { urls: string[] }) => resolve(message.urls));
+    child.once('exit', (code) => reject(new Error(`the receivers' process exited (${code}) before listening`)));
+  });
+  const ask = requester(child);
   return {
-    urls: servers.map((server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`),
-    arrivals,
-    count: () => total,
-    reset: () => {
-      arrivals.clear();
-      total = 0;
-    },
+    urls,
+    count: () => ask<number>('count'),
+    arrivals: async () => new Map(await ask<[string, number[]][]>('arrivals')),
+    reset: () => ask<void>('reset'),
     close: async () => {
-      await Promise.all(
-        servers.map(
-          (server) =>
-            new Promise<void>((resolve) => {
-              server.closeAllConnections();
-              server.close(() => resolve());
-            }),
-        ),
-      );
+      if (child.exitCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.disconnect();
+      const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(killer);
     },
   };
+}
+
+/** Request/answer over the IPC channel, told apart by a number. */
+function requester(child: ChildProcess): <T>(request: string) => Promise<T> {
+  let next = 0;
+  const waiting = new Map<number, (value: unknown) => void>();
+  child.on('message', (message: { id?: number; value?: unknown }) => {
+    if (message.id === undefined) return;
+    waiting.get(message.id)?.(message.value);
+    waiting.delete(message.id);
+  });
+  return <T>(request: string) =>
+    new Promise<T>((resolve) => {
+      const id = next++;
+      waiting.set(id, resolve as (value: unknown) => void);
+      child.send({ request, id });
+    });
 }
