@@ -68,16 +68,42 @@ describe('the outbox', () => {
     expect((await dataSource.transaction((em) => outbox.append(em, event('u-rolled-back')))).sequence).toBe(1);
   });
 
-  it('notifies listeners on commit, and not on rollback', async () => {
-    const listener = await dataSource.driver
-      .obtainMasterConnection()
-      .then(([client, release]) => ({ client, release }));
-    const client = listener.client as import('pg').PoolClient;
-    const notifications: string[] = [];
-    client.on('notification', (message) => notifications.push(message.channel));
+  /** Listens on the relay's channel, noting when each notification arrived. */
+  async function listen(): Promise<{
+    readonly received: { readonly at: number }[];
+    next(timeoutMs: number): Promise<boolean>;
+    stop(): Promise<void>;
+  }> {
+    const [connection, release] = await dataSource.driver.obtainMasterConnection();
+    const client = connection as import('pg').PoolClient;
+    const received: { at: number }[] = [];
+    let waiter: (() => void) | undefined;
+    client.on('notification', () => {
+      received.push({ at: performance.now() });
+      waiter?.();
+    });
     await client.query('LISTEN outbox_events');
+    return {
+      received,
+      next: (timeoutMs) =>
+        new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => resolve(false), timeoutMs);
+          waiter = () => {
+            clearTimeout(timer);
+            resolve(true);
+          };
+        }),
+      stop: async () => {
+        await client.query('UNLISTEN outbox_events');
+        (release as () => void)();
+      },
+    };
+  }
+
+  it('wakes the relay on commit, and not on rollback', async () => {
+    const listener = await listen();
     try {
-      await dataSource.transaction((em) => outbox.append(em, event('u-notify'))).catch(() => undefined);
+      await dataSource.transaction((em) => outbox.append(em, event('u-notify')));
       await dataSource
         .transaction(async (em) => {
           await outbox.append(em, event('u-notify'));
@@ -85,10 +111,54 @@ describe('the outbox', () => {
         })
         .catch(() => undefined);
       await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(notifications).toEqual(['outbox_events']);
+      expect(listener.received).toHaveLength(1);
     } finally {
-      await client.query('UNLISTEN outbox_events');
-      (listener.release as () => void)();
+      await listener.stop();
+    }
+  });
+
+  it('wakes the relay only once the transaction has committed, not while it is open', async () => {
+    const listener = await listen();
+    try {
+      await dataSource.transaction(async (em) => {
+        await outbox.append(em, event('u-open'));
+        // The writer's own transaction sends no NOTIFY: nothing is heard while it stays open.
+        expect(await listener.next(150)).toBe(false);
+      });
+      const committedAt = performance.now();
+      expect(await listener.next(1000)).toBe(true);
+      expect(listener.received[0]?.at).toBeGreaterThanOrEqual(committedAt);
+      expect(await db.query(`SELECT 1 FROM outbox_events WHERE subject_id = 'u-open'`)).toHaveLength(1);
+    } finally {
+      await listener.stop();
+    }
+  });
+
+  it('wakes the relay after a single statement that appended outside a transaction', async () => {
+    const listener = await listen();
+    try {
+      const append = outbox.appendStatement([event('u-statement')], 1, new Date().toISOString());
+      await dataSource.query(`WITH ${append.ctes} SELECT next.base FROM next`, [...append.values]);
+      append.wakeRelayAfter(dataSource.manager);
+      expect(await listener.next(1000)).toBe(true);
+    } finally {
+      await listener.stop();
+    }
+  });
+
+  it('wakes the relay after the last of many concurrent commits (wake-ups asked for meanwhile are gathered)', async () => {
+    const listener = await listen();
+    try {
+      await Promise.all(
+        Array.from({ length: 50 }, (_, i) => dataSource.transaction((em) => outbox.append(em, event(`u-many-${i}`)))),
+      );
+      const lastCommit = performance.now();
+      // Wake-ups in flight may land just after; wait for them to settle.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(listener.received.length).toBeGreaterThanOrEqual(1);
+      expect(listener.received.at(-1)?.at).toBeGreaterThanOrEqual(lastCommit);
+    } finally {
+      await listener.stop();
     }
   });
 });

@@ -4,9 +4,9 @@ import { EntityManager } from 'typeorm';
 import { runStatement } from '../scim/storage/prepared-statements';
 import { IdentityEvent, NewIdentityEvent } from './identity-event';
 import { TYPES_WITH_PREVIOUS } from './previous-values';
+import { RelayWakeUp } from './relay-wake-up';
 
-/** The PostgreSQL channel notified when outbox rows commit, so the relay wakes at once. */
-export const OUTBOX_CHANNEL = 'outbox_events';
+export { OUTBOX_CHANNEL } from './relay-wake-up';
 
 /**
  * Records lifecycle events in the transaction of the change they describe, so
@@ -30,18 +30,19 @@ export class OutboxService {
     // A named prepared statement (runStatement): its text never changes, so PostgreSQL plans it once per connection.
     const [{ base }] = await runStatement<{ base: string }>(
       em,
-      `WITH ${append.ctes} SELECT next.base, ${append.notify} FROM next`,
+      `WITH ${append.ctes} SELECT next.base FROM next`,
       append.values,
     );
+    append.wakeRelayAfter(em);
     return append.recorded(base);
   }
 
   /**
    * The SQL that appends `events` (of one subject, in order) inside another statement, so that a change and
    * its events commit as one statement with no transaction around it: `ctes` (named `next` and `stored`) go
-   * after the change's own in `WITH`, `notify` among what the final `SELECT … FROM next` returns (the relay is
-   * woken at commit), and `values` are the parameters from `$firstParam` on. `occurredAt` is the change's time.
-   * Either the whole statement commits, change and events alike, or nothing does.
+   * after the change's own in `WITH`, with a final `SELECT … FROM next`, and `values` are the parameters from
+   * `$firstParam` on. `occurredAt` is the change's time. Either the whole statement commits, change and events
+   * alike, or nothing does; once it has run, `wakeRelayAfter` wakes the relay.
    */
   appendStatement(events: readonly NewIdentityEvent[], firstParam: number, occurredAt: string): OutboxAppend {
     const subject = events[0]?.subject;
@@ -61,8 +62,7 @@ export class OutboxService {
     }));
     const $ = (n: number): string => `$${firstParam + n - 1}`;
     // The sequence upsert row-locks the subject until commit, so concurrent changes of one subject get
-    // gap-free, commit-ordered numbers; the payload gets its number written in. NOTIFY is delivered at
-    // commit and dropped on rollback: exactly for the rows that exist.
+    // gap-free, commit-ordered numbers; the payload gets its number written in.
     return {
       ctes: `next AS (
          INSERT INTO outbox_subject_sequences (subject_type, subject_id, last_sequence)
@@ -78,7 +78,6 @@ export class OutboxService {
              AS e(id uuid, tenant_id uuid, type text, "offset" bigint, occurred_at timestamptz, payload jsonb)
           ORDER BY e.offset
        )`,
-      notify: `pg_notify(${$(5)}, '')`,
       values: [
         subject.type,
         subject.id,
@@ -93,8 +92,8 @@ export class OutboxService {
             payload: { ...event, sequence: 0 },
           })),
         ),
-        OUTBOX_CHANNEL,
       ],
+      wakeRelayAfter: (em) => RelayWakeUp.of(em.connection).afterAppend(em),
       recorded: (base) => drafts.map(({ offset, ...event }) => ({ ...event, sequence: Number(base) + offset })),
     };
   }
@@ -104,10 +103,13 @@ export class OutboxService {
 export interface OutboxAppend {
   /** The `next` and `stored` common table expressions, for after the change's own in `WITH`. */
   readonly ctes: string;
-  /** Notifies the relay at commit: for the final `SELECT … FROM next`. */
-  readonly notify: string;
   /** The parameters the CTEs name, from `firstParam` on. */
   readonly values: readonly unknown[];
+  /**
+   * Wakes the relay once the rows written through `em` are committed: when its transaction commits, or at once
+   * for a statement run outside a transaction (see RelayWakeUp).
+   */
+  readonly wakeRelayAfter: (em: EntityManager) => void;
   /** The events as recorded, once `next.base` (the subject's sequence before them) is known. */
   readonly recorded: (base: string | number) => IdentityEvent[];
 }

@@ -64,7 +64,7 @@ export class UserRepository {
            VALUES ($7, $1, $2, $3, $4, $5::jsonb, ${EMAIL_VALUES}, $6, $8, $8)
            RETURNING ${COLUMNS}
          ), ${append.ctes}
-         SELECT inserted.*, '[]'::json AS groups, ${append.notify} AS notified FROM inserted, next`,
+         SELECT inserted.*, '[]'::json AS groups FROM inserted, next`,
         [
           created.tenantId,
           write.userName,
@@ -78,8 +78,8 @@ export class UserRepository {
         ],
       ),
     );
-    const { notified: _notified, ...row } = rows[0] as UserRow & { notified: unknown };
-    return row;
+    append.wakeRelayAfter(em);
+    return rows[0];
   }
 
   /** The user, locked for the rest of the transaction when `forUpdate`. */
