@@ -21,7 +21,7 @@ const FAN_OUT_BATCH = 100;
  * events; a notification after a quiet spell starts a round at once.
  */
 const ROUND_SPACING_MS = 10;
-/** The safety net under LISTEN/NOTIFY (a notification lost while reconnecting, a Redis outage). */
+/** The safety net under LISTEN/NOTIFY (a wake-up lost while reconnecting or with a writer that stopped, a Redis outage). */
 const POLL_MS = 1000;
 /** How long the relay waits for Redis before giving the batch back to the outbox. */
 const REDIS_TIMEOUT_MS = 5000;
