@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { Webhook } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
 import { HAND_OFF_DELAY_MS } from '../../apps/worker/src/fan-out/fan-out.processor';
+import { WEBHOOK_TIMEOUT_MS } from '../../apps/worker/src/delivery/webhook-sender';
 import { OutboxRelayService } from '../../apps/worker/src/outbox/outbox-relay.service';
 import { EventsGateway, startEventsGateway } from '../support/events-gateway';
 import { freePort } from '../support/processes';
@@ -372,9 +373,12 @@ describe('events: webhooks', () => {
     }
 
     await eventually(() => fast.received.length >= users, 15_000, 'every event at the fast subscriber');
-    // occurredAt is stamped inside the change's transaction: this is commit-to-delivery, on one clock.
+    // occurredAt is stamped inside the change's transaction: this is commit-to-delivery, on one clock. Held behind
+    // the black hole, a delivery would wait for an attempt's timeout; behind the slow one, for its 2 s answers, and
+    // most deliveries would. The bounds leave room for a pause of a loaded machine, which delays a few, not most.
     const lags = fast.received.map((request) => request.receivedAt - Date.parse(request.event.occurredAt));
-    expect(Math.max(...lags)).toBeLessThan(3000);
+    expect(Math.max(...lags)).toBeLessThan(WEBHOOK_TIMEOUT_MS);
+    expect([...lags].sort((a, b) => a - b)[Math.floor(lags.length * 0.95)]).toBeLessThan(3000);
     expect(new Set(fast.received.map((request) => request.event.id)).size).toBe(users);
 
     // The black hole's deliveries are all recorded and still pending: retrying, not lost, not failed early.
