@@ -46,9 +46,9 @@ interface RunResult {
   readonly p50: number;
   readonly p99: number;
   readonly max: number;
-  /** Per second of commit time from the first commit: deliveries and their p99 / max ms (where the tail was). */
   /** Longest event-loop delay of this (the producing) process during the measured run. */
   readonly benchLoopDelayMaxMs: number;
+  /** Per second of commit time from the first commit: deliveries and their p99 / max ms (where the tail was). */
   readonly timeline: readonly {
     readonly second: number;
     readonly count: number;
