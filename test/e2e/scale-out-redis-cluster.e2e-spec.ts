@@ -77,20 +77,29 @@ describe('scale-out: two replicas of each app on one PostgreSQL and a three-mast
     return browser;
   }
 
-  /** Creates a user as an IdP does: a 502 (the replica died answering) is retried, and a 409 then means it was made. */
+  /**
+   * Creates a user as an IdP does: a 502 (the replica died answering) is retried, and a 409 then means it was made,
+   * so it is looked up (that request, too, retried after a 502).
+   */
   async function provision(userName: string): Promise<string> {
+    let created = false;
     for (let attempt = 0; attempt < 10; attempt++) {
-      const created = await send(`${scimBalancer.url}/scim/v2/Users`, 'POST', scimToken, {
+      if (created) {
+        const filter = encodeURIComponent(`userName eq "${userName}"`);
+        const found = await send(`${scimBalancer.url}/scim/v2/Users?filter=${filter}`, 'GET', scimToken);
+        if (found.status === 200) return found.body.Resources[0].id as string;
+        if (found.status !== 502) throw new Error(`${userName}: ${found.status} ${JSON.stringify(found.body)}`);
+        continue;
+      }
+      const answer = await send(`${scimBalancer.url}/scim/v2/Users`, 'POST', scimToken, {
         schemas: [USER_SCHEMA],
         userName,
       });
-      if (created.status === 201) return created.body.id as string;
-      if (created.status === 409) {
-        const filter = encodeURIComponent(`userName eq "${userName}"`);
-        const found = await send(`${scimBalancer.url}/scim/v2/Users?filter=${filter}`, 'GET', scimToken);
-        return found.body.Resources[0].id as string;
+      if (answer.status === 201) return answer.body.id as string;
+      created = answer.status === 409;
+      if (!created && answer.status !== 502) {
+        throw new Error(`${userName}: ${answer.status} ${JSON.stringify(answer.body)}`);
       }
-      if (created.status !== 502) throw new Error(`${userName}: ${created.status} ${JSON.stringify(created.body)}`);
     }
     throw new Error(`${userName}: no replica answered`);
   }
