@@ -58,8 +58,8 @@ describe('BackchannelLogoutProcessor and the outbound address rule', () => {
     await expect(failure).rejects.toBeInstanceOf(UnrecoverableError);
     await expect(failure).rejects.toThrow(why);
     await expect(failure).rejects.toThrow(/^back-channel logout refused: .*ALLOW_PRIVATE_NETWORKS=true/);
-    // A connection to either address would hang until the send timeout (10 s).
-    expect(performance.now() - started).toBeLessThan(1_000);
+    // A connection to either address would hang until the send timeout (10 s); half of it leaves a loaded machine room.
+    expect(performance.now() - started).toBeLessThan(5_000);
     expect(metrics.attempt).toHaveBeenCalledWith('failed');
   });
 
