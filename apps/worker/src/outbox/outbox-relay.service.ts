@@ -220,10 +220,10 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
   /** Re-adds one batch of fan-out jobs (relayed at least `ageSeconds` ago, after `after`); returns their positions. */
   private async unfannedOut(ageSeconds: number, after: string | undefined): Promise<string[]> {
     const rows = await this.dataSource.query<{ id: string; position: string }[]>(
-      `SELECT id, position::text AS position FROM outbox_events
-       WHERE fanned_out_at IS NULL AND published_at < now() - make_interval(secs => $1)
-         AND ($3::bigint IS NULL OR position > $3::bigint)
-       ORDER BY position LIMIT $2`,
+      `SELECT o.id, o.position::text AS position FROM outbox_events o
+       WHERE o.fanned_out_at IS NULL AND o.published_at < now() - make_interval(secs => $1)
+         AND ($3::bigint IS NULL OR o.position > $3::bigint)
+       ORDER BY o.position LIMIT $2`,
       [ageSeconds, BATCH, after ?? null],
     );
     if (rows.length > 0) {

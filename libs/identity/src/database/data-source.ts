@@ -19,6 +19,7 @@ import { ScimTokenRotation1765400000000 } from './migrations/1765400000000-scim-
 import { ReplaySinceIndex1765500000000 } from './migrations/1765500000000-replay-since-index';
 import { GroupMemberCount1765600000000 } from './migrations/1765600000000-group-member-count';
 import { OidcConnectionDiscovery1765700000000 } from './migrations/1765700000000-oidc-connection-discovery';
+import { OutboxWorkIndexes1765800000000 } from './migrations/1765800000000-outbox-work-indexes';
 import { SetupLinkEntity } from '../setup-links/setup-link.entity';
 
 /** Connections each app's pool holds at most. */
@@ -45,6 +46,7 @@ export const MIGRATIONS = [
   ReplaySinceIndex1765500000000,
   GroupMemberCount1765600000000,
   OidcConnectionDiscovery1765700000000,
+  OutboxWorkIndexes1765800000000,
 ];
 
 /** Bounds an app puts on its own database work; none by default. */
