@@ -213,6 +213,14 @@ describe('products API over HTTP', () => {
   });
 
   it('keeps the feed going while Redis is down', async () => {
+    // A subscription selects the change, so its publication waits for Redis (one nothing selects would not).
+    const subscription = await gateway.admin.post('/admin/v1/subscriptions', {
+      name: 'sessions',
+      queue: 'products-api-sessions',
+      events: ['user.created'],
+      tenant: 'acme',
+    });
+    expect(subscription.status).toBe(201);
     const { cursor } = await readFeed(gateway, token, undefined);
     await redis.stop();
     try {
@@ -229,6 +237,7 @@ describe('products API over HTTP', () => {
       expect(published).toBe(false); // the webhook relay waits for Redis; the feed does not
     } finally {
       await redis.start();
+      await gateway.admin.delete(`/admin/v1/subscriptions/${subscription.body.id}`);
     }
   });
 

@@ -76,6 +76,11 @@ describe('the events feed (service, real PostgreSQL)', () => {
 
   it('never skips nor repeats an event while concurrent writers of varied length commit, and keeps each subject in sequence order', async () => {
     const subjects = Array.from({ length: 6 }, () => randomUUID());
+    // A subscription to everything: every event goes through Redis, where the relay's rounds race.
+    await db.query(
+      `INSERT INTO subscriptions (id, name, kind, url, secret_sealed, events)
+       VALUES (gen_random_uuid(), 'everything', 'webhook', 'https://hooks.example/in', '\\x00', '{*}')`,
+    );
     const committed = new Set<string>();
     const rolledBack = new Set<string>();
     let writing = true;

@@ -36,7 +36,7 @@ export class FanOutMetrics {
     });
     this.relayed = new Counter({
       name: 'gateway_outbox_relayed_total',
-      help: 'Outbox events moved to the fan-out queue',
+      help: 'Outbox events relayed: handed to the fan-out queue, or done at once when no subscription selects them',
       registers: [registry],
     });
     this.repairs = new Counter({

@@ -39,6 +39,9 @@ const RELAY_LOCK_KEY = 7_401_955_121;
 
 /**
  * Moves committed outbox rows to the fan-out queue, oldest first, and marks them published.
+ * An event no subscription selects (and whose subject has no earlier change still waiting
+ * for its fan-out) has nothing to fan out: the round marks it fanned out as it publishes it,
+ * and it never goes to Redis (see FeedStamper.stampAndPublish).
  *
  * Replicas: each batch runs in a transaction that first takes a transaction-level
  * advisory lock with `pg_try_advisory_xact_lock`; a replica that does not get it

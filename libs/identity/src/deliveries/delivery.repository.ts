@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { runStatement } from '../scim/storage/prepared-statements';
+import { subscriptionSelectsSql } from '../subscriptions/event-pattern';
 import {
   FanOutBatchResult,
   FanOutBatchRow,
@@ -51,9 +52,7 @@ const FAN_OUT_BATCH_SQL = `
     SELECT s.id, e.id, e.type, e.subject_type, e.subject_id, e.sequence, e.occurred_at,
            now() + (e.ord - 1) * interval '1 microsecond'
     FROM marked JOIN e ON e.id = marked.id
-    JOIN subscriptions s ON s.enabled AND (s.tenant_id IS NULL OR s.tenant_id = e.tenant_id)
-     -- the patterns of patternsSelecting(): the type, its family, everything
-     AND s.events && ARRAY[e.type, split_part(e.type, '.', 1) || '.*', '*']
+    JOIN subscriptions s ON ${subscriptionSelectsSql('s', 'e')}
     ON CONFLICT (subscription_id, event_id) DO NOTHING
     RETURNING id, subscription_id, event_id, subject_type, subject_id, sequence, round
   )
@@ -127,9 +126,7 @@ export class DeliveryRepository {
          INSERT INTO deliveries (subscription_id, event_id, event_type, subject_type, subject_id, sequence, occurred_at)
          SELECT s.id, e.id, e.type, e.subject_type, e.subject_id, e.sequence, e.occurred_at
          FROM marked JOIN e ON e.id = marked.id
-         JOIN subscriptions s ON s.enabled AND (s.tenant_id IS NULL OR s.tenant_id = e.tenant_id)
-          -- the patterns of patternsSelecting(): the type, its family, everything
-          AND s.events && ARRAY[e.type, split_part(e.type, '.', 1) || '.*', '*']
+         JOIN subscriptions s ON ${subscriptionSelectsSql('s', 'e')}
          ON CONFLICT (subscription_id, event_id) DO NOTHING
          RETURNING id, subscription_id, subject_type, subject_id, sequence, round
        )

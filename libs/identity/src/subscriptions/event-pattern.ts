@@ -19,3 +19,13 @@ export function patternsSelecting(type: IdentityEventType): string[] {
 export function selects(patterns: readonly string[], type: IdentityEventType): boolean {
   return patternsSelecting(type).some((pattern) => patterns.includes(pattern));
 }
+
+/**
+ * The SQL condition "subscription row `s` is enabled and selects event row `e`" (its tenant or every
+ * tenant; the patterns of patternsSelecting(): the type, its family, everything), for statements that
+ * match events to subscriptions in the database.
+ */
+export function subscriptionSelectsSql(s: string, e: string): string {
+  return `${s}.enabled AND (${s}.tenant_id IS NULL OR ${s}.tenant_id = ${e}.tenant_id)
+    AND ${s}.events && ARRAY[${e}.type, split_part(${e}.type, '.', 1) || '.*', '*']`;
+}
