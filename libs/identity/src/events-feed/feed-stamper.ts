@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { runStatement } from '../scim/storage/prepared-statements';
+import { PLANNED_EACH_TIME, runStatement } from '../scim/storage/prepared-statements';
 import { subscriptionSelectsSql } from '../subscriptions/event-pattern';
 
 /** The PostgreSQL channel notified when feed positions commit, so long-polling readers wake at once. */
@@ -189,18 +189,18 @@ export class FeedStamper {
       if (!relay || !stamp) return { rows: 0, published: 0 };
       await runStatement(em, `SELECT head FROM events_feed FOR UPDATE`, []);
       // A new statement, a new snapshot: it sees every stamp committed before the lock was ours.
-      const rows = await runStatement<RelayRow>(em, RELAY_ROWS_SQL, [limit]);
+      const rows = await runStatement<RelayRow>(em, RELAY_ROWS_SQL, [limit], PLANNED_EACH_TIME);
       if (rows.length === 0) return { rows: 0, published: 0 };
       const unpublished = rows.filter((row) => row.unpublished);
       const done = new Set(nothingToFanOut(rows));
       const toFanOut = unpublished.filter((row) => !done.has(row)).map((row) => row.id);
       const published = unpublished.length > 0 && (toFanOut.length === 0 || (await publish(toFanOut)));
-      await runStatement(em, STAMP_AND_PUBLISH_SQL, [
-        rows.map((row) => row.position),
-        published,
-        EVENTS_FEED_CHANNEL,
-        [...done].map((row) => row.position),
-      ]);
+      await runStatement(
+        em,
+        STAMP_AND_PUBLISH_SQL,
+        [rows.map((row) => row.position), published, EVENTS_FEED_CHANNEL, [...done].map((row) => row.position)],
+        PLANNED_EACH_TIME,
+      );
       return { rows: rows.length, published: published ? unpublished.length : 0 };
     });
   }
