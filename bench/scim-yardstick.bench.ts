@@ -5,6 +5,7 @@
  *
  *   node bench/run.js bench/scim-yardstick.bench.ts [--no-build] [--rounds=3] [--duration=10] [--users=100000]
  *                                                   [--scenarios=filter,get,create] [--profile] [--gateway-only]
+ *                                                   [--subscribed] [--before=<dir>] [--env NAME=value]
  *
  * Builds, creates database gw_bench_<random> (the gateway's, migrated, one tenant of --users users named
  * `user{i}@example.com`) and gw_bench_<random>_bare (the table of `../shared/bench/pg-setup.sh`, as many rows), starts
@@ -63,6 +64,7 @@ interface Options {
   readonly profile: boolean;
   readonly gatewayOnly: boolean;
   readonly worker: boolean;
+  readonly subscribed: boolean;
   readonly before: string | undefined;
   readonly env: Readonly<Record<string, string>>;
 }
@@ -97,6 +99,16 @@ interface Run {
 
 const execFileAsync = promisify(execFile);
 
+/**
+ * --subscribed: a product hears of every change through a queue subscription (BullMQ, under the run's Redis
+ * prefix, removed at the end; nothing is sent over the network), so every create is fanned out and delivered.
+ */
+async function subscribeToEverything(db: BenchDatabase): Promise<void> {
+  await db.query(
+    `INSERT INTO subscriptions (id, name, kind, queue, events) VALUES (gen_random_uuid(), 'bench', 'queue', 'bench-directory', '{*}')`,
+  );
+}
+
 function parseOptions(): Options {
   const { values } = parseArgs({
     options: {
@@ -109,6 +121,8 @@ function parseOptions(): Options {
       'gateway-only': { type: 'boolean', default: false },
       // Diagnosis only: the create scenario without the relay (what the outbox's consumers cost).
       'no-worker': { type: 'boolean', default: false },
+      // A queue subscription to every event of every tenant, so that each create is fanned out too.
+      subscribed: { type: 'boolean', default: false },
       // Another build (a directory holding dist/, e.g. `git archive` of an earlier commit, built), measured too.
       before: { type: 'string' },
       // Settings for the gateway under test (not the --before build), e.g. --env SCIM_TOKEN_CONCURRENCY=8.
@@ -128,6 +142,7 @@ function parseOptions(): Options {
     profile: values.profile,
     gatewayOnly: values['gateway-only'] || values.profile,
     worker: !values['no-worker'],
+    subscribed: values.subscribed,
     before: values.before,
     env: Object.fromEntries(
       values.env.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
@@ -148,6 +163,7 @@ async function main(): Promise<void> {
     cleanup.add(`drop database ${db.name}`, () => db.drop());
     log(`database ${db.name}: seeding ${options.users} users`);
     const tenant = await seedTenant(db, 'bench-acme', options.users, 'example.com');
+    if (options.subscribed) await subscribeToEverything(db);
     await db.query('VACUUM ANALYZE');
 
     const profileDir = join(SCRATCH, `profiles-${new Date().toISOString().slice(0, 16).replace(':', '')}`);
@@ -158,6 +174,7 @@ async function main(): Promise<void> {
       cleanup.add(`drop database ${beforeDb.name}`, () => beforeDb.drop());
       log(`database ${beforeDb.name}: seeding ${options.users} users for the build in ${options.before}`);
       const beforeTenant = await seedTenant(beforeDb, 'bench-acme', options.users, 'example.com');
+      if (options.subscribed) await subscribeToEverything(beforeDb);
       await beforeDb.query('VACUUM ANALYZE');
       targets.push(await startGatewayTarget('before', beforeDb, beforeTenant.token, options, cleanup, profileDir));
     }
@@ -478,7 +495,7 @@ function render(report: {
           : '–';
       const cpu = `${fixed(s.serverCpuMs, 3)} / ${fixed(s.postgresCpuMs, 3)}${s.workerCpuMs > 0.0005 ? ` / ${fixed(s.workerCpuMs, 3)}` : ''}`;
       return [
-        `| ${TARGETS[scenario].label} | ${SERVER_LABELS[server]} | ${fixed(s.rps, 0)} (${s.rounds}) | ${s.p50} / ${s.p99} | ${ratio} | ` +
+        `| ${TARGETS[scenario].label}${options.subscribed && scenario === 'create' ? ', fanned out to a queue subscription' : ''} | ${SERVER_LABELS[server]} | ${fixed(s.rps, 0)} (${s.rounds}) | ${s.p50} / ${s.p99} | ${ratio} | ` +
           `${cpu} | ${fixed(s.transactions, 2)} | ${fixed(s.logBytes, 0)} | ${s.failures} |`,
       ];
     });
