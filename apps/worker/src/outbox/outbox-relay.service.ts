@@ -6,7 +6,7 @@ import { withTimeout } from '@app/identity/deliveries/with-timeout';
 import { APP_CONFIG, PgListener, ResolvedConfig } from '@app/platform';
 import { DataSource } from 'typeorm';
 import { FanOutMetrics } from '../metrics/fan-out.metrics';
-import { OUTBOX_CHANNEL } from '@app/identity/events/outbox.service';
+import { OUTBOX_CHANNEL } from '@app/identity/events/relay-wake-up';
 import { FeedStamper, RelayRound } from '@app/identity/events-feed/feed-stamper';
 
 /** Rows moved per transaction. */

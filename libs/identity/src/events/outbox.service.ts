@@ -6,8 +6,6 @@ import { IdentityEvent, NewIdentityEvent } from './identity-event';
 import { TYPES_WITH_PREVIOUS } from './previous-values';
 import { RelayWakeUp } from './relay-wake-up';
 
-export { OUTBOX_CHANNEL } from './relay-wake-up';
-
 /**
  * Records lifecycle events in the transaction of the change they describe, so
  * an event exists exactly when its change committed.
