@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import { ScimError } from '../scim/errors';
 import type { ScimResource } from '../scim/resource/resource-validator';
 import { weakEtag } from '../scim/etag';
-import type { UserRow, UserWrite } from './user-row';
+import type { UserRow, UserView, UserWrite } from './user-row';
 
 /** Attributes never kept in the stored document: the server's own (id, meta), the secret, and the derived groups. */
 const NOT_STORED = new Set(['id', 'meta', 'password', 'groups']);
 
 /** The SCIM User a row represents, with `groups` and `meta` (RFC 7643 §3.1, §4.1.2); before projection. */
-export function toScimUser(row: UserRow, scimBaseUrl: string): ScimResource {
+export function toScimUser(row: UserView, scimBaseUrl: string): ScimResource {
   return {
     ...row.resource,
     // The column is what sign-in and filters read: the response shows that same state.

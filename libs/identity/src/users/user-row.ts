@@ -15,6 +15,12 @@ export interface UserRow {
   readonly groups: readonly { readonly value: string; readonly display: string }[];
 }
 
+/**
+ * What a SCIM response shows of a user: the columns a read selects. Reads leave out the secret and
+ * the columns the resource already holds (user name, external id), which each response would only parse.
+ */
+export type UserView = Pick<UserRow, 'id' | 'active' | 'resource' | 'version' | 'created_at' | 'updated_at' | 'groups'>;
+
 /** What a write stores: the columns derive from the resource. */
 export interface UserWrite {
   readonly userName: string;

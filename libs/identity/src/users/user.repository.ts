@@ -3,18 +3,28 @@ import { EntityManager } from 'typeorm';
 import type { OutboxAppend } from '../events/outbox.service';
 import { runStatement } from '../scim/storage/prepared-statements';
 import { PageQuery, Page, resourcePage, uniquely } from '../scim/storage/resource-page';
-import type { UserRow, UserWrite } from './user-row';
+import type { UserRow, UserView, UserWrite } from './user-row';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const COLUMNS =
   'id, tenant_id, user_name, external_id, active, resource, password_hash, version, created_at, updated_at';
 
-/** The user's groups, read with the row through group_members' user index (`users` aliased as `alias`). */
+/** The columns of a UserView, read by every SCIM response (besides `groups`). */
+const VIEW_COLUMNS = ['id', 'active', 'resource', 'version', 'created_at', 'updated_at'];
+const VIEW_BY_ID = `SELECT ${VIEW_COLUMNS.join(', ')}, ${groupsOf('users')} FROM users WHERE tenant_id = $1 AND id = $2`;
+const VIEW_OF_U = `${VIEW_COLUMNS.map((column) => `u.${column}`).join(', ')}, ${groupsOf('u')}`;
+
+/**
+ * The user's groups, read with the row through group_members' user index (`users` aliased as `alias`).
+ * An array subquery rather than `json_agg`: PostgreSQL sets up an ordered aggregate at every run of the
+ * statement, even for the many users in no group, and every SCIM read of a user runs it.
+ */
 function groupsOf(alias: string): string {
-  return `(SELECT coalesce(json_agg(json_build_object('value', g.id, 'display', g.display_name) ORDER BY lower(g.display_name), g.id), '[]'::json)
-             FROM group_members m JOIN groups g ON g.id = m.group_id
-            WHERE m.user_id = ${alias}.id) AS groups`;
+  return `ARRAY(SELECT json_build_object('value', g.id, 'display', g.display_name)
+                  FROM group_members m JOIN groups g ON g.id = m.group_id
+                 WHERE m.user_id = ${alias}.id
+                 ORDER BY lower(g.display_name), g.id) AS groups`;
 }
 
 // email_values is derived in SQL with PostgreSQL's own lower(), the same function
@@ -25,7 +35,7 @@ const EMAIL_VALUES = `ARRAY(
    WHERE e ->> 'value' IS NOT NULL)`;
 
 /** A page of users and the total matching the filter. */
-export type UserPage = Page<UserRow>;
+export type UserPage = Page<UserView>;
 
 /** The SQL of the `users` table. The tenant is the first argument of every method. */
 @Injectable()
@@ -93,6 +103,12 @@ export class UserRepository {
     return rows[0];
   }
 
+  /** What a SCIM response shows of the user; undefined for an unknown id. */
+  async findViewById(em: EntityManager, tenantId: string, id: string): Promise<UserView | undefined> {
+    if (!UUID.test(id)) return undefined;
+    return (await runStatement<UserView>(em, VIEW_BY_ID, [tenantId, id]))[0];
+  }
+
   /** The tenant's users among `ids` (in no particular order; unknown ids are left out). */
   async findByIds(em: EntityManager, tenantId: string, ids: readonly string[]): Promise<UserRow[]> {
     if (ids.length === 0) return [];
@@ -146,10 +162,7 @@ export class UserRepository {
 
   /** One page of the tenant's users (see resourcePage). */
   page(em: EntityManager, tenantId: string, query: PageQuery): Promise<UserPage> {
-    const select = `${COLUMNS.split(', ')
-      .map((column) => `u.${column}`)
-      .join(', ')}, ${groupsOf('u')}`;
-    return resourcePage<UserRow>(em, tenantId, { table: 'users', alias: 'u', select }, query);
+    return resourcePage<UserView>(em, tenantId, { table: 'users', alias: 'u', select: VIEW_OF_U }, query);
   }
 }
 

@@ -21,7 +21,7 @@ import { normalizeResource, type ScimResource } from '../scim/resource/resource-
 import type { ScimPrincipal } from '../tokens/scim-tokens.service';
 import { PasswordHasher } from './password-hasher';
 import { passwordOf, toScimUser, toUserWrite, userEntityTag, withActive } from './user-resource';
-import type { UserRow, UserWrite } from './user-row';
+import type { UserRow, UserView, UserWrite } from './user-row';
 import { userChangeEvents } from './user-change-events';
 import { USER_SQL_MAPPING } from './user-sql-mapping';
 import { UserPage, UserRepository } from './user.repository';
@@ -49,7 +49,7 @@ export class UsersService {
   ) {}
 
   /** The SCIM resource of a row, before projection. */
-  toResource(row: UserRow): ScimResource {
+  toResource(row: UserView): ScimResource {
     return toScimUser(row, `${this.config.scimPublicUrl}/scim/v2`);
   }
 
@@ -87,8 +87,8 @@ export class UsersService {
     );
   }
 
-  async get(principal: ScimPrincipal, id: string): Promise<UserRow> {
-    return this.require(await this.users.findById(this.dataSource.manager, principal.tenantId, id), id);
+  async get(principal: ScimPrincipal, id: string): Promise<UserView> {
+    return this.require(await this.users.findViewById(this.dataSource.manager, principal.tenantId, id), id);
   }
 
   /** PUT: the body replaces the user; omitted attributes are cleared (RFC 7644 §3.5.1). */
@@ -231,7 +231,7 @@ export class UsersService {
     }));
   }
 
-  private require(row: UserRow | undefined, id: string): UserRow {
+  private require<Row extends UserView>(row: Row | undefined, id: string): Row {
     if (!row) throw ScimError.notFound(`no user with id "${id}"`);
     return row;
   }
