@@ -1,5 +1,5 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import { ScimTokensService } from '@app/identity';
+import { ScimTokensService, type ScimPrincipal } from '@app/identity';
 import { RateLimits, bearerToken, tooManyRequests } from '@app/platform';
 import { ScimError } from '@app/identity/scim/errors';
 import type { FastifyReply } from 'fastify';
@@ -36,11 +36,18 @@ export class ScimAuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     // The matched route pattern, not the raw URL: a crafted path cannot pass for a probe.
     if (isOperationalRoute(request.routeOptions.url ?? request.url)) return true;
+    await this.authorize(request, context.switchToHttp().getResponse<FastifyReply>());
+    return true;
+  }
 
+  /**
+   * Everything the guard asks of a SCIM request (token, pace, the tenant's turn), for the routes Fastify
+   * serves without Nest (UsersReadRoutes) too: the tenant's principal, also left on the request.
+   */
+  async authorize(request: AuthenticatedRequest, reply: FastifyReply): Promise<ScimPrincipal> {
     const token = bearerToken(request.headers.authorization);
     if (!token) throw new ScimError(401, undefined, 'a bearer token is required (Authorization: Bearer <token>)');
     const principal = await this.tokens.authenticate(token);
-    const reply = context.switchToHttp().getResponse<FastifyReply>();
     if (!principal) {
       const failures = await this.limits.failedAuthentication(request);
       if (!failures.allowed) {
@@ -53,6 +60,6 @@ export class ScimAuthGuard implements CanActivate {
     const pace = await this.limits.paceScimToken(principal.tokenId);
     if (!pace.allowed) throw tooManyRequests(reply, pace, 'this token sends requests faster than allowed; retry later');
     await this.turns.take(request, reply, principal);
-    return true;
+    return principal;
   }
 }

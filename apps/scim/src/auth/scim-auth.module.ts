@@ -7,6 +7,7 @@ import { ScimAuthGuard } from './scim-auth.guard';
 /** Bearer-token authentication for every SCIM route, and the tenant's turn (see `ScimAuthGuard`). */
 @Module({
   imports: [TokensModule, TenantLimitsModule],
-  providers: [{ provide: APP_GUARD, useClass: ScimAuthGuard }],
+  providers: [ScimAuthGuard, { provide: APP_GUARD, useExisting: ScimAuthGuard }],
+  exports: [ScimAuthGuard],
 })
 export class ScimAuthModule {}
