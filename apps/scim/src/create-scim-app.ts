@@ -18,7 +18,7 @@ export async function createScimApp(config: ResolvedConfig): Promise<NestFastify
   fastify.addHook('onRoute', (route) => routes.add(route.method, route.url));
 
   // Successes and errors alike (the filter's bodies pass here too); the probes keep their own types.
-  fastify.addHook('onSend', async (request, reply, payload) => {
+  fastify.addHook('onSend', (request, reply, payload, done) => {
     if (
       payload !== null &&
       payload !== undefined &&
@@ -27,7 +27,7 @@ export async function createScimApp(config: ResolvedConfig): Promise<NestFastify
     ) {
       void reply.header('content-type', SCIM_CONTENT_TYPE);
     }
-    return payload;
+    done(null, payload);
   });
   return app;
 }

@@ -26,11 +26,37 @@ export interface ScimExchange {
  */
 export function recordedPath(route: string, params: unknown): string {
   const values = (params ?? {}) as Record<string, unknown>;
-  const path = route.replace(/:([A-Za-z0-9_]+)/g, (match, name: string) => {
-    const value = values[name];
-    return typeof value === 'string' ? encodeURIComponent(value) : match;
-  });
+  let path = '';
+  for (const part of routeParts(route)) {
+    if (part.name === undefined) {
+      path += part.text;
+    } else {
+      const value = values[part.name];
+      path += typeof value === 'string' ? encodeURIComponent(value) : part.text;
+    }
+  }
   return path.length > MAX_PATH ? `${path.slice(0, MAX_PATH)}…` : path;
+}
+
+/** A route pattern cut into its literal text and its parameters (`:id`), once per pattern: there are a few dozen. */
+const partsOfRoutes = new Map<string, readonly RoutePart[]>();
+
+interface RoutePart {
+  readonly text: string;
+  /** The parameter's name, for a `:name` part. */
+  readonly name?: string;
+}
+
+function routeParts(route: string): readonly RoutePart[] {
+  let parts = partsOfRoutes.get(route);
+  if (!parts) {
+    parts = route
+      .split(/(:[A-Za-z0-9_]+)/)
+      .filter((text) => text !== '')
+      .map((text) => (text.startsWith(':') ? { text, name: text.slice(1) } : { text }));
+    partsOfRoutes.set(route, parts);
+  }
+  return parts;
 }
 
 /**

@@ -20,10 +20,12 @@ export class ScimRequestRecorder implements OnModuleInit {
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    fastify.addHook('onSend', async (request: AuthenticatedRequest, reply, payload) => {
+    // A callback hook, not an async one: no promise per response for a step that never waits.
+    fastify.addHook('onSend', (request: AuthenticatedRequest, reply, payload, done) => {
       const principal = request.scimPrincipal;
       const route = request.routeOptions.url;
-      if (principal && route) {
+      if (!principal || !route) return done(null, payload);
+      try {
         this.requestLog.recordScimRequest(
           scimRequestRecord({
             principal,
@@ -37,8 +39,10 @@ export class ScimRequestRecorder implements OnModuleInit {
             now: new Date(),
           }),
         );
+      } catch (error) {
+        return done(error as Error);
       }
-      return payload;
+      done(null, payload);
     });
   }
 }

@@ -27,9 +27,9 @@ export class TenantTurns implements OnModuleInit {
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    fastify.addHook('onSend', async (request: WithTurn, _reply, payload) => {
+    fastify.addHook('onSend', (request: WithTurn, _reply, payload, done) => {
       request[RELEASE]?.();
-      return payload;
+      done(null, payload);
     });
   }
 

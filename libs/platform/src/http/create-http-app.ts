@@ -52,10 +52,12 @@ export async function createHttpApp(
 
   const fastify = app.getHttpAdapter().getInstance();
   app.get(HttpMetrics).install(fastify);
-  fastify.addHook('onRequest', async (request, reply) => {
+  const securityHeaders = Object.entries(SECURITY_HEADERS);
+  fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     // On the raw response, so that routes answering it directly (the OpenID Provider, Bull Board) send them too.
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.raw.setHeader(name, value);
+    for (const [name, value] of securityHeaders) reply.raw.setHeader(name, value);
+    done();
   });
   // One check for every route: a string PostgreSQL cannot hold (U+0000, a lone surrogate) is a 400 before any
   // handler runs, wherever it is in the body, the query or the path, rather than a 500 at the database.

@@ -168,17 +168,18 @@ function isProbe(method: string, url: string): boolean {
  * their request id themselves.
  */
 export function logRequestsFromHook(fastify: FastifyInstance, config: Pick<ResolvedConfig, 'logFormat'>): void {
-  fastify.addHook('onResponse', async (request, reply) => {
+  fastify.addHook('onResponse', (request, reply, done) => {
+    done();
     if (isProbe(request.method, request.url)) return;
     const logger = requestLineLogger(PinoLogger.root);
     if (!logger?.isLevelEnabled('info')) return;
     const responseTime = Math.round(reply.elapsedTime);
     logger.info(
       {
-        req: { id: request.id, method: request.method, url: request.url },
-        // The status alone (pino-http's serializer reads it from a response whose headers are sent): the
-        // response's headers, which pino-http also logged, would only be cloned and scanned for redaction.
-        res: { statusCode: reply.statusCode, headersSent: true },
+        // What the app's serializers make of a request (see baseOptions), built here as it is written.
+        req: { id: request.id, method: request.method, path: loggablePath(request.url) },
+        // The status alone: pino-http also logged the response's headers, which would only be cloned and scanned.
+        res: { statusCode: reply.statusCode },
         responseTime,
       },
       config.logFormat === 'pretty'
@@ -190,17 +191,21 @@ export function logRequestsFromHook(fastify: FastifyInstance, config: Pick<Resol
 
 const requestLineLoggers = new WeakMap<Logger, Logger>();
 
+const asIs = <T>(value: T): T => value;
+
 /**
  * The logger of request lines: the app's own (its level, serializers and destination) without the redaction
  * pass, which would look for secrets in every line where none can be: a request line holds the request id
  * (plain characters only, see requestId), the method, the path as loggablePath writes it, the status and
- * the time, and never a header, a query string or a body.
+ * the time, and never a header, a query string or a body. Its `req` and `res` are written as given: the
+ * hook hands them over already in the shape the app's serializers give (pino-http's wrapping of them built
+ * two objects per line for nothing).
  */
 function requestLineLogger(root: Logger | undefined): Logger | undefined {
   if (!root) return undefined;
   let logger = requestLineLoggers.get(root);
   if (!logger) {
-    logger = root.child({}, { redact: [] });
+    logger = root.child({}, { redact: [], serializers: { req: asIs, res: asIs } });
     requestLineLoggers.set(root, logger);
   }
   return logger;
