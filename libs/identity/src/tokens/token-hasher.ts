@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** Bearer secrets of the gateway carry a recognisable prefix, so secret scanners can spot leaked ones. */
 export const SCIM_TOKEN_PREFIX = 'gws_';
@@ -15,10 +15,11 @@ export interface GeneratedToken {
 
 /**
  * Tokens carry 256 random bits, so a fast SHA-256 is the right hash: there is
- * nothing to brute-force, and it lets a token be found by an indexed lookup.
+ * nothing to brute-force, and it lets a token be found by an indexed lookup. Every SCIM request
+ * hashes its token: the one-shot `hash` builds no Hash object for the collector to finalise.
  */
 export function hashToken(token: string): Buffer {
-  return createHash('sha256').update(token, 'utf8').digest();
+  return hash('sha256', token, 'buffer');
 }
 
 export function generateScimToken(): GeneratedToken {
