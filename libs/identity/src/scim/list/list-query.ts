@@ -64,7 +64,9 @@ export function listResponse<Resource>(
 
 // Parameter names are case-insensitive in practice (clients send `startindex`, `Count`).
 function lowerKeys(input: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(input).map(([key, value]) => [key.toLowerCase(), value]));
+  const lowered: Record<string, unknown> = {};
+  for (const key of Object.keys(input)) lowered[key.toLowerCase()] = input[key];
+  return lowered;
 }
 
 function buildListQuery(input: Record<string, unknown>): ListQuery {

@@ -19,6 +19,8 @@ export class PageCursors {
 
   /** Where the page starting at `query.startIndex` may seek from, if an earlier page ended just before it. */
   find(tenantId: string, resourceType: string, query: ListQuery): PageCursor | undefined {
+    // No page ends before the first: most listings (a lookup by userName) need no key built.
+    if (query.startIndex <= 1) return undefined;
     const key = this.key(tenantId, resourceType, query, query.startIndex);
     const entry = key === undefined ? undefined : this.entries.get(key);
     if (!entry || entry.expires < Date.now()) return undefined;

@@ -21,7 +21,7 @@ export interface PageQuery {
   readonly orderBy: string;
   readonly offset: number;
   readonly limit: number;
-  /** A filtered list is small: its total then comes with its rows, in one round trip. */
+  /** A filtered list is small: its total comes with its rows (see resourcePage). */
   readonly filtered: boolean;
   /** Seek past this row instead of skipping `offset` rows (only with the stable order; see PageCursors). */
   readonly after?: PageCursor;
@@ -52,15 +52,27 @@ export async function resourcePage<Row>(
   };
   if (query.limit === 0) return { rows: [], total: await count() };
 
+  // The first page of a filter (a lookup by userName above all): fewer rows than asked for are all there is, so
+  // the total is their number, with no count at all. A full first page takes its total from a count.
+  if (query.filtered && !query.after && query.offset === 0) {
+    const rows = await runStatement<Row>(
+      em,
+      `SELECT ${from.select} FROM ${from.table} ${from.alias} WHERE ${matching}
+        ORDER BY ${query.orderBy} LIMIT ${query.limit}`,
+      params,
+    );
+    return { rows, total: rows.length < query.limit ? rows.length : await count() };
+  }
+
   if (query.filtered && !query.after) {
     const rows = await runStatement<Row & { total_count: string }>(
       em,
       `SELECT ${from.select}, count(*) OVER () AS total_count FROM ${from.table} ${from.alias} WHERE ${matching}
         ORDER BY ${query.orderBy} LIMIT ${query.limit} OFFSET ${query.offset}`,
       params,
-      query.offset === 0,
+      false,
     );
-    if (rows.length === 0) return { rows: [], total: query.offset === 0 ? 0 : await count() };
+    if (rows.length === 0) return { rows: [], total: await count() };
     return { rows: rows.map(({ total_count: _total, ...row }) => row as Row), total: Number(rows[0].total_count) };
   }
 
