@@ -7,7 +7,7 @@ import { TenantTurns } from './tenant-turns';
  * Slots of the process lent to requests of bounded cost beyond their tenant's bounds while no other tenant
  * waits (see TenantLimiter): with the database pool of 20, twelve connections stay for the tenants' own turns.
  */
-export const SPARE_SLOTS = 8;
+export const SPARE_SLOTS = 4;
 
 /** Per-tenant and per-token concurrency of the SCIM app (see TenantLimiter). */
 @Module({
