@@ -10,6 +10,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { PRETTY_FOLDED_FIELDS, isStartupChatter, prettyMessage, requestLine } from './log-format';
 import { loggableError } from './loggable-error';
 import { loggablePath } from './loggable-path';
+import { requestLineWriter } from './request-line-writer';
 
 /** Log paths that may carry a secret; pino replaces their values before anything is written. */
 export const REDACTED_PATHS = [
@@ -171,25 +172,43 @@ export function logRequestsFromHook(fastify: FastifyInstance, config: Pick<Resol
   fastify.addHook('onResponse', (request, reply, done) => {
     done();
     if (isProbe(request.method, request.url)) return;
-    const logger = requestLineLogger(PinoLogger.root);
-    if (!logger?.isLevelEnabled('info')) return;
-    const responseTime = Math.round(reply.elapsedTime);
-    logger.info(
-      {
-        // What the app's serializers make of a request (see baseOptions), built here as it is written.
-        req: { id: request.id, method: request.method, path: loggablePath(request.url) },
-        // The status alone: pino-http also logged the response's headers, which would only be cloned and scanned.
-        res: { statusCode: reply.statusCode },
-        responseTime,
-      },
-      config.logFormat === 'pretty'
-        ? requestLine(request.method, request.url, reply.statusCode, responseTime)
-        : 'request completed',
-    );
+    const lines = requestLinesOf(PinoLogger.root);
+    if (!lines?.logger.isLevelEnabled('info')) return;
+    const fields = {
+      id: String(request.id),
+      method: request.method,
+      // What the app's serializers make of a request (see baseOptions), built here as it is written.
+      path: loggablePath(request.url),
+      statusCode: reply.statusCode,
+      responseTime: Math.round(reply.elapsedTime),
+    };
+    if (config.logFormat === 'pretty' || !lines.write) {
+      const message =
+        config.logFormat === 'pretty'
+          ? requestLine(request.method, request.url, fields.statusCode, fields.responseTime)
+          : 'request completed';
+      // The status alone: pino-http also logged the response's headers, which would only be cloned and scanned.
+      lines.logger.info(
+        {
+          req: { id: fields.id, method: fields.method, path: fields.path },
+          res: { statusCode: fields.statusCode },
+          responseTime: fields.responseTime,
+        },
+        message,
+      );
+    } else {
+      lines.write(fields, 'request completed');
+    }
   });
 }
 
-const requestLineLoggers = new WeakMap<Logger, Logger>();
+/** The logger of request lines, and its hand-built JSON line when it has one (see requestLineWriter). */
+interface RequestLineOutput {
+  readonly logger: Logger;
+  readonly write: ReturnType<typeof requestLineWriter>;
+}
+
+const requestLinesByRoot = new WeakMap<Logger, RequestLineOutput>();
 
 const asIs = <T>(value: T): T => value;
 
@@ -198,17 +217,17 @@ const asIs = <T>(value: T): T => value;
  * pass, which would look for secrets in every line where none can be: a request line holds the request id
  * (plain characters only, see requestId), the method, the path as loggablePath writes it, the status and
  * the time, and never a header, a query string or a body. Its `req` and `res` are written as given: the
- * hook hands them over already in the shape the app's serializers give (pino-http's wrapping of them built
- * two objects per line for nothing).
+ * hook hands them over already in the shape the app's serializers give.
  */
-function requestLineLogger(root: Logger | undefined): Logger | undefined {
+function requestLinesOf(root: Logger | undefined): RequestLineOutput | undefined {
   if (!root) return undefined;
-  let logger = requestLineLoggers.get(root);
-  if (!logger) {
-    logger = root.child({}, { redact: [], serializers: { req: asIs, res: asIs } });
-    requestLineLoggers.set(root, logger);
+  let lines = requestLinesByRoot.get(root);
+  if (!lines) {
+    const logger = root.child({}, { redact: [], serializers: { req: asIs, res: asIs } });
+    lines = { logger, write: requestLineWriter(logger) };
+    requestLinesByRoot.set(root, lines);
   }
-  return logger;
+  return lines;
 }
 
 /**
