@@ -27,6 +27,14 @@ describe('listQueryFromParams', () => {
     expect(listQueryFromParams(params)[key as 'count']).toBe(expected);
   });
 
+  it('reads a key named __proto__ as an unknown parameter, never as the prototype of the others', () => {
+    // JSON.parse (as a body parser without prototype-poisoning checks would) makes `__proto__` an own key.
+    const body = JSON.parse('{"__proto__": {"count": "7", "sortBy": "userName"}, "startIndex": "2"}') as unknown;
+    expect(listQueryFromSearch(body)).toMatchObject({ startIndex: 2, count: MAX_RESULTS, sortBy: undefined });
+    const params = JSON.parse('{"__proto__": {"count": "7"}}') as Record<string, unknown>;
+    expect(listQueryFromParams(params).count).toBe(MAX_RESULTS);
+  });
+
   it('parses the filter, sort and projection', () => {
     const query = listQueryFromParams({
       filter: 'userName eq "a"',

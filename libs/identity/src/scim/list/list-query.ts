@@ -64,7 +64,8 @@ export function listResponse<Resource>(
 
 // Parameter names are case-insensitive in practice (clients send `startindex`, `Count`).
 function lowerKeys(input: Record<string, unknown>): Record<string, unknown> {
-  const lowered: Record<string, unknown> = {};
+  // No prototype: a parameter named `__proto__` is a key like any other, not the object's prototype.
+  const lowered: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const key of Object.keys(input)) lowered[key.toLowerCase()] = input[key];
   return lowered;
 }
