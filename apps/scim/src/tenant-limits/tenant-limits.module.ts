@@ -5,11 +5,9 @@ import { TenantTurns } from './tenant-turns';
 
 /**
  * Slots of the process lent to requests of bounded cost beyond their tenant's bounds while no other tenant
- * waits (see TenantLimiter): with the database pool of 20, sixteen connections stay for the tenants' own turns.
- * Four: on two cores, one tenant's lookups ran as fast as with eight, with fewer statements in PostgreSQL
- * at once (docs/PERFORMANCE.md).
+ * waits (see TenantLimiter): with the database pool of 20, twelve connections stay for the tenants' own turns.
  */
-export const SPARE_SLOTS = 4;
+export const SPARE_SLOTS = 8;
 
 /** Per-tenant and per-token concurrency of the SCIM app (see TenantLimiter). */
 @Module({
