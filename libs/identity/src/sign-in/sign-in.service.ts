@@ -97,7 +97,7 @@ export class SignInService {
     link: IdentityLink | undefined,
   ): Promise<Match> {
     if (link) {
-      const linked = await this.userRows.findById(em, tenant.id, link.user_id, true);
+      const linked = await this.userRows.findForUpdate(em, tenant.id, link.user_id);
       if (linked) return { row: linked, createdHere: false };
     }
     const provisioned = await this.provisionedUser(em, tenant.id, claims);
@@ -153,7 +153,7 @@ export class SignInService {
       candidates = byEmail[0]?.exact ? [byEmail[0]] : byEmail;
     }
     if (candidates.length > 1) return 'ambiguous';
-    return candidates[0] && this.userRows.findById(em, tenantId, candidates[0].id, true);
+    return candidates[0] && this.userRows.findForUpdate(em, tenantId, candidates[0].id);
   }
 
   /** Whether SCIM deleted a user this identity named. */

@@ -92,12 +92,12 @@ export class UserRepository {
     return rows[0];
   }
 
-  /** The user, locked for the rest of the transaction when `forUpdate`. */
-  async findById(em: EntityManager, tenantId: string, id: string, forUpdate = false): Promise<UserRow | undefined> {
+  /** The whole user, locked for the rest of the transaction (a change follows); reads use findViewById. */
+  async findForUpdate(em: EntityManager, tenantId: string, id: string): Promise<UserRow | undefined> {
     if (!UUID.test(id)) return undefined;
     const rows = await runStatement<UserRow>(
       em,
-      `SELECT ${COLUMNS}, ${groupsOf('users')} FROM users WHERE tenant_id = $1 AND id = $2${forUpdate ? ' FOR UPDATE' : ''}`,
+      `SELECT ${COLUMNS}, ${groupsOf('users')} FROM users WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
       [tenantId, id],
     );
     return rows[0];

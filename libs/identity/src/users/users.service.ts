@@ -106,7 +106,7 @@ export class UsersService {
 
   async delete(principal: ScimPrincipal, id: string, ifMatch?: string): Promise<void> {
     await transaction(this.dataSource, async (em) => {
-      const row = this.require(await this.users.findById(em, principal.tenantId, id, true), id);
+      const row = this.require(await this.users.findForUpdate(em, principal.tenantId, id), id);
       assertIfMatch(ifMatch, userEntityTag(row));
       const memberOf = await this.groups.groupsOfUser(em, principal.tenantId, id);
       await this.users.delete(em, principal.tenantId, id);
@@ -147,7 +147,7 @@ export class UsersService {
     id: string,
     next: (current: ScimResource) => ScimResource,
   ): Promise<UserRow | undefined> {
-    const row = await this.users.findById(em, tenant.tenantId, id, true);
+    const row = await this.users.findForUpdate(em, tenant.tenantId, id);
     return row && this.applyChange(em, tenant, row, (current) => withActive(next(current), row.active));
   }
 
@@ -167,7 +167,7 @@ export class UsersService {
     next: (current: ScimResource) => ScimResource,
   ): Promise<UserRow> {
     return transaction(this.dataSource, async (em) => {
-      const row = this.require(await this.users.findById(em, principal.tenantId, id, true), id);
+      const row = this.require(await this.users.findForUpdate(em, principal.tenantId, id), id);
       assertIfMatch(ifMatch, userEntityTag(row));
       return this.applyChange(em, principal, row, next);
     });
