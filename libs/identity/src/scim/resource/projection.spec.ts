@@ -53,7 +53,38 @@ describe('project: defaults (RFC 7643 §7 returned)', () => {
   it('does not mutate the resource', () => {
     const copy = structuredClone(user);
     project(copy, { attributes: ['name.givenName'] }, 'User');
+    project(copy, {}, 'User');
     expect(copy).toEqual(user);
+  });
+
+  // A response without either list takes a plan made once per type; an exclusion that names
+  // nothing goes through the general path, which must give the same answer, key order included.
+  it.each([
+    ['the user', user, 'User'],
+    ['the group', group, 'Group'],
+    [
+      'odd values',
+      {
+        schemas: [USER],
+        id: 'u-2',
+        userName: 'bo',
+        name: 'not an object',
+        emails: [{ value: 'a@x', unknownSub: 1 }, 'a string', { unknownSub: 2 }, { primary: false }],
+        phoneNumbers: [],
+        addresses: [{}],
+        x509Certificates: [{ value: 'c' }],
+        [ENT]: { manager: {}, unknown: 'x' },
+        meta: { resourceType: 'User', version: 'W/"1"', unknown: 'x' },
+      },
+      'User',
+    ],
+    ['an empty extension', { schemas: [USER, ENT], id: 'u-3', userName: 'cy', [ENT]: {} }, 'User'],
+    ['no schemas', { id: 'u-4', userName: 'di', password: 'p' }, 'User'],
+  ] as const)('keeps what the general path keeps of %s', (_name, resource, type) => {
+    const plain = project(resource, {}, type);
+    const general = project(resource, { excludedAttributes: ['noSuchAttribute'] }, type);
+    expect(plain).toEqual(general);
+    expect(JSON.stringify(plain)).toBe(JSON.stringify(general));
   });
 });
 

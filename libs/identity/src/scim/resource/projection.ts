@@ -73,8 +73,6 @@ function toSelection(type: ScimResourceType, names: readonly string[]): Selectio
 interface Projector {
   /** True when `attributes` was given: only named attributes (and `always` ones) are returned. */
   readonly onlyRequested: boolean;
-  /** Neither list was given: names are never looked up (nor built). */
-  readonly plain: boolean;
   readonly requested: Selection;
   readonly excluded: Selection;
 }
@@ -134,12 +132,104 @@ function projectAttributes(
   if (!isPlainObject(source)) return result;
   for (const definition of definitions) {
     if (source[definition.name] === undefined) continue;
-    const key = projector.plain ? '' : attributeKey(container, definition);
+    const key = attributeKey(container, definition);
     if (!includesAttribute(projector, key, definition)) continue;
     const value = projectValue(projector, key, definition, source[definition.name]);
     if (value !== undefined) result[definition.name] = value;
   }
   return result;
+}
+
+/**
+ * What a response with neither `attributes` nor `excludedAttributes` keeps — what nearly every
+ * response is — decided once per resource type: the `always` and `default` attributes (and
+ * sub-attributes) in response order. `project` gives the same answer through its general path;
+ * this one skips asking each attribute's `returned` and its names at every response.
+ */
+interface PlainPlan {
+  readonly topLevel: readonly PlainStep[];
+  readonly extensions: readonly { readonly id: string; readonly steps: readonly PlainStep[] }[];
+  readonly meta: readonly PlainStep[];
+}
+
+interface PlainStep {
+  readonly name: string;
+  readonly complex: boolean;
+  /** The sub-attributes a complex value keeps, in schema order. */
+  readonly subs: readonly string[];
+}
+
+const plainPlans = new WeakMap<ScimResourceType, PlainPlan>();
+
+function plainPlanOf(type: ScimResourceType): PlainPlan {
+  let plan = plainPlans.get(type);
+  if (!plan) {
+    plan = {
+      topLevel: plainSteps(topLevelOf(type)),
+      extensions: type.schemaExtensions.map(({ schema }) => ({ id: schema.id, steps: plainSteps(schema.attributes) })),
+      meta: plainSteps(META),
+    };
+    plainPlans.set(type, plan);
+  }
+  return plan;
+}
+
+const shownByDefault = (definition: AttributeDefinition): boolean =>
+  definition.returned === 'always' || definition.returned === 'default';
+
+function plainSteps(definitions: readonly AttributeDefinition[]): PlainStep[] {
+  return definitions.filter(shownByDefault).map((definition) => ({
+    name: definition.name,
+    complex: definition.type === 'complex',
+    subs: (definition.subAttributes ?? []).filter(shownByDefault).map((sub) => sub.name),
+  }));
+}
+
+function projectPlain(resource: ScimResource, plan: PlainPlan): ScimResource {
+  // Key order: schemas, id, externalId, core attributes, extensions, meta.
+  const output: ScimResource = resource.schemas === undefined ? {} : { schemas: resource.schemas };
+  keepPlain(output, plan.topLevel, resource);
+  for (const extension of plan.extensions) {
+    const source = resource[extension.id];
+    if (!isPlainObject(source)) continue;
+    const values = keepPlain({}, extension.steps, source);
+    if (Object.keys(values).length > 0) output[extension.id] = values;
+  }
+  return keepPlain(output, plan.meta, resource);
+}
+
+/** Copies into `target` what `steps` keep of `source`. */
+function keepPlain<Target extends Record<string, unknown>>(
+  target: Target,
+  steps: readonly PlainStep[],
+  source: Record<string, unknown>,
+): Target {
+  for (const step of steps) {
+    const value = source[step.name];
+    if (value === undefined) continue;
+    const kept = step.complex ? plainComplexValue(step, value) : value;
+    if (kept !== undefined) (target as Record<string, unknown>)[step.name] = kept;
+  }
+  return target;
+}
+
+function plainComplexValue(step: PlainStep, value: unknown): unknown {
+  if (!Array.isArray(value)) return plainComplex(step, value);
+  const elements: unknown[] = [];
+  for (const element of value) {
+    const kept = plainComplex(step, element);
+    if (kept !== undefined) elements.push(kept);
+  }
+  return elements.length > 0 ? elements : undefined;
+}
+
+function plainComplex(step: PlainStep, value: unknown): unknown {
+  if (!isPlainObject(value)) return value;
+  let kept: Record<string, unknown> | undefined;
+  for (const name of step.subs) {
+    if (name in value) (kept ??= {})[name] = value[name];
+  }
+  return kept;
 }
 
 /** The selection of an empty list (never modified), shared by every response without a projection. */
@@ -171,9 +261,9 @@ export function project(resource: ScimResource, options: ProjectionOptions, ref:
   const type = toResourceType(ref);
   const attributes = options.attributes ?? [];
   const excludedAttributes = attributes.length > 0 ? [] : (options.excludedAttributes ?? []);
+  if (attributes.length === 0 && excludedAttributes.length === 0) return projectPlain(resource, plainPlanOf(type));
   const projector: Projector = {
     onlyRequested: attributes.length > 0,
-    plain: attributes.length === 0 && excludedAttributes.length === 0,
     requested: attributes.length > 0 ? toSelection(type, attributes) : NOTHING_SELECTED,
     excluded: excludedAttributes.length > 0 ? toSelection(type, excludedAttributes) : NOTHING_SELECTED,
   };
