@@ -10,6 +10,13 @@ describe('the SCIM request log row', () => {
     expect(recordedPath('/scim/v2/Users/:id', { id: 'x'.repeat(1000) }).length).toBe(301);
   });
 
+  it('encodes an id as encodeURIComponent does, whichever characters it holds', () => {
+    const ascii = Array.from({ length: 128 }, (_, code) => String.fromCharCode(code));
+    for (const id of [...ascii, ...ascii.map((char) => `id-${char}-1`), 'é', '用户', '😀', "a-b_c.d!e~f*g'h(i)j"]) {
+      expect(recordedPath('/scim/v2/Users/:id', { id })).toBe(`/scim/v2/Users/${encodeURIComponent(id)}`);
+    }
+  });
+
   it("reads an error's scimType and detail, and nothing from a success", () => {
     const error = JSON.stringify({ status: '409', scimType: 'uniqueness', detail: 'userName is taken' });
     expect(scimErrorOf(409, error)).toEqual({ scimType: 'uniqueness', detail: 'userName is taken' });

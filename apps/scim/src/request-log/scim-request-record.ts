@@ -32,11 +32,14 @@ export function recordedPath(route: string, params: unknown): string {
       path += part.text;
     } else {
       const value = values[part.name];
-      path += typeof value === 'string' ? encodeURIComponent(value) : part.text;
+      path += typeof value !== 'string' ? part.text : UNRESERVED.test(value) ? value : encodeURIComponent(value);
     }
   }
   return path.length > MAX_PATH ? `${path.slice(0, MAX_PATH)}…` : path;
 }
+
+/** Characters encodeURIComponent leaves as they are: most ids (a UUID) need no call to it. */
+const UNRESERVED = /^[A-Za-z0-9\-_.!~*'()]*$/;
 
 /** A route pattern cut into its literal text and its parameters (`:id`), once per pattern: there are a few dozen. */
 const partsOfRoutes = new Map<string, readonly RoutePart[]>();
@@ -67,9 +70,16 @@ export function withoutQuotedValues(detail: string): string {
   return detail.replace(/"(?:[^"\\]|\\.)*"/g, '"…"').replace(/'(?:[^'\\]|\\.)*'/g, "'…'");
 }
 
+interface ScimErrorFields {
+  readonly scimType: string | null;
+  readonly detail: string | null;
+}
+
+const NO_ERROR: ScimErrorFields = Object.freeze({ scimType: null, detail: null });
+
 /** The SCIM error's `scimType` and `detail` from an error response's body; nothing for a success. */
-export function scimErrorOf(status: number, payload: unknown): { scimType: string | null; detail: string | null } {
-  if (status < 400 || typeof payload !== 'string') return { scimType: null, detail: null };
+export function scimErrorOf(status: number, payload: unknown): ScimErrorFields {
+  if (status < 400 || typeof payload !== 'string') return NO_ERROR;
   try {
     const body = JSON.parse(payload) as { scimType?: unknown; detail?: unknown };
     const detail = typeof body.detail === 'string' ? withoutQuotedValues(body.detail).slice(0, MAX_DETAIL) : null;
