@@ -8,6 +8,12 @@ describe('the path a log line shows', () => {
     ['/setup/Ns0ymuoS-dENekk1eVgq5P4acHzxczltoM20GhgZTRc?utm=mail', '/setup/[redacted]'],
     ['/admin/v1/tenants/acme/setup-links', '/admin/v1/tenants/acme/setup-links'],
     ['/portal', '/portal'],
+    ['/setup/', '/setup/'],
+    ['/setup/?x=1', '/setup/'],
+    ['/setup/abc/next', '/setup/[redacted]/next'],
+    ['/SETUP/abc', '/SETUP/abc'],
+    ['/', '/'],
+    ['?only=query', ''],
   ])('%s -> %s', (url, path) => {
     expect(loggablePath(url)).toBe(path);
   });
