@@ -5,6 +5,9 @@ import type { GroupRow, GroupWrite, MemberRow } from './group-row';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const COLUMNS = 'id, tenant_id, display_name, external_id, resource, version, created_at, updated_at';
+const COLUMNS_OF_G = COLUMNS.split(', ')
+  .map((column) => `g.${column}`)
+  .join(', ');
 
 /** A page of groups and the total matching the filter. */
 export type GroupPage = Page<GroupRow>;
@@ -68,10 +71,7 @@ export class GroupRepository {
 
   /** One page of the tenant's groups (see resourcePage). */
   page(em: EntityManager, tenantId: string, query: PageQuery): Promise<GroupPage> {
-    const select = COLUMNS.split(', ')
-      .map((column) => `g.${column}`)
-      .join(', ');
-    return resourcePage<GroupRow>(em, tenantId, { table: 'groups', alias: 'g', select }, query);
+    return resourcePage<GroupRow>(em, tenantId, { table: 'groups', alias: 'g', select: COLUMNS_OF_G }, query);
   }
 
   /** Members of each group, as shown in `members` (display: the user's displayName, else userName). */

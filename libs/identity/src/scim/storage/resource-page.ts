@@ -57,8 +57,7 @@ export async function resourcePage<Row>(
   if (query.filtered && !query.after && query.offset === 0) {
     const rows = await runStatement<Row>(
       em,
-      `SELECT ${from.select} FROM ${from.table} ${from.alias} WHERE ${matching}
-        ORDER BY ${query.orderBy} LIMIT ${query.limit}`,
+      keptText(from.select, `${from.table} ${from.alias} WHERE ${matching} ORDER BY ${query.orderBy} LIMIT ${query.limit}`),
       params,
     );
     return { rows, total: rows.length < query.limit ? rows.length : await count() };
@@ -93,6 +92,28 @@ export async function resourcePage<Row>(
   );
   return { rows, total };
 }
+
+/**
+ * `SELECT select FROM rest`, the same string each time for the same parts. A text built afresh
+ * is flattened and hashed in full (~700 characters with a user's groups) where runStatement finds
+ * its prepared name, and pg compares it in full with the text it prepared under that name; a kept
+ * one is hashed once and compared by identity. The parts never hold a value (values are
+ * parameters), so there are few texts; they are bounded all the same.
+ */
+function keptText(select: string, rest: string): string {
+  let texts = keptTexts.get(select);
+  if (!texts) keptTexts.set(select, (texts = new Map<string, string>()));
+  let text = texts.get(rest);
+  if (text === undefined) {
+    text = `SELECT ${select} FROM ${rest}`;
+    if (texts.size < MAX_KEPT_TEXTS) texts.set(rest, text);
+  }
+  return text;
+}
+
+/** Texts by their select list (a constant per caller, hashed once), then by the rest. */
+const keptTexts = new Map<string, Map<string, string>>();
+const MAX_KEPT_TEXTS = 500;
 
 function seekKey(table: string, after: PageCursor, params: unknown[]): string {
   const id = addSqlParam(params, after.id);
