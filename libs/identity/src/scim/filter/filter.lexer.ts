@@ -30,7 +30,12 @@ const PUNCTUATION = new Set(['(', ')', '[', ']']);
 // A word may start with "." so that `emails[...].value` lexes as "]" ".value".
 const WORD_START = /[A-Za-z_$.]/;
 const WORD_CHAR = /[A-Za-z0-9_$.:-]/;
-const WHITESPACE = /[ \t\r\n]/;
+// Sticky: each matches the run at lastIndex, so a run is found in one call rather than a test per character.
+const WORD_REST = /[A-Za-z0-9_$.:-]*/y;
+const WHITESPACE_RUN = /[ \t\r\n]*/y;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const SPACE = 0x20;
 // RFC 7644 §3.4.2.2: compValue numbers are JSON numbers (RFC 8259 §6).
 const JSON_NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
@@ -93,16 +98,12 @@ export class FilterLexer {
   }
 
   private skipWhitespace(): void {
-    while (this.offset < this.text.length && WHITESPACE.test(this.text[this.offset])) {
-      this.offset += 1;
-    }
+    this.offset = endOfRun(WHITESPACE_RUN, this.text, this.offset);
   }
 
   private scanWord(): FilterToken {
     const position = this.offset;
-    while (this.offset < this.text.length && WORD_CHAR.test(this.text[this.offset])) {
-      this.offset += 1;
-    }
+    this.offset = endOfRun(WORD_REST, this.text, position);
     return { kind: 'word', text: this.text.slice(position, this.offset), position, end: this.offset };
   }
 
@@ -127,24 +128,27 @@ export class FilterLexer {
   private scanString(): FilterToken {
     const position = this.offset;
     this.offset += 1;
+    // The value is taken in runs of plain characters between escapes: one slice per run.
     let value = '';
+    let run = this.offset;
     for (;;) {
-      const char = this.text[this.offset];
-      if (char === undefined) {
+      if (this.offset >= this.text.length) {
         return this.fail("unterminated string (missing closing '\"')", position);
       }
-      if (char === '"') {
+      const code = this.text.charCodeAt(this.offset);
+      if (code === QUOTE) {
+        value += this.text.slice(run, this.offset);
         this.offset += 1;
         return { kind: 'string', value, position, end: this.offset };
       }
-      if (char === '\\') {
-        value += this.scanEscape();
+      if (code === BACKSLASH) {
+        value += this.text.slice(run, this.offset) + this.scanEscape();
+        run = this.offset;
         continue;
       }
-      if (char < ' ') {
+      if (code < SPACE) {
         return this.fail('control character in string (write it as a JSON escape such as \\n)', this.offset);
       }
-      value += char;
       this.offset += 1;
     }
   }
@@ -169,6 +173,12 @@ export class FilterLexer {
     }
     return this.fail(`invalid escape ${JSON.stringify('\\' + (letter ?? ''))} in string`, position);
   }
+}
+
+/** Where the run `sticky` matches at `from` ends (`from` itself when it matches nothing there). */
+function endOfRun(sticky: RegExp, text: string, from: number): number {
+  sticky.lastIndex = from;
+  return sticky.test(text) ? sticky.lastIndex : from;
 }
 
 function isDigit(char: string): boolean {
