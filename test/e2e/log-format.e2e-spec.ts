@@ -186,4 +186,28 @@ describe('log format of an app process', () => {
     expect(refusals[0]).not.toHaveProperty('err');
     expect(output.stdout()).not.toMatch(/\\n\s+at /);
   });
+
+  // JSON lines are gathered 4 KiB at a time: an exit, a crash's included, must still write every one, in order.
+  it.each([
+    ['exits at once', 'process.exit(3)'],
+    ['throws', "setImmediate(() => { throw new Error('boom') })"],
+  ])('writes every JSON line, in order, when the process %s', async (_case, ending) => {
+    const logging = join(__dirname, '..', '..', 'dist', 'libs', 'platform', 'src', 'logging', 'logging.module.js');
+    const script = `
+      const pino = require('pino');
+      require(${JSON.stringify(logging)}).loggerParams({ logLevel: 'info', logFormat: 'json' }).then((params) => {
+        const [options, stream] = params.pinoHttp;
+        const logger = pino(options, stream);
+        for (let n = 0; n < 3000; n++) logger.info({ n, text: n % 7 === 0 ? 'café ✓' : 'plain' }, 'numbered');
+        ${ending};
+      });`;
+    const finished = await runNode('-e', [script], childEnv({}), 30_000);
+    expect(finished.code).not.toBe(0);
+    const numbered = finished.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { n?: number; msg?: string })
+      .filter((record) => record.msg === 'numbered');
+    expect(numbered.map((record) => record.n)).toEqual(Array.from({ length: 3000 }, (_, n) => n));
+  });
 });
