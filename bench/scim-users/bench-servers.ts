@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SCIM_NODE_ARGS } from '@app/platform/runtime/node-args';
 import { freePort } from '../bench-run';
 import { stopChild, waitUntilReady } from '../bench-run';
 
@@ -52,7 +53,8 @@ export async function startGateway(options: GatewayOptions): Promise<BenchServer
   };
   const server = await spawnServer(
     'gateway',
-    [...(options.nodeArgs ?? []), join(options.root ?? ROOT, 'dist/apps/scim/src/main.js')],
+    // The flags the SCIM app runs with in production, for this build and a --before one alike.
+    [...SCIM_NODE_ARGS, ...(options.nodeArgs ?? []), join(options.root ?? ROOT, 'dist/apps/scim/src/main.js')],
     env,
     port,
     '/health/live',

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, ResolvedConfig } from '@app/platform/config/app-config';
 import { EXIT_CONFIG } from '@app/platform/runtime/exit-codes';
+import { SCIM_NODE_ARGS } from '@app/platform/runtime/node-args';
 import { Runtime, prepareRuntime } from '@app/platform/runtime/prepare-runtime';
 import { loadConfig } from '@app/platform/config/load-config';
 import { readyBanner, waitingFor } from './messages';
@@ -15,6 +16,7 @@ const APP_NAMES = ['scim', 'oidc', 'worker'] as const;
 const SEPARATE_APPS: readonly AppProcess[] = APP_NAMES.map((name) => ({
   name,
   entry: join(__dirname, '..', '..', name, 'src', 'main.js'),
+  ...(name === 'scim' ? { nodeArgs: SCIM_NODE_ARGS } : {}),
 }));
 
 /**
