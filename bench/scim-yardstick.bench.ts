@@ -19,7 +19,8 @@
  * bytes per request: on two shared cores these relative figures hold better than absolute throughput.
  *
  * --profile: no yardstick; the SCIM app runs with bench/profile/cpu-profile-preload.js, profiled during each
- * scenario's measured run only, and each profile is summarised (bench/profile/summarize-cpuprofile.js) into the report.
+ * scenario's measured run only, and each profile is summarised into the report: CPU time by function and package
+ * (summarize-cpuprofile.js), bytes allocated per request (summarize-heapprofile.js) and the garbage collections.
  */
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -37,6 +38,10 @@ import { Client } from 'pg';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { summarize } = require('./profile/summarize-cpuprofile.js') as {
   summarize: (profile: unknown, top: number, requests: number) => string;
+};
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { summarizeAllocations } = require('./profile/summarize-heapprofile.js') as {
+  summarizeAllocations: (profile: unknown, top: number, requests: number) => string;
 };
 
 const ROOT = join(__dirname, '..');
@@ -416,7 +421,31 @@ async function collectProfile(
   const summary = summarize(JSON.parse(readFileSync(file, 'utf8')), 25, requests);
   const kept = join(directory, `${scenario}-${Date.now()}.cpuprofile`);
   renameSync(file, kept);
-  return `## CPU profile: ${scenario} on ${target.name}\n\nProfile: \`${kept}\`\n\n${summary}\n`;
+  // Written before the CPU profile: present whenever it is.
+  const allocations = summarizeAllocations(
+    JSON.parse(readFileSync(join(directory, 'profile.heapprofile'), 'utf8')),
+    15,
+    requests,
+  );
+  const collections = JSON.parse(readFileSync(join(directory, 'profile.gc.json'), 'utf8')) as Record<
+    string,
+    { count: number; ms: number }
+  >;
+  const gc = Object.entries(collections)
+    .map(
+      ([kind, { count, ms }]) =>
+        `${kind}: ${count} in ${ms.toFixed(0)} ms (${((1000 * ms) / requests).toFixed(1)} µs per request)`,
+    )
+    .join('; ');
+  return [
+    `## CPU profile: ${scenario} on ${target.name}`,
+    `Profile: \`${kept}\``,
+    summary,
+    `## Allocation and garbage collection: ${scenario} on ${target.name}`,
+    `Garbage collections during the run: ${gc || 'none'}`,
+    allocations,
+    '',
+  ].join('\n\n');
 }
 
 function latestProfile(directory: string): string | undefined {

@@ -99,7 +99,7 @@ function packageOf(frame) {
   return dist !== -1 ? path.slice(dist + 1) : path;
 }
 
-module.exports = { summarize };
+module.exports = { summarize, packageOf };
 
 if (require.main === module) {
   const { values, positionals } = parseArgs({
