@@ -1,6 +1,11 @@
+import { dataSourceOptions } from '@app/identity/database/data-source';
 import { filterToSql } from '@app/identity/scim/filter/filter-to-sql';
 import { parseFilter } from '@app/identity/scim/filter/filter.parser';
+import { listQueryFromParams } from '@app/identity/scim/list/list-query';
+import { pageQueryOf } from '@app/identity/scim/storage/resource-page';
+import { UserRepository } from '@app/identity/users/user.repository';
 import { USER_SQL_MAPPING } from '@app/identity/users/user-sql-mapping';
+import { DataSource } from 'typeorm';
 import { TestDatabase, createTestDatabase } from '../support/test-database';
 
 /**
@@ -46,5 +51,29 @@ describe('query plans of the hot SCIM user lookups', () => {
     const text = await plan(filter);
     expect(text).toMatch(index);
     expect(text).not.toContain('Seq Scan');
+  });
+
+  // A page holding one row at most is sent without ORDER BY: PostgreSQL would set up a sort at every lookup.
+  it.each([
+    ['userName eq "USER7@acme.example"', false, 1],
+    ['userName eq "user7@acme.example" and active eq true', false, 1],
+    ['externalId eq "ext-7"', true, 1],
+    ['userName eq "user7@acme.example" or userName eq "user8@acme.example"', true, 2],
+  ])('the repository sends %s sorted: %p', async (filter, sorted, found) => {
+    const dataSource = await new DataSource({ ...dataSourceOptions(db.url), extra: { max: 1 } }).initialize();
+    try {
+      const query = pageQueryOf(listQueryFromParams({ filter }), USER_SQL_MAPPING, 'u.created_at ASC, u.id ASC');
+      await dataSource.transaction(async (em) => {
+        const page = await new UserRepository().page(em, tenantId, query);
+        expect(page.rows).toHaveLength(found);
+        expect(page.total).toBe(found);
+        const [prepared] = await em.query<{ statement: string }[]>(
+          `SELECT statement FROM pg_prepared_statements WHERE statement LIKE '%FROM users u WHERE%'`,
+        );
+        expect(prepared.statement.includes('ORDER BY u.created_at')).toBe(sorted);
+      });
+    } finally {
+      await dataSource.destroy();
+    }
   });
 });

@@ -6,7 +6,8 @@ import { userEntityTagSql } from './user-resource';
 /** Indexed columns of `users` (alias `u`); every other attribute is read from the JSONB document. */
 const USER_COLUMNS: Record<string, SqlAttribute> = {
   id: uuidIdAttribute('u.id'),
-  userName: { kind: 'column', sql: 'u.user_name', type: 'string', caseExact: false, indexed: true },
+  // users_tenant_user_name_key: unique per tenant on lower(user_name), which is what eq compares.
+  userName: { kind: 'column', sql: 'u.user_name', type: 'string', caseExact: false, indexed: true, unique: true },
   externalId: { kind: 'column', sql: 'u.external_id', type: 'string', caseExact: true, indexed: true },
   active: { kind: 'column', sql: 'u.active', type: 'boolean', caseExact: false },
   'meta.created': { kind: 'column', sql: 'u.created_at', type: 'dateTime', caseExact: false },

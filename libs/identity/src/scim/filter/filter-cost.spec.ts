@@ -6,8 +6,8 @@ import type { SqlAttribute, SqlAttributeMapping } from './filter-to-sql';
 
 /** A users mapping like the repository's: indexed columns, a plain column, JSONB scalars, an array with a GIN copy. */
 const ATTRIBUTES: Record<string, SqlAttribute> = {
-  id: { kind: 'custom', indexed: true, compile: () => 'true' },
-  username: { kind: 'column', sql: 'u.user_name', type: 'string', caseExact: false, indexed: true },
+  id: { kind: 'custom', indexed: true, unique: true, compile: () => 'true' },
+  username: { kind: 'column', sql: 'u.user_name', type: 'string', caseExact: false, indexed: true, unique: true },
   externalid: { kind: 'column', sql: 'u.external_id', type: 'string', caseExact: true, indexed: true },
   active: { kind: 'column', sql: 'u.active', type: 'boolean', caseExact: false },
   title: { kind: 'jsonb', document: 'u.resource', path: ['title'], type: 'string', caseExact: false },
@@ -40,28 +40,30 @@ const chain = (term: (i: number) => string, count: number, op = 'or'): string =>
 
 describe('filterCost', () => {
   it.each([
-    ['userName eq "a@x"', true, 0],
-    ['externalId eq "00u1"', true, 0],
-    ['id eq "2819c223-7f76-453a-919d-413861904646"', true, 0],
-    ['emails eq "a@x"', true, 0],
-    ['emails.value eq "a@x"', true, 0],
-    ['emails[type eq "work" and value eq "a@x"]', true, 0],
-    ['userName eq "a" or externalId eq "b"', true, 0],
-    ['userName eq "a" and (title co "x" or name.familyName co "y")', true, 2],
-    ['userName co "a"', false, 1],
-    ['userName eq null', false, 1],
-    ['userName pr', false, 1],
-    ['active eq true', false, 1],
-    ['title eq "x"', false, 1],
-    ['emails.type eq "work"', false, 1],
-    ['emails[type eq "work" and value co "x"]', false, 2],
-    ['addresses[type eq "work" and value eq "x"]', false, 2],
-    ['members eq "2819c223-7f76-453a-919d-413861904646"', false, 1],
-    ['members[value eq "2819c223-7f76-453a-919d-413861904646"]', false, 1],
-    ['not (userName eq "a")', false, 0],
-    ['userName eq "a" or title co "x"', false, 1],
-  ])('%s: narrowed %p, %p unindexed', (filter, narrowed, unindexedTerms) => {
-    expect(costOf(filter)).toEqual({ narrowed, unindexedTerms });
+    ['userName eq "a@x"', true, 0, true],
+    ['externalId eq "00u1"', true, 0, false],
+    ['id eq "2819c223-7f76-453a-919d-413861904646"', true, 0, true],
+    ['emails eq "a@x"', true, 0, false],
+    ['emails.value eq "a@x"', true, 0, false],
+    ['emails[type eq "work" and value eq "a@x"]', true, 0, false],
+    ['userName eq "a" or externalId eq "b"', true, 0, false],
+    ['userName eq "a" or userName eq "b"', true, 0, false],
+    ['userName eq "a" and (title co "x" or name.familyName co "y")', true, 2, true],
+    ['active eq true and id eq "2819c223-7f76-453a-919d-413861904646"', true, 1, true],
+    ['userName co "a"', false, 1, false],
+    ['userName eq null', false, 1, false],
+    ['userName pr', false, 1, false],
+    ['active eq true', false, 1, false],
+    ['title eq "x"', false, 1, false],
+    ['emails.type eq "work"', false, 1, false],
+    ['emails[type eq "work" and value co "x"]', false, 2, false],
+    ['addresses[type eq "work" and value eq "x"]', false, 2, false],
+    ['members eq "2819c223-7f76-453a-919d-413861904646"', false, 1, false],
+    ['members[value eq "2819c223-7f76-453a-919d-413861904646"]', false, 1, false],
+    ['not (userName eq "a")', false, 0, false],
+    ['userName eq "a" or title co "x"', false, 1, false],
+  ])('%s: narrowed %p, %p unindexed, at most one row %p', (filter, narrowed, unindexedTerms, atMostOne) => {
+    expect(costOf(filter)).toEqual({ narrowed, unindexedTerms, atMostOne });
   });
 });
 

@@ -22,6 +22,8 @@ export interface FilterCost {
   readonly narrowed: boolean;
   /** Conditions no index serves: each is evaluated on every row read. */
   readonly unindexedTerms: number;
+  /** An equality on a unique attribute (`userName eq`, `id eq`) selects the rows: there is at most one. */
+  readonly atMostOne: boolean;
 }
 
 /** Reads the cost of `node` through `mapping`; unknown attributes cost nothing here (the translator refuses them). */
@@ -35,7 +37,7 @@ export function filterCost(node: FilterNode, mapping: SqlAttributeMapping): Filt
     case 'not': {
       // `not (userName eq "x")` matches nearly every row: nothing inside narrows it.
       const inner = filterCost(node.filter, mapping);
-      return { narrowed: false, unindexedTerms: inner.unindexedTerms };
+      return { narrowed: false, unindexedTerms: inner.unindexedTerms, atMostOne: false };
     }
     case 'logical': {
       const left = filterCost(node.left, mapping);
@@ -44,6 +46,7 @@ export function filterCost(node: FilterNode, mapping: SqlAttributeMapping): Filt
         // `a and b` reads what either side selects; `a or b` must read what both do.
         narrowed: node.op === 'and' ? left.narrowed || right.narrowed : left.narrowed && right.narrowed,
         unindexedTerms: left.unindexedTerms + right.unindexedTerms,
+        atMostOne: node.op === 'and' && (left.atMostOne || right.atMostOne),
       };
     }
   }
@@ -51,11 +54,12 @@ export function filterCost(node: FilterNode, mapping: SqlAttributeMapping): Filt
 
 /**
  * Throws `400 invalidFilter` naming the limit when a filter that no indexed
- * equality narrows holds more than MAX_UNINDEXED_TERMS unindexed conditions.
+ * equality narrows holds more than MAX_UNINDEXED_TERMS unindexed conditions;
+ * returns the cost it read otherwise.
  */
-export function assertFilterAffordable(node: FilterNode, mapping: SqlAttributeMapping): void {
+export function assertFilterAffordable(node: FilterNode, mapping: SqlAttributeMapping): FilterCost {
   const cost = filterCost(node, mapping);
-  if (cost.narrowed || cost.unindexedTerms <= MAX_UNINDEXED_TERMS) return;
+  if (cost.narrowed || cost.unindexedTerms <= MAX_UNINDEXED_TERMS) return cost;
   throw ScimError.badRequest(
     'invalidFilter',
     `the filter is too costly: it has ${cost.unindexedTerms} conditions that no index serves ` +
@@ -65,15 +69,17 @@ export function assertFilterAffordable(node: FilterNode, mapping: SqlAttributeMa
   );
 }
 
-const INDEXED: FilterCost = { narrowed: true, unindexedTerms: 0 };
-const ONE_SCAN: FilterCost = { narrowed: false, unindexedTerms: 1 };
+const INDEXED: FilterCost = { narrowed: true, unindexedTerms: 0, atMostOne: false };
+const UNIQUE: FilterCost = { narrowed: true, unindexedTerms: 0, atMostOne: true };
+const ONE_SCAN: FilterCost = { narrowed: false, unindexedTerms: 1, atMostOne: false };
 
 function termCost(node: CompareNode | PresentNode, attribute: SqlAttribute | undefined): FilterCost {
   if (node.kind === 'present' || node.op !== 'eq' || node.value === null || attribute === undefined) return ONE_SCAN;
   switch (attribute.kind) {
     case 'column':
     case 'custom':
-      return attribute.indexed === true ? INDEXED : ONE_SCAN;
+      if (attribute.indexed !== true) return ONE_SCAN;
+      return attribute.unique === true ? UNIQUE : INDEXED;
     case 'jsonbArray':
       // `emails eq "x"`, `emails.value eq "x"`: the GIN-indexed copy of that sub-attribute.
       return servedByArrayColumn(attribute, node.path.subAttribute ?? 'value', node) ? INDEXED : ONE_SCAN;
@@ -90,7 +96,7 @@ function valuePathCost(node: ValuePathNode, attribute: SqlAttribute | undefined)
     const inner = node.filter;
     return inner.kind === 'compare' || inner.kind === 'present'
       ? termCost({ ...inner, path: { ...node.path, subAttribute: inner.path.attribute } }, attribute)
-      : { narrowed: false, unindexedTerms: terms };
+      : { narrowed: false, unindexedTerms: terms, atMostOne: false };
   }
   const narrowed =
     attribute?.kind === 'jsonbArray' &&
@@ -101,7 +107,7 @@ function valuePathCost(node: ValuePathNode, attribute: SqlAttribute | undefined)
         conjunct.path.subAttribute === undefined &&
         servedByArrayColumn(attribute, conjunct.path.attribute, conjunct),
     );
-  return narrowed ? INDEXED : { narrowed: false, unindexedTerms: terms };
+  return narrowed ? INDEXED : { narrowed: false, unindexedTerms: terms, atMostOne: false };
 }
 
 function servedByArrayColumn(

@@ -38,6 +38,8 @@ export interface SqlColumnAttribute extends SqlScalarTraits {
   readonly sql: string;
   /** An index of the tenant's rows serves `eq` on it (see filter-cost.ts). */
   readonly indexed?: boolean;
+  /** No two of a tenant's rows share its value (a unique index): `eq` on it matches at most one row. */
+  readonly unique?: boolean;
 }
 
 /** A scalar inside a JSONB document, read as `document #>> '{path}'`. */
@@ -86,6 +88,8 @@ export interface SqlCustomAttribute {
   readonly kind: 'custom';
   /** An index serves its `eq` alone, without reading the tenant's other rows (see filter-cost.ts). */
   readonly indexed?: boolean;
+  /** No two of a tenant's rows share its value (a unique index): `eq` on it matches at most one row. */
+  readonly unique?: boolean;
   compile(node: CompareNode | PresentNode, params: unknown[]): string;
 }
 

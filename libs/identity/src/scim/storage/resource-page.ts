@@ -23,6 +23,8 @@ export interface PageQuery {
   readonly limit: number;
   /** A filtered list is small: its total comes with its rows (see resourcePage). */
   readonly filtered: boolean;
+  /** The filter matches at most one row (an equality on a unique attribute): it needs no order. */
+  readonly atMostOne?: boolean;
   /** Seek past this row instead of skipping `offset` rows (only with the stable order; see PageCursors). */
   readonly after?: PageCursor;
 }
@@ -55,9 +57,11 @@ export async function resourcePage<Row>(
   // The first page of a filter (a lookup by userName above all): fewer rows than asked for are all there is, so
   // the total is their number, with no count at all. A full first page takes its total from a count.
   if (query.filtered && !query.after && query.offset === 0) {
+    // One row at most needs no sort: PostgreSQL would set one up at every lookup by userName.
+    const order = query.atMostOne ? '' : ` ORDER BY ${query.orderBy} LIMIT ${query.limit}`;
     const rows = await runStatement<Row>(
       em,
-      keptText(from.select, `${from.table} ${from.alias} WHERE ${matching} ORDER BY ${query.orderBy} LIMIT ${query.limit}`),
+      keptText(from.select, `${from.table} ${from.alias} WHERE ${matching}${order}`),
       params,
     );
     return { rows, total: rows.length < query.limit ? rows.length : await count() };
@@ -148,7 +152,7 @@ export function pageQueryOf(
   const sortBy = query.sortBy;
   const direction = query.sortOrder === 'descending' ? 'DESC' : 'ASC';
   // Refused here, before any connection is taken: a costly filter never reaches the database.
-  if (query.filter) assertFilterAffordable(query.filter, mapping);
+  const cost = query.filter ? assertFilterAffordable(query.filter, mapping) : undefined;
   return {
     where: (params) => (query.filter ? filterToSql(query.filter, mapping, params) : 'true'),
     orderBy: sortBy
@@ -158,6 +162,7 @@ export function pageQueryOf(
     offset: query.startIndex - 1,
     limit: query.count,
     filtered: query.filter !== undefined,
+    atMostOne: cost?.atMostOne === true,
     after: sortBy ? undefined : after,
   };
 }

@@ -13,6 +13,7 @@ export function uuidIdAttribute(column: string): SqlCustomAttribute {
   return {
     kind: 'custom',
     indexed: true,
+    unique: true,
     compile(node: CompareNode | PresentNode, params: unknown[]): string {
       if (node.kind === 'present') return 'true';
       const id = typeof node.value === 'string' && UUID.test(node.value) ? node.value : undefined;
