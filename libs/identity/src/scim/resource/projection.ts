@@ -232,7 +232,7 @@ function plainComplex(step: PlainStep, value: unknown): unknown {
   return kept;
 }
 
-/** The selection of an empty list (never modified), shared by every response without a projection. */
+/** The selection of a list not given (never modified): `attributes` without `excludedAttributes`, or the reverse. */
 const NOTHING_SELECTED: Selection = { whole: new Set(), subs: new Map() };
 
 const IDENTIFIERS = COMMON_ATTRIBUTES.filter((c) => c.name !== 'meta');

@@ -24,7 +24,7 @@ export interface PageQuery {
   /** A filtered list is small: its total comes with its rows (see resourcePage). */
   readonly filtered: boolean;
   /** The filter matches at most one row (an equality on a unique attribute): it needs no order. */
-  readonly atMostOne?: boolean;
+  readonly atMostOne: boolean;
   /** Seek past this row instead of skipping `offset` rows (only with the stable order; see PageCursors). */
   readonly after?: PageCursor;
 }
@@ -162,7 +162,7 @@ export function pageQueryOf(
     offset: query.startIndex - 1,
     limit: query.count,
     filtered: query.filter !== undefined,
-    atMostOne: cost?.atMostOne === true,
+    atMostOne: cost?.atMostOne ?? false,
     after: sortBy ? undefined : after,
   };
 }
